@@ -1,0 +1,517 @@
+"""SQLModel tables and the validated field sets behind them.
+
+Each record kind has a `*Fields` base (validation: lengths, enums, ranges) and a table class that
+adds the scope (`guild_id`, NULL = the shared dataset), the id and the timestamps. Writes validate
+through the `*Fields` base; tables never validate on their own (SQLModel's rule for table models).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from sqlalchemy import JSON, BigInteger, Index, String, text
+from sqlmodel import Field, SQLModel
+
+from db.types import UTCDateTime
+
+# ---------------------------------------------------------------- shared vocabulary
+
+
+class Confidence(StrEnum):
+    confirmed = "confirmed"
+    reported = "reported"
+    disputed = "disputed"
+
+
+class Chamber(StrEnum):
+    house = "house"
+    senate = "senate"
+    president = "president"
+    conference = "conference"
+    other = "other"
+
+
+class BillType(StrEnum):
+    hr = "hr"
+    s = "s"
+    hjres = "hjres"
+    sjres = "sjres"
+    unnumbered = "unnumbered"  # e.g. a reconciliation bill reported before it had a number
+
+
+class MeasureKind(StrEnum):
+    regular = "regular"
+    omnibus_division = "omnibus_division"
+    cr = "cr"
+    supplemental = "supplemental"
+    reconciliation = "reconciliation"
+
+
+class Stage(StrEnum):
+    """Stages in order; `ORDER` lets an action advance a measure but never move it back."""
+
+    introduced = "introduced"
+    committee_reported = "committee_reported"
+    passed_house = "passed_house"
+    passed_senate = "passed_senate"
+    resolving_differences = "resolving_differences"
+    enacted = "enacted"
+    vetoed = "vetoed"
+
+
+STAGE_ORDER: dict[Stage, int] = {stage: i for i, stage in enumerate(Stage)}
+
+
+class PeriodType(StrEnum):
+    funded = "funded"
+    lapse = "lapse"
+
+
+class Component(StrEnum):
+    ice_ero = "ICE-ERO"
+    ice_hsi = "ICE-HSI"
+    cbp_usbp = "CBP-USBP"
+    cbp_ofo = "CBP-OFO"
+    other = "other"
+
+
+class CameraStatus(StrEnum):
+    none_known = "none_known"
+    announced = "announced"
+    partial = "partial"
+    full = "full"
+    court_ordered = "court_ordered"
+    suspended = "suspended"
+    ended = "ended"
+
+
+class Vehicle(StrEnum):
+    letter = "letter"
+    qfr = "qfr"
+    hearing = "hearing"
+    statute = "statute"
+    other = "other"
+
+
+class QuestionStatus(StrEnum):
+    pending = "pending"
+    acknowledged = "acknowledged"
+    partially_answered = "partially_answered"
+    answered = "answered"
+    refused = "refused"
+    withdrawn = "withdrawn"
+
+
+OPEN_STATUSES = frozenset(
+    {QuestionStatus.pending, QuestionStatus.acknowledged, QuestionStatus.partially_answered}
+)
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
+        raise ValueError("must be an http:// or https:// address")
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def _clean_optional(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+OptText = Annotated[str | None, AfterValidator(_clean_optional)]
+
+
+class SourceRef(BaseModel):
+    """Where a fact comes from: an outlet, an address and the publication date when known."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    outlet: Text = Field(max_length=120)
+    url: HttpUrl | None = Field(default=None, max_length=500)
+    published: dt.date | None = None
+
+
+class Response(BaseModel):
+    """An answer (or partial answer) received to an oversight question."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    received_on: dt.date
+    summary: Text = Field(max_length=2000)
+    source: SourceRef | None = None
+
+
+def slug(value: str) -> str:
+    """Lowercase ASCII words joined by '-': accents folded, punctuation dropped."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+_CITY_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+
+
+def city_key(city: str) -> str:
+    """Case-, accent- and abbreviation-insensitive form: 'St. Paul' and 'Saint Paul' match."""
+    return "-".join(_CITY_WORDS.get(word, word) for word in slug(city).split("-") if word)
+
+
+# ---------------------------------------------------------------- the common envelope
+
+
+class RecordFields(SQLModel):
+    """What every record carries: its key, sources, as-of date and confidence."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]
+
+    key: str = Field(default="", max_length=120, index=True)
+    as_of: dt.date
+    confidence: Confidence = Field(default=Confidence.reported, sa_type=String(16))
+    confidence_note: OptText = Field(default=None, max_length=500)
+    notes: OptText = Field(default=None, max_length=2000)
+    sources: list[SourceRef] = Field(default_factory=list, max_length=20, sa_type=JSON)
+
+    kind: ClassVar[str] = ""
+    # Most kinds derive their key from their natural fields (`make_key`); questions are given one.
+    derives_key: ClassVar[bool] = True
+
+    def make_key(self) -> str:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _derive_key(self) -> RecordFields:
+        if self.confidence is Confidence.disputed and not self.confidence_note:
+            raise ValueError("confidence_note: say what conflicts when confidence is 'disputed'")
+        if not self.key:
+            self.key = self.make_key()
+        return self
+
+
+class RecordRow(SQLModel):
+    """Columns every table adds to its fields: id, scope and timestamps."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+def scope_key_indexes(table: str) -> tuple[Index, Index]:
+    """One key per scope: the shared dataset's keys are unique, and so are each guild's."""
+    return (
+        Index(
+            f"uq_{table}_shared_key",
+            "key",
+            unique=True,
+            sqlite_where=text("guild_id IS NULL"),
+            postgresql_where=text("guild_id IS NULL"),
+        ),
+        Index(
+            f"uq_{table}_guild_key",
+            "guild_id",
+            "key",
+            unique=True,
+            sqlite_where=text("guild_id IS NOT NULL"),
+            postgresql_where=text("guild_id IS NOT NULL"),
+        ),
+    )
+
+
+# ---------------------------------------------------------------- appropriations
+
+
+_BILL_PREFIX = {
+    BillType.hr: "H.R.",
+    BillType.s: "S.",
+    BillType.hjres: "H.J.Res.",
+    BillType.sjres: "S.J.Res.",
+}
+
+
+class MeasureFields(RecordFields):
+    kind: ClassVar[str] = "measure"
+    congress: int = Field(ge=1, le=200)
+    fiscal_year: int | None = Field(default=None, ge=1990, le=2100, index=True)
+    bill_type: BillType = Field(sa_type=String(16))
+    bill_number: int | None = Field(default=None, ge=1, le=99999)
+    title: Text = Field(max_length=300)
+    measure_kind: MeasureKind = Field(default=MeasureKind.regular, sa_type=String(24))
+    stage: Stage = Field(default=Stage.introduced, sa_type=String(32))
+    public_law: str | None = Field(default=None, max_length=16, regex=r"^\d{1,3}-\d{1,4}$")
+    enacted_on: dt.date | None = None
+    report: OptText = Field(default=None, max_length=60)
+    url: HttpUrl | None = Field(default=None, max_length=500)
+
+    def make_key(self) -> str:
+        if self.bill_type is BillType.unnumbered or self.bill_number is None:
+            return f"{self.congress}-{slug(self.title)[:60]}"
+        return f"{self.congress}-{self.bill_type.value}{self.bill_number}"
+
+    @property
+    def label(self) -> str:
+        if self.bill_type is BillType.unnumbered or self.bill_number is None:
+            return self.title
+        return f"{_BILL_PREFIX[self.bill_type]} {self.bill_number}"
+
+
+class Measure(MeasureFields, RecordRow, table=True):
+    __table_args__ = scope_key_indexes("measure")
+
+
+class MeasureActionFields(RecordFields):
+    kind: ClassVar[str] = "action"
+    measure_key: str = Field(max_length=120, index=True)
+    action_date: dt.date
+    chamber: Chamber = Field(sa_type=String(16))
+    text: Text = Field(max_length=1000)
+    vote: str | None = Field(
+        default=None, max_length=40, regex=r"^(\d{1,3}-\d{1,3}|voice vote|unanimous consent)$"
+    )
+    stage_after: Stage | None = Field(default=None, sa_type=String(32))
+
+    def make_key(self) -> str:
+        return f"{self.measure_key}/{self.action_date.isoformat()}/{self.chamber.value}"
+
+
+class MeasureAction(MeasureActionFields, RecordRow, table=True):
+    __tablename__ = "measure_action"
+    __table_args__ = scope_key_indexes("measure_action")
+
+
+class FundingLineFields(RecordFields):
+    kind: ClassVar[str] = "funding_line"
+    fiscal_year: int = Field(ge=1990, le=2100, index=True)
+    measure_key: str | None = Field(default=None, max_length=120)
+    component: Text = Field(max_length=40)
+    account: Text = Field(max_length=200)
+    purpose: OptText = Field(default=None, max_length=300)
+    requested: int | None = Field(default=None, ge=0, le=10**13, sa_type=BigInteger)
+    house: int | None = Field(default=None, ge=0, le=10**13, sa_type=BigInteger)
+    senate: int | None = Field(default=None, ge=0, le=10**13, sa_type=BigInteger)
+    enacted: int | None = Field(default=None, ge=0, le=10**13, sa_type=BigInteger)
+
+    def make_key(self) -> str:
+        return slug(f"fy{self.fiscal_year} {self.component} {self.purpose or self.account}")[:120]
+
+
+class FundingLine(FundingLineFields, RecordRow, table=True):
+    __tablename__ = "funding_line"
+    __table_args__ = scope_key_indexes("funding_line")
+
+
+class FundingPeriodFields(RecordFields):
+    kind: ClassVar[str] = "funding_period"
+    fiscal_year: int = Field(ge=1990, le=2100, index=True)
+    period_type: PeriodType = Field(sa_type=String(16))
+    measure_key: str | None = Field(default=None, max_length=120)  # the vehicle; None for lapses
+    start_date: dt.date
+    end_date: dt.date | None = None  # funded through / lapse ended; None = still open
+    components: list[str] = Field(default_factory=list, max_length=30, sa_type=JSON)
+    description: OptText = Field(default=None, max_length=500)
+
+    def make_key(self) -> str:
+        return f"fy{self.fiscal_year}-{self.period_type.value}-{self.start_date.isoformat()}"
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> FundingPeriodFields:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date: must not be before start_date")
+        if self.period_type is PeriodType.funded and self.measure_key is None:
+            raise ValueError("measure_key: a funded period names the measure that funds it")
+        return self
+
+
+class FundingPeriod(FundingPeriodFields, RecordRow, table=True):
+    __tablename__ = "funding_period"
+    __table_args__ = scope_key_indexes("funding_period")
+
+
+# ---------------------------------------------------------------- body cameras
+
+
+class BodycamFields(RecordFields):
+    kind: ClassVar[str] = "bodycam"
+    city: Text = Field(max_length=100)
+    state: str = Field(max_length=2, min_length=2, regex=r"^[A-Z]{2}$")  # 'US' = nationwide
+    city_key: str = Field(default="", max_length=100, index=True)
+    component: Component = Field(sa_type=String(16))
+    operation: OptText = Field(default=None, max_length=200)
+    status: CameraStatus = Field(sa_type=String(16), index=True)
+    effective_date: dt.date | None = None
+    officers_equipped: int | None = Field(default=None, ge=0, le=1_000_000)
+    activation_policy: OptText = Field(default=None, max_length=1000)
+    retention_policy: OptText = Field(default=None, max_length=1000)
+    release_policy: OptText = Field(default=None, max_length=1000)
+    court_case: OptText = Field(default=None, max_length=200)
+    court_docket: OptText = Field(default=None, max_length=60)
+    court_name: OptText = Field(default=None, max_length=120)
+    court_judge: OptText = Field(default=None, max_length=120)
+    court_order_date: dt.date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upper_state(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("state"), str):
+            data = {**data, "state": data["state"].strip().upper()}
+        return data
+
+    @model_validator(mode="after")
+    def _derive_city_key(self) -> BodycamFields:
+        self.city_key = city_key(self.city)
+        if not self.city_key:
+            raise ValueError("city: must contain letters or digits")
+        return self
+
+    def make_key(self) -> str:
+        return f"{city_key(self.city)}-{self.state.lower()}-{self.component.value.lower()}"
+
+
+class BodycamDeployment(BodycamFields, RecordRow, table=True):
+    __tablename__ = "bodycam"
+    __table_args__ = scope_key_indexes("bodycam")
+
+
+# ---------------------------------------------------------------- oversight questions
+
+
+class QuestionFields(RecordFields):
+    kind: ClassVar[str] = "question"
+    derives_key: ClassVar[bool] = False
+    question: Text = Field(max_length=4000)
+    asked_by: Text = Field(max_length=200)
+    addressed_to: Text = Field(max_length=200)
+    component: OptText = Field(default=None, max_length=40, index=True)
+    vehicle: Vehicle = Field(default=Vehicle.letter, sa_type=String(16))
+    sent_date: dt.date | None = None
+    due_date: dt.date | None = Field(default=None, index=True)
+    # A statutory rule such as "30 days after enactment of H.R. 7147": resolved at read time.
+    due_rule_measure_key: str | None = Field(default=None, max_length=120)
+    due_rule_days: int | None = Field(default=None, ge=0, le=3650)
+    status: QuestionStatus = Field(default=QuestionStatus.pending, sa_type=String(24), index=True)
+    responses: list[Response] = Field(default_factory=list, max_length=50, sa_type=JSON)
+
+    def make_key(self) -> str:
+        raise ValueError("key: a question needs its id (for example OQ-1)")
+
+    @model_validator(mode="after")
+    def _check_rule(self) -> QuestionFields:
+        if (self.due_rule_measure_key is None) != (self.due_rule_days is None):
+            raise ValueError("due_rule_days: give the measure and the number of days, or neither")
+        return self
+
+
+class OversightQuestion(QuestionFields, RecordRow, table=True):
+    __tablename__ = "question"
+    __table_args__ = scope_key_indexes("question")
+
+
+# ---------------------------------------------------------------- links between records
+
+
+class LinkFields(RecordFields):
+    kind: ClassVar[str] = "link"
+    a_kind: str = Field(max_length=20)
+    a_key: str = Field(max_length=120, index=True)
+    b_kind: str = Field(max_length=20)
+    b_key: str = Field(max_length=120, index=True)
+
+    @model_validator(mode="after")
+    def _order_ends(self) -> LinkFields:
+        # A link has no direction: store its ends in a fixed order so A↔B and B↔A are one key.
+        if (self.b_kind, self.b_key) < (self.a_kind, self.a_key):
+            self.a_kind, self.a_key, self.b_kind, self.b_key = (
+                self.b_kind,
+                self.b_key,
+                self.a_kind,
+                self.a_key,
+            )
+        if (self.a_kind, self.a_key) == (self.b_kind, self.b_key):
+            raise ValueError("b_key: a record cannot be linked to itself")
+        self.key = self.make_key()
+        return self
+
+    def make_key(self) -> str:
+        return f"{self.a_kind}:{self.a_key}~{self.b_kind}:{self.b_key}"[:120]
+
+
+class RecordLink(LinkFields, RecordRow, table=True):
+    __tablename__ = "record_link"
+    __table_args__ = scope_key_indexes("record_link")
+
+
+# ---------------------------------------------------------------- audit log and outbox
+
+
+class Revision(SQLModel, table=True):
+    """One write to one record: who, when, field by field old → new."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    record_kind: str = Field(max_length=20)
+    record_id: int
+    record_key: str = Field(max_length=120)
+    action: str = Field(max_length=16)  # create | update | delete | undo
+    changes: dict[str, list[Any]] = Field(default_factory=dict, sa_type=JSON)
+    actor_id: int | None = Field(default=None, sa_type=BigInteger)
+    actor_name: str = Field(max_length=100)
+    recorded_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    effective_on: dt.date  # when the change took effect in the world (as-of queries use it)
+    reason: str | None = Field(default=None, max_length=500)
+    undoes_revision_id: int | None = Field(default=None, foreign_key="revision.id")
+
+    __table_args__ = (Index("ix_revision_record", "record_kind", "record_id"),)
+
+
+class ChangeEvent(SQLModel, table=True):
+    """The outbox entry written with every revision; the dispatcher turns it into posts."""
+
+    __tablename__ = "change_event"
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    revision_id: int | None = Field(default=None, foreign_key="revision.id")
+    record_kind: str = Field(max_length=20)
+    record_id: int
+    record_key: str = Field(max_length=120)
+    event_type: str = Field(max_length=24)  # created | updated | deleted | overdue | …
+    summary: str = Field(max_length=500)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class Meta(SQLModel, table=True):
+    """Small key/value facts the program keeps about itself (for example the command-tree hash)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=4000)
+
+
+RECORD_TABLES: dict[str, type[RecordFields]] = {
+    "measure": Measure,
+    "action": MeasureAction,
+    "funding_line": FundingLine,
+    "funding_period": FundingPeriod,
+    "bodycam": BodycamDeployment,
+    "question": OversightQuestion,
+    "link": RecordLink,
+}
+
+FIELDS_OF: dict[str, type[RecordFields]] = {
+    "measure": MeasureFields,
+    "action": MeasureActionFields,
+    "funding_line": FundingLineFields,
+    "funding_period": FundingPeriodFields,
+    "bodycam": BodycamFields,
+    "question": QuestionFields,
+    "link": LinkFields,
+}

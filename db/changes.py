@@ -88,7 +88,9 @@ class Writer:
         query = select(table).where(table.key == key, in_scope)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def create(self, kind: str, values: Mapping[str, Any]) -> Any:
+    async def create(
+        self, kind: str, values: Mapping[str, Any], *, effective_on: dt.date | None = None
+    ) -> Any:
         fields = validate(kind, values)
         if await self.find(kind, fields.key) is not None:
             raise Duplicate(f"A {kind} with key '{fields.key}' already exists in the {self.scope}.")
@@ -102,7 +104,7 @@ class Writer:
         await self.session.flush()
         new = fields.model_dump(mode="json")
         changes = {name: [None, value] for name, value in new.items() if value not in (None, [])}
-        await self._record(row, "create", changes, "created")
+        await self._record(row, "create", changes, "created", effective_on=effective_on)
         return row
 
     async def update(
@@ -138,14 +140,17 @@ class Writer:
         await self.session.delete(row)
         await self.session.flush()
 
-    async def upsert(self, kind: str, values: Mapping[str, Any]) -> tuple[Any, str]:
+    async def upsert(
+        self, kind: str, values: Mapping[str, Any], *, effective_on: dt.date | None = None
+    ) -> tuple[Any, str]:
         """Create the record, or update the writer's own one with the same key.
         Returns the row and 'created', 'updated' or 'unchanged'."""
         key = validate(kind, values).key
         row = await self.find(kind, key)
         if row is None:
-            return await self.create(kind, values), "created"
-        return row, "updated" if await self.update(row, values) else "unchanged"
+            return await self.create(kind, values, effective_on=effective_on), "created"
+        changed = await self.update(row, values, effective_on=effective_on)
+        return row, "updated" if changed else "unchanged"
 
     async def edit(self, row: Any, changes: Mapping[str, Any]) -> tuple[Any, bool]:
         """Edit a visible record. A guild editing a shared record gets its own copy, shown in that

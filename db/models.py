@@ -121,6 +121,27 @@ def _http_url(value: str | None) -> str | None:
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
 
+def _shaped(pattern: str, accepted: str) -> AfterValidator:
+    """A text check whose error says what is accepted (SQLModel's own `regex=` is not enforced)."""
+
+    def check(value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(pattern, value):
+            raise ValueError(f"must look like {accepted}")
+        return value
+
+    return AfterValidator(check)
+
+
+PublicLaw = Annotated[str | None, _shaped(r"\d{1,3}-\d{1,4}", "119-86 (congress-number)")]
+Vote = Annotated[
+    str | None,
+    _shaped(
+        r"\d{1,3}-\d{1,3}|voice vote|unanimous consent", "220-207, voice vote or unanimous consent"
+    ),
+]
+StateCode = Annotated[str, _shaped(r"[A-Z]{2}", "a two-letter code such as MN (US for nationwide)")]
+
+
 def _clean_text(value: str) -> str:
     value = value.strip()
     if not value:
@@ -192,7 +213,7 @@ class RecordFields(SQLModel):
 
     @model_validator(mode="after")
     def _derive_key(self) -> RecordFields:
-        if self.confidence is Confidence.disputed and not self.confidence_note:
+        if self.confidence == Confidence.disputed and not self.confidence_note:
             raise ValueError("confidence_note: say what conflicts when confidence is 'disputed'")
         if not self.key:
             self.key = self.make_key()
@@ -249,19 +270,19 @@ class MeasureFields(RecordFields):
     title: Text = Field(max_length=300)
     measure_kind: MeasureKind = Field(default=MeasureKind.regular, sa_type=String(24))
     stage: Stage = Field(default=Stage.introduced, sa_type=String(32))
-    public_law: str | None = Field(default=None, max_length=16, regex=r"^\d{1,3}-\d{1,4}$")
+    public_law: PublicLaw = Field(default=None, max_length=16)
     enacted_on: dt.date | None = None
     report: OptText = Field(default=None, max_length=60)
     url: HttpUrl | None = Field(default=None, max_length=500)
 
     def make_key(self) -> str:
-        if self.bill_type is BillType.unnumbered or self.bill_number is None:
+        if self.bill_type == BillType.unnumbered or self.bill_number is None:
             return f"{self.congress}-{slug(self.title)[:60]}"
         return f"{self.congress}-{self.bill_type.value}{self.bill_number}"
 
     @property
     def label(self) -> str:
-        if self.bill_type is BillType.unnumbered or self.bill_number is None:
+        if self.bill_type == BillType.unnumbered or self.bill_number is None:
             return self.title
         return f"{_BILL_PREFIX[self.bill_type]} {self.bill_number}"
 
@@ -276,9 +297,7 @@ class MeasureActionFields(RecordFields):
     action_date: dt.date
     chamber: Chamber = Field(sa_type=String(16))
     text: Text = Field(max_length=1000)
-    vote: str | None = Field(
-        default=None, max_length=40, regex=r"^(\d{1,3}-\d{1,3}|voice vote|unanimous consent)$"
-    )
+    vote: Vote = Field(default=None, max_length=40)
     stage_after: Stage | None = Field(default=None, sa_type=String(32))
 
     def make_key(self) -> str:
@@ -328,7 +347,7 @@ class FundingPeriodFields(RecordFields):
     def _check_dates(self) -> FundingPeriodFields:
         if self.end_date is not None and self.end_date < self.start_date:
             raise ValueError("end_date: must not be before start_date")
-        if self.period_type is PeriodType.funded and self.measure_key is None:
+        if self.period_type == PeriodType.funded and self.measure_key is None:
             raise ValueError("measure_key: a funded period names the measure that funds it")
         return self
 
@@ -344,7 +363,7 @@ class FundingPeriod(FundingPeriodFields, RecordRow, table=True):
 class BodycamFields(RecordFields):
     kind: ClassVar[str] = "bodycam"
     city: Text = Field(max_length=100)
-    state: str = Field(max_length=2, min_length=2, regex=r"^[A-Z]{2}$")  # 'US' = nationwide
+    state: StateCode = Field(max_length=2, min_length=2)  # 'US' = nationwide
     city_key: str = Field(default="", max_length=100, index=True)
     component: Component = Field(sa_type=String(16))
     operation: OptText = Field(default=None, max_length=200)
@@ -471,7 +490,10 @@ class Revision(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     undoes_revision_id: int | None = Field(default=None, foreign_key="revision.id")
 
-    __table_args__ = (Index("ix_revision_record", "record_kind", "record_id"),)
+    __table_args__ = (
+        Index("ix_revision_record", "record_kind", "record_id"),
+        Index("ix_revision_record_key", "record_kind", "record_key"),
+    )
 
 
 class ChangeEvent(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 01:26:53.750161
+Create Date: 2026-11-28 01:31:17.195711
 """
 
 from collections.abc import Sequence
@@ -360,6 +360,7 @@ def upgrade() -> None:
     with op.batch_alter_table("revision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_revision_guild_id"), ["guild_id"], unique=False)
         batch_op.create_index("ix_revision_record", ["record_kind", "record_id"], unique=False)
+        batch_op.create_index("ix_revision_record_key", ["record_kind", "record_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_revision_recorded_at"), ["recorded_at"], unique=False)
 
     op.create_table(
@@ -397,6 +398,7 @@ def downgrade() -> None:
     op.drop_table("change_event")
     with op.batch_alter_table("revision", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_revision_recorded_at"))
+        batch_op.drop_index("ix_revision_record_key")
         batch_op.drop_index("ix_revision_record")
         batch_op.drop_index(batch_op.f("ix_revision_guild_id"))
 

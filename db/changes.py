@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import JSON, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import rules
 from db.errors import Duplicate, InvalidInput, ScopeError
 from db.models import FIELDS_OF, RECORD_TABLES, ChangeEvent, RecordFields, Revision
 from db.scope import Actor, Scope
@@ -37,6 +38,21 @@ def plain_values(row: RecordFields) -> Values:
     return cls.model_validate({name: getattr(row, name) for name in cls.model_fields}).model_dump(
         mode="json"
     )
+
+
+def proposed(row: RecordFields, changes: Mapping[str, Any]) -> tuple[Values, RecordFields]:
+    """The row's current values and its validated state once `changes` are applied."""
+    old = plain_values(row)
+    merged = {**old, **changes}
+    if fields_of(row).derives_key and "key" not in changes:
+        merged["key"] = ""  # re-derive: a renamed city gets the key of its new name
+    return old, validate(row.kind, merged)
+
+
+def field_diff(old: Values, fields: RecordFields) -> dict[str, list[Any]]:
+    """Field → [old, new] for every field that differs (JSON form)."""
+    new = fields.model_dump(mode="json")
+    return {name: [old[name], new[name]] for name in new if old[name] != new[name]}
 
 
 def _storage_values(fields: RecordFields) -> Values:
@@ -92,6 +108,7 @@ class Writer:
         self, kind: str, values: Mapping[str, Any], *, effective_on: dt.date | None = None
     ) -> Any:
         fields = validate(kind, values)
+        await rules.derive(self, fields)
         if await self.find(kind, fields.key) is not None:
             raise Duplicate(f"A {kind} with key '{fields.key}' already exists in the {self.scope}.")
         row = RECORD_TABLES[kind](
@@ -105,6 +122,7 @@ class Writer:
         new = fields.model_dump(mode="json")
         changes = {name: [None, value] for name, value in new.items() if value not in (None, [])}
         await self._record(row, "create", changes, "created", effective_on=effective_on)
+        await rules.propagate(self, row, changes)
         return row
 
     async def update(
@@ -113,13 +131,9 @@ class Writer:
         """Apply `changes` to the writer's own `row`; return False (and write nothing) if no field
         actually changes."""
         self._check_scope(row)
-        old = plain_values(row)
-        merged = {**old, **changes}
-        if fields_of(row).derives_key and "key" not in changes:
-            merged["key"] = ""  # re-derive: a renamed city gets the key of its new name
-        fields = validate(row.kind, merged)
-        new = fields.model_dump(mode="json")
-        diff = {name: [old[name], new[name]] for name in new if old[name] != new[name]}
+        old, fields = proposed(row, changes)
+        await rules.derive(self, fields)
+        diff = field_diff(old, fields)
         if not diff:
             return False
         if "key" in diff and await self.find(row.kind, fields.key) is not None:
@@ -130,6 +144,7 @@ class Writer:
         row.updated_at = self.now
         await self.session.flush()
         await self._record(row, action, diff, "updated", **revision)
+        await rules.propagate(self, row, diff)
         return True
 
     async def delete(self, row: Any, **revision: Any) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 from sqlalchemy import JSON, BigInteger, Index, String, text
@@ -142,15 +142,25 @@ Vote = Annotated[
 StateCode = Annotated[str, _shaped(r"[A-Z]{2}", "a two-letter code such as MN (US for nationwide)")]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and no other control character belongs in a record.
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
 def _clean_text(value: str) -> str:
-    value = value.strip()
+    value = _no_control(value).strip()
     if not value:
         raise ValueError("must not be blank")
     return value
 
 
 def _clean_optional(value: str | None) -> str | None:
-    return (value.strip() or None) if value is not None else None
+    return (_no_control(value).strip() or None) if value is not None else None
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
@@ -293,7 +303,7 @@ class Measure(MeasureFields, RecordRow, table=True):
 
 class MeasureActionFields(RecordFields):
     kind: ClassVar[str] = "action"
-    measure_key: str = Field(max_length=120, index=True)
+    measure_key: Text = Field(max_length=120, index=True)
     action_date: dt.date
     chamber: Chamber = Field(sa_type=String(16))
     text: Text = Field(max_length=1000)
@@ -312,7 +322,7 @@ class MeasureAction(MeasureActionFields, RecordRow, table=True):
 class FundingLineFields(RecordFields):
     kind: ClassVar[str] = "funding_line"
     fiscal_year: int = Field(ge=1990, le=2100, index=True)
-    measure_key: str | None = Field(default=None, max_length=120)
+    measure_key: OptText = Field(default=None, max_length=120)
     component: Text = Field(max_length=40)
     account: Text = Field(max_length=200)
     purpose: OptText = Field(default=None, max_length=300)
@@ -334,7 +344,7 @@ class FundingPeriodFields(RecordFields):
     kind: ClassVar[str] = "funding_period"
     fiscal_year: int = Field(ge=1990, le=2100, index=True)
     period_type: PeriodType = Field(sa_type=String(16))
-    measure_key: str | None = Field(default=None, max_length=120)  # the vehicle; None for lapses
+    measure_key: OptText = Field(default=None, max_length=120)  # the vehicle; None for lapses
     start_date: dt.date
     end_date: dt.date | None = None  # funded through / lapse ended; None = still open
     components: list[str] = Field(default_factory=list, max_length=30, sa_type=JSON)
@@ -416,7 +426,7 @@ class QuestionFields(RecordFields):
     sent_date: dt.date | None = None
     due_date: dt.date | None = Field(default=None, index=True)
     # A statutory rule such as "30 days after enactment of H.R. 7147": resolved at read time.
-    due_rule_measure_key: str | None = Field(default=None, max_length=120)
+    due_rule_measure_key: OptText = Field(default=None, max_length=120)
     due_rule_days: int | None = Field(default=None, ge=0, le=3650)
     status: QuestionStatus = Field(default=QuestionStatus.pending, sa_type=String(24), index=True)
     responses: list[Response] = Field(default_factory=list, max_length=50, sa_type=JSON)
@@ -439,12 +449,15 @@ class OversightQuestion(QuestionFields, RecordRow, table=True):
 # ---------------------------------------------------------------- links between records
 
 
+LinkableKind = Literal["measure", "action", "funding_line", "funding_period", "bodycam", "question"]
+
+
 class LinkFields(RecordFields):
     kind: ClassVar[str] = "link"
-    a_kind: str = Field(max_length=20)
-    a_key: str = Field(max_length=120, index=True)
-    b_kind: str = Field(max_length=20)
-    b_key: str = Field(max_length=120, index=True)
+    a_kind: LinkableKind = Field(max_length=20, sa_type=String(20))
+    a_key: Text = Field(max_length=120, index=True)
+    b_kind: LinkableKind = Field(max_length=20, sa_type=String(20))
+    b_key: Text = Field(max_length=120, index=True)
 
     @model_validator(mode="after")
     def _order_ends(self) -> LinkFields:

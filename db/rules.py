@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from db.models import Measure, OversightQuestion, QuestionFields, RecordFields
+from db.errors import InvalidInput
+from db.models import (
+    RECORD_TABLES,
+    LinkFields,
+    Measure,
+    OversightQuestion,
+    QuestionFields,
+    RecordFields,
+)
 from db.scope import visible
 
 if TYPE_CHECKING:
@@ -28,8 +36,30 @@ def rule_due_date(enacted: dt.date | None, days: int | None) -> dt.date | None:
     return enacted + dt.timedelta(days=days) if enacted is not None and days is not None else None
 
 
+def _references(fields: RecordFields) -> list[tuple[str, str, str]]:
+    """(field, kind, key) of every record this one points at."""
+    refs = []
+    if isinstance(fields, LinkFields):
+        refs = [("a_key", fields.a_kind, fields.a_key), ("b_key", fields.b_kind, fields.b_key)]
+    for name in ("measure_key", "due_rule_measure_key"):
+        if getattr(fields, name, None):
+            refs.append((name, "measure", getattr(fields, name)))
+    return refs
+
+
+async def check_references(writer: Writer, fields: RecordFields) -> None:
+    """Refuse a record that points at a record the writer cannot see."""
+    for name, kind, key in _references(fields):
+        table: Any = RECORD_TABLES[kind]
+        query = visible(table, writer.scope).where(table.key == key).limit(1)
+        if (await writer.session.execute(query)).first() is None:
+            raise InvalidInput.one(name, f"no {kind} with key '{key}' is visible here")
+
+
 async def derive(writer: Writer, fields: RecordFields) -> None:
-    """Fill what follows from other records before a write (a question's due date from its rule)."""
+    """Check references, then fill what follows from other records (a question's due date from
+    its rule) before a write."""
+    await check_references(writer, fields)
     if isinstance(fields, QuestionFields) and fields.due_rule_measure_key and not fields.due_date:
         enacted = await enacted_on(writer, fields.due_rule_measure_key)
         fields.due_date = rule_due_date(enacted, fields.due_rule_days)

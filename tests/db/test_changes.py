@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from db.changes import plain_values
+from db.changes import plain_values, validate
 from db.engine import Database
 from db.errors import Duplicate, InvalidInput, ScopeError
 from db.models import RECORD_TABLES, ChangeEvent, Revision
@@ -110,7 +110,19 @@ async def counts(db: Database) -> tuple[int, ...]:
         )
 
 
+# Records a kind points at, created (in the shared dataset) before it.
+NEEDS = {"action": ["measure"], "link": ["bodycam", "question"]}
+
+
+async def prerequisites(db: Database, kind: str) -> None:
+    async with db.writer(SHARED, ACTOR) as writer:
+        for needed in NEEDS.get(kind, []):
+            if await writer.find(needed, validate(needed, VALID[needed]).key) is None:
+                await writer.create(needed, VALID[needed])
+
+
 async def create(db: Database, kind: str, scope: Scope = SHARED, **changes: Any) -> Any:
+    await prerequisites(db, kind)
     async with db.writer(scope, ACTOR) as writer:
         return await writer.create(kind, {**VALID[kind], **changes})
 
@@ -120,8 +132,12 @@ async def test_create_writes_record_revision_and_event(db: Database, kind: str) 
     """Creating any kind writes the record, one revision with every value, and one event."""
     row = await create(db, kind)
     async with db.session() as session:
-        revision = (await session.execute(select(Revision))).scalar_one()
-        event = (await session.execute(select(ChangeEvent))).scalar_one()
+        revision = (
+            await session.execute(select(Revision).where(Revision.record_kind == kind))
+        ).scalar_one()
+        event = (
+            await session.execute(select(ChangeEvent).where(ChangeEvent.record_kind == kind))
+        ).scalar_one()
     assert (revision.action, revision.record_kind, revision.record_id) == ("create", kind, row.id)
     assert (revision.actor_id, revision.actor_name) == (42, "editor")
     assert revision.changes["as_of"] == [None, VALID[kind]["as_of"]]
@@ -137,12 +153,44 @@ async def test_bad_input_is_refused_and_nothing_is_written(
     db: Database, kind: str, bad: dict[str, Any], field: str, words: str
 ) -> None:
     """Every kind of bad value is refused with a message naming the field; nothing is written."""
+    await prerequisites(db, kind)
     before = await counts(db)
     with pytest.raises(InvalidInput) as caught:
         await create(db, kind, **bad)
     assert any(p.field.split(".")[0] == field for p in caught.value.problems), caught.value
     assert words in str(caught.value)
     assert await counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad", "field"),
+    [
+        ("action", {"measure_key": "119-hr9999"}, "measure_key"),
+        ("link", {"b_key": "OQ-99"}, "b_key"),
+        (
+            "question",
+            {"due_rule_measure_key": "119-hr1", "due_rule_days": 30},
+            "due_rule_measure_key",
+        ),
+    ],
+)
+async def test_reference_to_unknown_record_is_refused(
+    db: Database, kind: str, bad: dict[str, Any], field: str
+) -> None:
+    """A record pointing at a record that does not exist (or is not visible) is refused."""
+    await prerequisites(db, kind)
+    before = await counts(db)
+    with pytest.raises(InvalidInput, match=f"{field}: no .* is visible here"):
+        await create(db, kind, **bad)
+    assert await counts(db) == before
+
+
+async def test_reference_to_another_guilds_record_is_refused(db: Database) -> None:
+    """Guild 2 cannot link to a question only guild 1 can see."""
+    await create(db, "question", scope=Scope.guild(1), key="GQ-1")
+    await create(db, "link", scope=Scope.guild(1), b_key="GQ-1")
+    with pytest.raises(InvalidInput, match="b_key: no question with key 'GQ-1'"):
+        await create(db, "link", scope=Scope.guild(2), b_key="GQ-1")
 
 
 async def test_unknown_field_is_refused(db: Database) -> None:

@@ -1,27 +1,62 @@
-"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, and a fixed clock."""
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, and a fixed clock.
+
+Migrations run once per session: SQLite tests copy a migrated template file; PostgreSQL tests share
+one migrated schema of their own and empty every table before each test.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
 
 from db.clock import FixedClock
 from db.engine import Database, make_engine
 from db.migrations import upgrade
-from db.scope import Actor
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+T = TypeVar("T")
 NOW = dt.datetime(2026, 11, 28, 15, 0, tzinfo=dt.UTC)
-EDITOR = Actor("editor#1", 1001)
 
 
-async def _postgres_reachable() -> str | None:
+def run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, even while a test's event loop is running
+    (session fixtures are first requested from inside async fixtures)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    run_blocking(build())
+    return path
+
+
+async def _postgres_problem() -> str | None:
     engine = create_async_engine(PG_URL)
     try:
         async with engine.connect() as connection:
@@ -33,46 +68,66 @@ async def _postgres_reachable() -> str | None:
         await engine.dispose()
 
 
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
+async def _run_admin(statement: str) -> None:
+    engine = create_async_engine(PG_URL)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
 
 
-async def open_database(
-    backend: str, tmp_path: object, clock: FixedClock
-) -> AsyncIterator[Database]:
-    """A migrated, empty database on `backend`; on PostgreSQL in a schema of its own."""
-    if backend == "sqlite":
-        database = Database(make_engine(f"sqlite+aiosqlite:///{tmp_path}/test.db"), clock=clock)
-        await upgrade(database.engine)
-        yield database
-        await database.close()
-        return
-    problem = await _postgres_reachable()
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A migrated schema of this session's own; skipped (failed if required) when unreachable."""
+    problem = run_blocking(_postgres_problem())
     if problem:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but {problem}")
         pytest.skip(problem)
     schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_async_engine(PG_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
-    database = Database(engine, clock=clock)
+    run_blocking(_run_admin(f'CREATE SCHEMA "{schema}"'))
+
+    async def migrate() -> None:
+        engine = postgres_engine(schema)
+        await upgrade(engine)
+        await engine.dispose()
+
+    run_blocking(migrate())
+    yield schema
+    run_blocking(_run_admin(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def postgres_engine(schema: str):  # type: ignore[no-untyped-def]
+    return make_engine(PG_URL, connect_args={"server_settings": {"search_path": schema}})
+
+
+_TABLES = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+
+
+async def open_database(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, clock: FixedClock
+) -> AsyncIterator[Database]:
+    """A migrated, empty database on `backend`."""
+    if backend == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        database = Database(make_engine(f"sqlite+aiosqlite:///{path}"), clock=clock)
+    else:
+        schema = request.getfixturevalue("postgres_schema")
+        database = Database(postgres_engine(schema), clock=clock)
+        async with database.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
     try:
-        await upgrade(database.engine)
         yield database
     finally:
         await database.close()
-        async with admin.begin() as connection:
-            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def db(
-    request: pytest.FixtureRequest, tmp_path: object, clock: FixedClock
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
 ) -> AsyncIterator[Database]:
     """A fresh, migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
-    async for database in open_database(request.param, tmp_path, clock):
+    async for database in open_database(request, request.param, tmp_path, clock):
         yield database

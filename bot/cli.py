@@ -114,7 +114,9 @@ async def cmd_export(settings: Settings, database: Database, args: argparse.Name
         database, _scope(args.guild), kinds=args.kind, fmt=args.format
     )
     if args.out:
-        args.out.write_text(text, encoding="utf-8", newline="")
+        # A BOM lets spreadsheet programs read accented names in a CSV correctly.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        args.out.write_text(text, encoding=encoding, newline="")
         print(f"Wrote {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)

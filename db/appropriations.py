@@ -122,7 +122,7 @@ async def funding_status(
         state, days = "lapsed", (on - period.start_date).days + 1
     elif period is not None:
         state = "funded"
-        days = (period.end_date - today).days if period.end_date else None
+        days = (period.end_date - on).days if period.end_date else None
         vehicle = next((m for m in measures if m.key == period.measure_key), None)
         if vehicle is None and period.measure_key:
             vehicle = await find_measure(session, scope, period.measure_key)

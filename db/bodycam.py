@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.history import keys_ever, state_as_of
+from db.history import states_with_prefix
 from db.models import BodycamDeployment, BodycamFields, CameraStatus, city_key
 from db.scope import Scope, visible
 
@@ -43,10 +43,11 @@ def _split_state(text: str) -> tuple[str, str | None]:
 async def suggest_cities(
     session: AsyncSession, scope: Scope, text: str, limit: int = 3
 ) -> list[str]:
-    cities = {city: f"{city}, {state}" for city, state in await known_cities(session, scope)}
-    by_key = {city_key(city): label for city, label in cities.items()}
-    close = difflib.get_close_matches(city_key(text), list(by_key), n=limit, cutoff=0.6)
-    return [by_key[key] for key in close]
+    labels: dict[str, list[str]] = {}  # one city name may exist in several states
+    for city, state in await known_cities(session, scope):
+        labels.setdefault(city_key(city), []).append(f"{city}, {state}")
+    close = difflib.get_close_matches(city_key(text), list(labels), n=limit, cutoff=0.6)
+    return [label for key in close for label in labels[key]][: limit * 2]
 
 
 async def city_records(
@@ -64,14 +65,9 @@ async def city_records(
         query = query.order_by(BodycamDeployment.state, BodycamDeployment.component)
         result.records = list((await session.execute(query)).scalars())
     else:
-        for key in await keys_ever(session, scope, "bodycam", f"{wanted}-"):
-            state_then = await state_as_of(session, scope, "bodycam", key, as_of)
-            if (
-                state_then
-                and state_then["city_key"] == wanted
-                and state in (None, state_then["state"])
-            ):
-                result.records.append(BodycamFields.model_validate(state_then))
+        for then in await states_with_prefix(session, scope, "bodycam", f"{wanted}-", as_of):
+            if then["city_key"] == wanted and state in (None, then["state"]):
+                result.records.append(BodycamFields.model_validate(then))
         result.records.sort(key=lambda r: (r.state, r.component.value))
     if not result.records:
         result.suggestions = await suggest_cities(session, scope, name)

@@ -126,13 +126,21 @@ class Writer:
         return row
 
     async def update(
-        self, row: Any, changes: Mapping[str, Any], *, action: str = "update", **revision: Any
+        self,
+        row: Any,
+        changes: Mapping[str, Any],
+        *,
+        action: str = "update",
+        derived: bool = False,
+        **revision: Any,
     ) -> bool:
         """Apply `changes` to the writer's own `row`; return False (and write nothing) if no field
-        actually changes."""
-        self._check_scope(row)
+        actually changes. `derived` is for rules only: a fact that follows from the writer's
+        record may be updated in a guild that follows it."""
+        if not derived:
+            self._check_scope(row)
         old, fields = proposed(row, changes)
-        await rules.derive(self, fields)
+        await rules.derive(self, fields, old, changes)
         diff = field_diff(old, fields)
         if not diff:
             return False

@@ -26,6 +26,10 @@ _IMMEDIATE = "oversight_immediate"
 _DEFAULT_TZ = ZoneInfo("America/New_York")
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine; for SQLite also the folder, WAL mode, foreign keys and write locking."""
     parsed = make_url(url)
@@ -44,6 +48,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # SQLite's own lower() folds ASCII only: 'Ávila' would not match 'ávila'.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

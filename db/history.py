@@ -1,8 +1,13 @@
-"""Revision history and a record's state as of a past date, rebuilt from its revisions."""
+"""Revision history and a record's state as of a past date, rebuilt from its revisions.
+
+Rebuilding goes record by record (by id), so a record whose key changed is rebuilt once, and a
+new record that later takes an old key is never mixed with the one that had it before.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
@@ -12,77 +17,93 @@ from db.changes import validate
 from db.models import Revision
 from db.scope import Scope
 
+Values = dict[str, Any]
+
 
 def _in_scope(guild_id: int | None) -> Any:
     return Revision.guild_id.is_(None) if guild_id is None else Revision.guild_id == guild_id  # type: ignore[union-attr]
 
 
-async def _revisions(
-    session: AsyncSession, guild_id: int | None, kind: str, key: str
-) -> list[Revision]:
-    """Every revision of the records of one scope that ever carried `key` (renames included)."""
+def _scopes(scope: Scope) -> list[int | None]:
+    """The scopes whose records `scope` can see, the most specific last."""
+    return [None] if scope.guild_id is None else [None, scope.guild_id]
+
+
+async def _by_record(
+    session: AsyncSession, guild_id: int | None, kind: str, key_clause: Any
+) -> dict[int, list[Revision]]:
+    """Every revision of each record of one scope that ever matched `key_clause`, by record id."""
     ids = select(Revision.record_id).where(
-        Revision.record_kind == kind, Revision.record_key == key, _in_scope(guild_id)
+        Revision.record_kind == kind, key_clause, _in_scope(guild_id)
     )
     query = (
         select(Revision)
         .where(Revision.record_kind == kind, Revision.record_id.in_(ids), _in_scope(guild_id))  # type: ignore[attr-defined]
         .order_by(Revision.id)
     )
-    return list((await session.execute(query)).scalars())
+    grouped: dict[int, list[Revision]] = defaultdict(list)
+    for revision in (await session.execute(query)).scalars():
+        grouped[revision.record_id].append(revision)
+    return grouped
 
 
 async def history(session: AsyncSession, scope: Scope, kind: str, key: str) -> list[Revision]:
-    """Revisions of the record the scope sees under `key`, oldest first: a guild sees the shared
-    record's history and then its own copy's."""
-    revisions = await _revisions(session, None, kind, key)
-    if scope.guild_id is not None:
-        revisions += await _revisions(session, scope.guild_id, kind, key)
+    """Revisions of the records the scope sees under `key`, in the order they were recorded:
+    in a guild, the shared record's history and its own copy's."""
+    revisions: list[Revision] = []
+    for guild_id in _scopes(scope):
+        grouped = await _by_record(session, guild_id, kind, Revision.record_key == key)
+        revisions += [revision for group in grouped.values() for revision in group]
     return sorted(revisions, key=lambda revision: (revision.recorded_at, revision.id or 0))
 
 
-def replay(revisions: list[Revision], on: dt.date) -> dict[str, Any] | None:
-    """Apply revisions effective on or before `on`, in effective order; None if absent then."""
-    state: dict[str, Any] | None = None
+def replay(revisions: list[Revision], on: dt.date) -> Values | None:
+    """One record's fields after the revisions effective on or before `on`, applied in effective
+    order; None if it did not exist then. An update dated before the record's creation is skipped
+    for the days before it existed."""
+    state: Values | None = None
     for revision in sorted(revisions, key=lambda r: (r.effective_on, r.id or 0)):
         if revision.effective_on > on:
             break
         if revision.action == "delete":
             state = None
-            continue
-        state = {} if revision.action == "create" or state is None else state
-        for name, (_old, new) in revision.changes.items():
-            state[name] = new
+        elif revision.action == "create":
+            state = {name: new for name, (_old, new) in revision.changes.items()}
+        elif state is not None:
+            state.update({name: new for name, (_old, new) in revision.changes.items()})
     return state
+
+
+async def _states_on(
+    session: AsyncSession, guild_id: int | None, kind: str, key_clause: Any, on: dt.date
+) -> list[Values]:
+    grouped = await _by_record(session, guild_id, kind, key_clause)
+    states = (replay(revisions, on) for revisions in grouped.values())
+    return [validate(kind, state).model_dump(mode="json") for state in states if state is not None]
 
 
 async def state_as_of(
     session: AsyncSession, scope: Scope, kind: str, key: str, on: dt.date
-) -> dict[str, Any] | None:
+) -> Values | None:
     """The record's fields (JSON form) as they stood on `on`, or None if it did not exist.
 
     In a guild, its own copy counts from the day it was made; before that, the shared record."""
-    if scope.guild_id is not None:
-        own = replay(await _revisions(session, scope.guild_id, kind, key), on)
-        if own is not None:
-            return validate(kind, own).model_dump(mode="json")
-    shared = replay(await _revisions(session, None, kind, key), on)
-    return validate(kind, shared).model_dump(mode="json") if shared is not None else None
+    for guild_id in reversed(_scopes(scope)):
+        states = await _states_on(session, guild_id, kind, Revision.record_key == key, on)
+        found = [state for state in states if state["key"] == key]
+        if found:
+            return found[0]
+    return None
 
 
-async def keys_ever(session: AsyncSession, scope: Scope, kind: str, prefix: str) -> list[str]:
-    """Keys of `kind` starting with `prefix` that the scope's records have ever had."""
-    scopes = (
-        [_in_scope(None)]
-        if scope.guild_id is None
-        else [_in_scope(None), _in_scope(scope.guild_id)]
-    )
-    keys: set[str] = set()
-    for in_scope in scopes:
-        query = select(Revision.record_key).where(
-            Revision.record_kind == kind,
-            Revision.record_key.startswith(prefix),
-            in_scope,  # type: ignore[attr-defined]
-        )
-        keys.update((await session.execute(query.distinct())).scalars())
-    return sorted(keys)
+async def states_with_prefix(
+    session: AsyncSession, scope: Scope, kind: str, prefix: str, on: dt.date
+) -> list[Values]:
+    """Every record of `kind` whose key started with `prefix` at some point, as it stood on `on`
+    (a guild's own copy in place of the shared record with the same key)."""
+    by_key: dict[str, Values] = {}
+    for guild_id in _scopes(scope):
+        clause = Revision.record_key.startswith(prefix)  # type: ignore[attr-defined]
+        for state in await _states_on(session, guild_id, kind, clause, on):
+            by_key[state["key"]] = state
+    return [by_key[key] for key in sorted(by_key)]

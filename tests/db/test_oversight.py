@@ -1,0 +1,251 @@
+"""Tests for db.oversight: question ids per scope, what is due and overdue, and filtered lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.appropriations import record_action
+from db.engine import Database
+from db.models import QuestionStatus
+from db.oversight import (
+    add_question,
+    days_outstanding,
+    due_questions,
+    find_question,
+    is_overdue,
+    list_questions,
+    next_code,
+)
+from db.scope import Scope
+from tests.db.records import (
+    EDITOR,
+    GUILD_A,
+    GUILD_B,
+    SHARED,
+    TODAY,
+    D,
+    action,
+    add,
+    change,
+    measure,
+    question,
+)
+
+
+async def ask(db: Database, *many: dict[str, Any], scope: Scope = SHARED) -> list[str]:
+    """Add questions in order with the scope's next ids; return the ids."""
+    async with db.writer(scope, EDITOR) as writer:
+        return [(await add_question(writer, values)).key for values in many]
+
+
+async def listed(db: Database, scope: Scope = SHARED, **filters: Any):
+    async with db.session() as session:
+        return await list_questions(session, scope, today=TODAY, **filters)
+
+
+async def due(db: Database, scope: Scope = SHARED, days: int = 14):
+    async with db.session() as session:
+        return await due_questions(session, scope, today=TODAY, days=days)
+
+
+async def one(db: Database, key: str, scope: Scope = SHARED):
+    async with db.session() as session:
+        return await find_question(session, scope, key)
+
+
+# ---------------------------------------------------------------- ids
+
+
+async def test_shared_questions_are_numbered_oq_in_order(db: Database) -> None:
+    """The shared dataset's first two questions are OQ-1 and OQ-2."""
+    assert await ask(db, question(), question()) == ["OQ-1", "OQ-2"]
+
+
+async def test_a_guilds_first_question_is_gq_1(db: Database) -> None:
+    """An office's first own question is GQ-1, whatever the shared dataset holds."""
+    await ask(db, question(), question())
+    assert await ask(db, question(), scope=GUILD_A) == ["GQ-1"]
+
+
+async def test_next_id_follows_the_highest_number_not_the_last_in_text_order(
+    db: Database,
+) -> None:
+    """After OQ-9 and OQ-10 the next id is OQ-11."""
+    await add(db, "question", question(key="OQ-9"))
+    await add(db, "question", question(key="OQ-10"))
+    async with db.writer(SHARED, EDITOR) as writer:
+        assert await next_code(writer) == "OQ-11"
+
+
+async def test_a_question_is_found_by_its_id_in_any_case(db: Database) -> None:
+    """'oq-1' finds OQ-1."""
+    await ask(db, question())
+    found = await one(db, " oq-1 ")
+    assert found is not None and found.key == "OQ-1"
+
+
+# ---------------------------------------------------------------- lists
+
+
+async def test_list_puts_overdue_first_then_by_due_date_undated_last(db: Database) -> None:
+    """Overdue questions lead (oldest deadline first), then the rest by due date, then those
+    with no due date; an answered question is never counted overdue."""
+    await ask(
+        db,
+        question(due_date=D(2026, 12, 10)),  # OQ-1: due later
+        question(),  # OQ-2: no due date
+        question(due_date=D(2026, 11, 20)),  # OQ-3: overdue
+        question(due_date=D(2026, 11, 1)),  # OQ-4: overdue longest
+        question(due_date=D(2026, 12, 1)),  # OQ-5: due soon
+        question(due_date=D(2026, 10, 1), status="answered"),  # OQ-6: past due, answered
+    )
+    page = await listed(db)
+    assert [q.key for q in page.questions] == ["OQ-4", "OQ-3", "OQ-6", "OQ-5", "OQ-1", "OQ-2"]
+    assert (page.total, page.overdue) == (6, 2)
+
+
+async def test_list_filters_by_status(db: Database) -> None:
+    """Filtering on 'answered' lists the answered question only."""
+    await ask(db, question(), question(status="answered"), question(status="refused"))
+    page = await listed(db, status=QuestionStatus.answered)
+    assert [q.key for q in page.questions] == ["OQ-2"]
+
+
+async def test_list_filters_by_part_of_the_askers_name(db: Database) -> None:
+    """Filtering on 'rivera' finds Rep. Rivera's questions, not Sen. Chen's."""
+    await ask(db, question(), question(asked_by="Sen. Chen (HSGAC)"))
+    page = await listed(db, asked_by="rivera")
+    assert [q.asked_by for q in page.questions] == ["Rep. Rivera (House Homeland Security)"]
+
+
+async def test_list_filters_by_component_in_any_case(db: Database) -> None:
+    """Filtering on 'cbp-usbp' finds the Border Patrol question."""
+    await ask(db, question(), question(component="CBP-USBP"))
+    page = await listed(db, component="cbp-usbp")
+    assert [q.key for q in page.questions] == ["OQ-2"]
+
+
+async def test_list_counts_overdue_over_the_filtered_set_not_the_page(db: Database) -> None:
+    """With 12 overdue questions at 10 a page, the first page still reports 12 overdue."""
+    await ask(db, *[question(due_date=D(2026, 11, day)) for day in range(1, 13)])
+    page = await listed(db)
+    assert (len(page.questions), page.total, page.overdue, page.pages) == (10, 12, 12, 2)
+
+
+# ---------------------------------------------------------------- due and overdue
+
+
+async def test_due_report_separates_overdue_from_due_soon(db: Database) -> None:
+    """Due yesterday is overdue; due today and due in exactly 14 days are due soon; due in 15
+    days, undated or answered questions are in neither list."""
+    await ask(
+        db,
+        question(due_date=D(2026, 11, 27)),  # OQ-1: yesterday
+        question(due_date=TODAY),  # OQ-2: today
+        question(due_date=D(2026, 12, 12)),  # OQ-3: today + 14
+        question(due_date=D(2026, 12, 13)),  # OQ-4: today + 15
+        question(),  # OQ-5: no due date
+        question(due_date=D(2026, 11, 1), status="answered"),  # OQ-6
+    )
+    report = await due(db, days=14)
+    assert [q.key for q in report.overdue] == ["OQ-1"]
+    assert [q.key for q in report.due_soon] == ["OQ-2", "OQ-3"]
+
+
+async def test_a_question_due_today_is_not_overdue(db: Database) -> None:
+    """A deadline of today has not passed yet; one of yesterday has."""
+    await ask(db, question(due_date=TODAY), question(due_date=D(2026, 11, 27)))
+    today, yesterday = await one(db, "OQ-1"), await one(db, "OQ-2")
+    assert (is_overdue(today, TODAY), is_overdue(yesterday, TODAY)) == (False, True)
+
+
+async def test_a_closed_question_is_never_overdue(db: Database) -> None:
+    """Answered, refused and withdrawn questions past their deadline are not overdue."""
+    closed = ["answered", "refused", "withdrawn"]
+    await ask(db, *[question(due_date=D(2026, 10, 1), status=status) for status in closed])
+    for key in ("OQ-1", "OQ-2", "OQ-3"):
+        assert is_overdue(await one(db, key), TODAY) is False, key
+    assert (await listed(db)).overdue == 0
+    assert (await due(db)).overdue == []
+
+
+async def test_an_open_question_past_its_deadline_is_overdue(db: Database) -> None:
+    """Pending, acknowledged and partly answered questions can all be overdue."""
+    still_open = ["pending", "acknowledged", "partially_answered"]
+    await ask(db, *[question(due_date=D(2026, 11, 1), status=status) for status in still_open])
+    for key in ("OQ-1", "OQ-2", "OQ-3"):
+        assert is_overdue(await one(db, key), TODAY) is True, key
+    assert (await listed(db)).overdue == 3
+
+
+async def test_days_outstanding_count_from_the_sent_date(db: Database) -> None:
+    """A question sent October 29 has been outstanding 30 days on November 28."""
+    await ask(db, question(sent_date=D(2026, 10, 29)))
+    assert days_outstanding(await one(db, "OQ-1"), TODAY) == 30
+
+
+async def test_days_outstanding_stop_when_answered(db: Database) -> None:
+    """An answered question, or one with no sent date, has no days outstanding."""
+    await ask(db, question(status="answered"), question(sent_date=None))
+    assert days_outstanding(await one(db, "OQ-1"), TODAY) is None
+    assert days_outstanding(await one(db, "OQ-2"), TODAY) is None
+
+
+async def test_changing_the_rules_days_moves_a_derived_deadline(db: Database) -> None:
+    """A report corrected from '30' to '60 days after enactment' is due 60 days after it."""
+    await add(db, "measure", measure(stage="enacted", enacted_on=D(2026, 11, 20)))
+    await ask(db, question(due_rule_measure_key="119-hr4213", due_rule_days=30))
+    assert (await one(db, "OQ-1")).due_date == D(2026, 12, 20)
+    await change(db, "question", "OQ-1", {"due_rule_days": 60})
+    assert (await one(db, "OQ-1")).due_date == D(2027, 1, 19)
+
+
+async def test_enactment_makes_a_rule_question_due(db: Database) -> None:
+    """A question due '10 days after enactment' shows up as due soon once the bill is enacted."""
+    await add(db, "measure", measure(stage="passed_senate"))
+    await ask(db, question(due_rule_measure_key="119-hr4213", due_rule_days=10))
+    assert (await due(db)).due_soon == []
+    async with db.writer(SHARED, EDITOR) as writer:
+        await record_action(
+            writer, action(action_date=D(2026, 11, 25), chamber="president", stage_after="enacted")
+        )
+    report = await due(db)
+    assert [(q.key, q.due_date) for q in report.due_soon] == [("OQ-1", D(2026, 12, 5))]
+
+
+# ---------------------------------------------------------------- scope
+
+
+async def test_a_guilds_questions_are_invisible_elsewhere(db: Database) -> None:
+    """An office's overdue GQ-1 is seen by no other guild and not by the shared dataset."""
+    await ask(db, question(due_date=D(2026, 11, 1)), scope=GUILD_A)
+    assert (await listed(db, GUILD_A)).overdue == 1
+    for scope in (GUILD_B, SHARED):
+        assert await one(db, "GQ-1", scope) is None
+        page = await listed(db, scope)
+        assert (page.questions, page.total, page.overdue) == ([], 0, 0)
+        report = await due(db, scope)
+        assert (report.overdue, report.due_soon) == ([], [])
+
+
+async def test_another_guilds_ids_do_not_advance_this_guilds_numbering(db: Database) -> None:
+    """Guild 2's first question is GQ-1 even after guild 1 used GQ-1 and GQ-2."""
+    await ask(db, question(), question(), scope=GUILD_A)
+    assert await ask(db, question(), scope=GUILD_B) == ["GQ-1"]
+
+
+async def test_a_guilds_copy_replaces_the_shared_question_in_that_guild_only(
+    db: Database,
+) -> None:
+    """An office that marks OQ-1 acknowledged sees its copy alone; others still see pending."""
+    await ask(db, question(due_date=D(2026, 12, 1)))
+    shared_row = await one(db, "OQ-1")
+    async with db.writer(GUILD_A, EDITOR) as writer:
+        copy, created = await writer.edit(shared_row, {"status": "acknowledged"})
+    assert created and (copy.key, copy.guild_id) == ("OQ-1", 1)
+    mine = await listed(db, GUILD_A)
+    assert [(q.guild_id, q.status) for q in mine.questions] == [(1, "acknowledged")]
+    assert (await due(db, GUILD_A)).due_soon[0].guild_id == 1
+    for scope in (GUILD_B, SHARED):
+        theirs = await one(db, "OQ-1", scope)
+        assert theirs is not None and (theirs.guild_id, theirs.status) == (None, "pending")

@@ -1,0 +1,333 @@
+"""FakeDiscord: the object tests hold. It owns the world, the HTTP server and the gateway,
+the records of what the bot sent, and failure injection; the user's side is in actions.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from typing import Literal
+
+import yarl
+
+from .actions import UserActions
+from .failures import Failures, Rule
+from .gateway import GUILD_MEMBERS, Gateway, Session
+from .interactions import Reply
+from .limits import Violation
+from .routes import RestRoutes, SyncCall
+from .server import HttpServer, RequestRecord
+from .webhooks import WebhookRoutes
+from .world import (
+    FakeChannel,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    Json,
+    Message,
+    Perm,
+    SupportsValue,
+    World,
+    as_bits,
+    snowflake,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Changes:
+    """Wakes every waiter whenever something a test may be waiting for has changed."""
+
+    def __init__(self) -> None:
+        self._event: asyncio.Event | None = None
+
+    def notify(self) -> None:
+        if self._event is not None:
+            self._event.set()
+            self._event = None
+
+    async def wait_for(self, predicate: Callable[[], bool], seconds: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            if self._event is None:
+                self._event = asyncio.Event()
+            # Also poll: some conditions (the bot's own cache) change without telling us.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), min(remaining, 0.02))
+        return True
+
+
+class FakeDiscord(UserActions):
+    """A Discord API on 127.0.0.1 that an unmodified discord.py client logs into.
+
+    Use `async with FakeDiscord() as fake:` and `with fake.patched():` around the bot's run.
+    """
+
+    def __init__(
+        self,
+        token: str = "test-token",
+        *,
+        bot_name: str = "Oversight Desk",
+        bot_permissions: int | SupportsValue = Perm.BOT,
+        response_deadline: float = 3.0,
+        nonce_window: float = 300.0,
+        heartbeat_interval: int = 41_250,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout: float = 5.0,
+    ) -> None:
+        self.token = token
+        self.timeout = timeout  # default wait for answers, in seconds (per call: `within=`)
+        self.host, self.port = host, port
+        self.response_deadline = response_deadline
+        self.nonce_window = nonce_window
+        self.bot_permissions = as_bits(bot_permissions)
+        self.world = World()
+        self.world.emitter = self._emit
+        self.bot_user = FakeUser(snowflake(), bot_name, bot=True)
+        self.owner_user = FakeUser(snowflake(), "app-owner")
+        self.world.users[self.bot_user.id] = self.bot_user
+        self.application_id = snowflake()
+        self.violations: list[Violation] = []
+        self.requests: list[RequestRecord] = []
+        self.unhandled: list[str] = []
+        self.synced: dict[int | None, list[Json]] = {}
+        self.sync_calls: list[SyncCall] = []
+        self.command_ids: dict[tuple[int | None, int, str], int] = {}
+        self.replies: dict[int, Reply] = {}
+        self.nonces: dict[str, tuple[Message, float]] = {}
+        self.failures = Failures()
+        self._tokens: dict[str, Reply] = {}
+        self._changes = Changes()
+        self.gateway = Gateway(
+            token=token,
+            ready_payload=self._ready_payload,
+            guild_payloads=self._guild_payloads,
+            on_change=self.notify,
+            heartbeat_interval=heartbeat_interval,
+        )
+        self._server = HttpServer(self)
+        RestRoutes(self).register(self._server)
+        WebhookRoutes(self).register(self._server)
+
+    # --- lifecycle and wiring ---------------------------------------------------------------
+
+    async def start(self) -> FakeDiscord:
+        self.port = await self._server.start(self.host, self.port)
+        return self
+
+    async def stop(self) -> None:
+        await self.gateway.close_all()
+        await self._server.stop()
+
+    async def __aenter__(self) -> FakeDiscord:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://{self.host}:{self.port}/ws"
+
+    @contextlib.contextmanager
+    def patched(self) -> Iterator[FakeDiscord]:
+        """Point discord.py's two hard-coded endpoints (REST base, gateway) here, then restore."""
+        from discord.gateway import DiscordWebSocket
+        from discord.http import Route
+
+        if not self.port:
+            raise RuntimeError("start the fake (async with FakeDiscord() as fake) before patching")
+        saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+        Route.BASE = self.api_url
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
+        try:
+            yield self
+        finally:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+
+    def notify(self) -> None:
+        self._changes.notify()
+
+    def violation(self, route: str, rule: str, detail: str, path: str = "") -> None:
+        log.warning("fake discord violation: %s %s %s", route, rule, detail)
+        self.violations.append(Violation(route, rule, detail, path))
+        self.notify()
+
+    # --- the world --------------------------------------------------------------------------
+
+    def add_guild(self, name: str) -> FakeGuild:
+        """A guild the bot is in (announced with GUILD_CREATE if the bot is connected)."""
+        guild = FakeGuild(self.world, name, self.bot_user, self.bot_permissions)
+        self.world.guilds[guild.id] = guild
+        guild.announced = True
+        if self.gateway.session is not None:
+            self.gateway.dispatch("GUILD_CREATE", self._guild_payload(guild, self.gateway.session))
+        return guild
+
+    def remove_guild(self, guild: FakeGuild) -> None:
+        """The bot is removed from the guild (GUILD_DELETE)."""
+        self.world.guilds.pop(guild.id, None)
+        for channel_id in guild.channels:
+            self.world.channels.pop(channel_id, None)
+        self._emit("GUILD_DELETE", {"id": str(guild.id)})
+
+    def _emit(self, event: str, data: Json) -> None:
+        if self.gateway.session is not None:
+            self.gateway.dispatch(event, data)
+
+    def _ready_payload(self, session: Session) -> Json:
+        user = self.bot_user.to_payload() | {"verified": True, "mfa_enabled": False, "email": None}
+        return {
+            "v": 10,
+            "user": user,
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.world.guilds],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": ["us-east"],
+            "auth": {},
+            "user_settings": {},
+        }
+
+    def _guild_payload(self, guild: FakeGuild, session: Session) -> Json:
+        return guild.to_create_payload(all_members=bool(session.intents & GUILD_MEMBERS))
+
+    def _guild_payloads(self, session: Session) -> list[Json]:
+        return [self._guild_payload(g, session) for g in self.world.guilds.values()]
+
+    # --- waiting ----------------------------------------------------------------------------
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], within: float | None = None, what: str = "condition"
+    ) -> None:
+        seconds = self._within(within)
+        if not await self._changes.wait_for(predicate, seconds):
+            raise AssertionError(f"timed out after {seconds}s waiting for {what}")
+
+    async def wait_until_connected(self, within: float | None = None) -> None:
+        """Until IDENTIFY (or RESUME) is answered and every GUILD_CREATE has been written."""
+        gateway = self.gateway
+        seconds = self._within(within, 10.0)
+        await self._changes.wait_for(lambda: gateway.ready.is_set() or bool(gateway.fatal), seconds)
+        if gateway.fatal:
+            raise RuntimeError(gateway.fatal)
+        if not gateway.ready.is_set():
+            seen = ", ".join(f"{r.method} {r.path} → {r.status}" for r in self.requests[-5:])
+            raise AssertionError(f"bot did not connect within {seconds}s (last requests: {seen})")
+
+    async def wait_for_sync(
+        self,
+        within: float | None = None,
+        *,
+        scope: Literal["any", "global"] | FakeGuild | int = "any",
+    ) -> SyncCall:
+        """Until an accepted command sync arrived (any, global only, or for one guild)."""
+        wanted = scope if isinstance(scope, int) else getattr(scope, "id", None)
+
+        def match() -> SyncCall | None:
+            for call in self.sync_calls:
+                if call.accepted and (scope == "any" or call.guild_id == wanted):
+                    return call
+            return None
+
+        seconds = self._within(within, 10.0)
+        await self.wait_until(lambda: match() is not None, seconds, f"a command sync ({scope})")
+        found = match()
+        assert found is not None
+        return found
+
+    async def wait_for_messages(
+        self, channel: FakeChannel | int, count: int = 1, within: float | None = None
+    ) -> list[Message]:
+        await self.wait_until(
+            lambda: len(self.messages(channel)) >= count,
+            within,
+            f"{count} message(s) in {channel}",
+        )
+        return self.messages(channel)
+
+    # --- reading back -----------------------------------------------------------------------
+
+    def messages(
+        self, channel: FakeChannel | int, *, interactions: bool = False, deleted: bool = False
+    ) -> list[Message]:
+        """Messages the bot posted to a channel, oldest first (channel posts only by default)."""
+        return [
+            m
+            for m in self.world.channel_messages(_id(channel))
+            if (interactions or m.source == "channel") and (deleted or not m.deleted)
+        ]
+
+    def visible_messages(self, channel_id: int) -> list[Message]:
+        return [
+            m for m in self.world.channel_messages(channel_id) if not (m.deleted or m.ephemeral)
+        ]
+
+    def reply_by_token(self, token: str) -> Reply | None:
+        return self._tokens.get(token)
+
+    @property
+    def resumes(self) -> int:
+        return self.gateway.resumes
+
+    @property
+    def identifies(self) -> int:
+        return self.gateway.identifies
+
+    # --- gateway control ----------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: Json) -> int:
+        """Send any gateway event to the bot; returns once written (or buffered while down)."""
+        seq = self.gateway.dispatch(event, data)
+        await self.gateway.flush()
+        return seq
+
+    async def drop_gateway(self, code: int = 4000, *, invalidate: bool = False) -> None:
+        """Close the bot's websocket; it should RESUME (or re-IDENTIFY after `invalidate`)."""
+        await self.gateway.drop(code, invalidate=invalidate)
+
+    # --- failure injection ------------------------------------------------------------------
+
+    def fail(
+        self,
+        route_glob: str,
+        status: int,
+        *,
+        times: int | None = 1,
+        retry_after: float = 0.05,
+        global_: bool = False,
+        delay: float = 0.0,
+    ) -> Rule:
+        """Answer the next `times` matching requests with `status` (Discord's body and headers)."""
+        return self.failures.add(
+            route_glob, status, times=times, retry_after=retry_after, global_=global_, delay=delay
+        )
+
+    def slow(self, route_glob: str, seconds: float, *, times: int | None = None) -> Rule:
+        """Hold matching requests for `seconds` before handling them."""
+        return self.failures.add(route_glob, 0, times=times, delay=seconds)
+
+
+def _id(thing: FakeGuild | FakeChannel | FakeMember | FakeRole | FakeUser | int) -> int:
+    return thing if isinstance(thing, int) else thing.id

@@ -14,7 +14,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+import discord
+
 from bot.config import ConfigError, Settings, config_path_from, load_settings
+from bot.logs import setup_logging
+from bot.runner import TOKEN_REJECTED, run_bot, sync_once
 from db import migrations, transfer
 from db.engine import Database
 from db.errors import DomainError
@@ -35,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="TOML settings file (default: ./config.toml if present)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="migrate, seed an empty database, and run the bot")
+    commands.add_parser("sync", help="sync the slash commands with Discord now, then exit")
     database = commands.add_parser("db", help="database maintenance")
     database.add_argument("action", choices=["upgrade", "seed"])
     scope_help = "a guild id: work on that server's own records (default: the shared dataset)"
@@ -71,8 +76,23 @@ async def cmd_run(settings: Settings, database: Database, args: argparse.Namespa
     if settings.discord.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    print("The Discord runtime is not part of this build yet.", file=sys.stderr)
-    return 2
+    setup_logging(settings.bot.log_level, [settings.discord.token.get_secret_value()])
+    return await run_bot(settings, database, settings.discord.token.get_secret_value())
+
+
+async def cmd_sync(settings: Settings, database: Database, args: argparse.Namespace) -> int:
+    if settings.discord.token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    token = settings.discord.token.get_secret_value()
+    setup_logging(settings.bot.log_level, [token])
+    try:
+        synced = await sync_once(settings, database, token)
+    except discord.LoginFailure:
+        print(TOKEN_REJECTED, file=sys.stderr)
+        return 2
+    print(f"Synced: {', '.join(synced)}.")
+    return 0
 
 
 async def cmd_db(settings: Settings, database: Database, args: argparse.Namespace) -> int:
@@ -144,6 +164,7 @@ async def cmd_history(settings: Settings, database: Database, args: argparse.Nam
 
 COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable[int]]] = {
     "run": cmd_run,
+    "sync": cmd_sync,
     "db": cmd_db,
     "import": cmd_import,
     "export": cmd_export,

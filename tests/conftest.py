@@ -13,6 +13,8 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,9 +23,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+from bot.client import OversightBot
+from bot.config import Settings, load_settings
 from db.clock import FixedClock
 from db.engine import Database, make_engine
 from db.migrations import upgrade
+from db.seed import load_seed
+from fakediscord import FakeDiscord, FakeGuild, FakeMember, Perm
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 T = TypeVar("T")
@@ -131,3 +137,92 @@ async def db(
     """A fresh, migrated, empty database: each test runs once on SQLite and once on PostgreSQL."""
     async for database in open_database(request, request.param, tmp_path, clock):
         yield database
+
+
+# ---------------------------------------------------------------- end to end: the real bot
+
+
+TOKEN = "fake-token-for-tests.0123456789"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the starter dataset loaded, copied by each end-to-end test."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    shutil.copyfile(sqlite_template, path)
+
+    async def build() -> None:
+        database = Database(make_engine(f"sqlite+aiosqlite:///{path}"), clock=FixedClock(NOW))
+        await load_seed(database)
+        await database.close()
+
+    run_blocking(build())
+    return path
+
+
+@pytest.fixture
+async def bot_db(
+    seeded_template: Path, tmp_path: Path, clock: FixedClock
+) -> AsyncIterator[Database]:
+    """The starter dataset on SQLite, fresh for each test, with the fixed clock."""
+    path = tmp_path / "bot.db"
+    shutil.copyfile(seeded_template, path)
+    database = Database(make_engine(f"sqlite+aiosqlite:///{path}"), clock=clock)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings(None, environ={})
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(token=TOKEN) as server:
+        yield server
+
+
+@dataclass
+class Office:
+    """One congressional office's server: a staffer and an admin (Manage Server)."""
+
+    guild: FakeGuild
+    staffer: FakeMember
+    admin: FakeMember
+
+
+@pytest.fixture
+def office(fake: FakeDiscord) -> Office:
+    guild = fake.add_guild("Office of Rep. Example")
+    return Office(
+        guild,
+        guild.add_member("staffer"),
+        guild.add_member("admin", permissions=Perm.MANAGE_GUILD),
+    )
+
+
+@asynccontextmanager
+async def running(
+    fake: FakeDiscord, bot: OversightBot, *, wait_for_sync: bool = True
+) -> AsyncIterator[OversightBot]:
+    """Log `bot` into the fake and stop it cleanly afterwards."""
+    with fake.patched():
+        task = asyncio.create_task(bot.start(TOKEN))
+        try:
+            await fake.wait_until_connected()
+            if wait_for_sync:
+                await fake.wait_for_sync()
+            yield bot
+        finally:
+            await bot.close()
+            await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings
+) -> AsyncIterator[OversightBot]:
+    """The real bot, logged into the fake Discord, on the starter dataset."""
+    async with running(fake, OversightBot(settings=settings, database=bot_db)) as client:
+        yield client

@@ -1,0 +1,103 @@
+"""OversightBot: the Discord client, built with its settings and database passed in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pkgutil
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal, Protocol
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.sync import sync_commands
+from bot.tree import OversightTree
+from db import migrations
+from db.engine import Database
+from db.scope import Scope
+from db.seed import seed_if_empty
+
+log = logging.getLogger(__name__)
+SyncMode = Literal["auto", "force", "off"]
+SHUTDOWN_SECONDS = 5.0
+
+
+class Service(Protocol):
+    """Background work the bot runs while connected (the outbox dispatcher, the scheduler)."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def extension_names(package: Any = cogs) -> Iterator[str]:
+    """Every cog module under cogs/; modules starting with '_' are private helpers."""
+    for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        if not module.name.rsplit(".", 1)[-1].startswith("_"):
+            yield module.name
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds only: slash commands need nothing privileged (no members, no message content)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class OversightBot(commands.Bot):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        database: Database,
+        services: Iterable[Service] = (),
+        sync: SyncMode = "auto",
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: every command is a slash command
+            help_command=None,
+            intents=bot_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=OversightTree,
+        )
+        self.settings = settings
+        self.database = database
+        self.services = list(services)
+        self.sync_mode: SyncMode = sync
+        self.synced: list[str] = []
+
+    def scope_for(self, guild_id: int | None) -> Scope:
+        """The data scope of an interaction: its guild's records plus the shared dataset."""
+        return Scope.shared() if guild_id is None else Scope.guild(guild_id)
+
+    def is_owner_id(self, user_id: int) -> bool:
+        return user_id in self.settings.bot.owner_ids
+
+    async def setup_hook(self) -> None:
+        await migrations.upgrade(self.database.engine)
+        report = await seed_if_empty(self.database)
+        if report is not None:
+            log.info("Loaded the starter dataset: %d records", report.created)
+        for name in extension_names():
+            await self.load_extension(name)
+        for service in self.services:
+            await service.start()
+        if self.sync_mode != "off":
+            self.synced = await sync_commands(
+                self.tree,
+                self.database,
+                self.settings.discord.dev_guild_ids,
+                force=self.sync_mode == "force",
+            )
+            log.info("Synced commands: %s", ", ".join(self.synced) or "nothing needed")
+
+    async def close(self) -> None:
+        """Stop services (each within the shutdown budget), then disconnect."""
+        for service in reversed(self.services):
+            try:
+                await asyncio.wait_for(service.stop(), SHUTDOWN_SECONDS)
+            except Exception:
+                log.exception("A service did not stop cleanly")
+        await super().close()

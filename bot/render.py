@@ -1,0 +1,107 @@
+"""Records and facts → Discord embeds, always inside Discord's limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import discord
+
+from db.dates import discord_timestamp
+from db.stats import Freshness
+
+BRAND = discord.Colour.from_rgb(34, 82, 140)
+FIELD_VALUE_LIMIT = 1024
+EMBED_TEXT_BUDGET = 5500  # under Discord's 6,000 per message, leaving room for titles and footers
+
+KIND_LABELS = {
+    "measure": ("measure", "measures"),
+    "action": ("action", "actions"),
+    "funding_line": ("funding line", "funding lines"),
+    "funding_period": ("funding period", "funding periods"),
+    "bodycam": ("city camera record", "city camera records"),
+    "question": ("oversight question", "oversight questions"),
+    "link": ("link", "links"),
+}
+
+ABOUT_TEXT = (
+    "Tracks DHS appropriations, body-camera rollout by city, and oversight questions to DHS. "
+    "Every fact carries its sources, an as-of date and a confidence (confirmed, reported or "
+    "disputed), and every change is kept as a revision."
+)
+DATA_ORIGIN = (
+    "A shared starter dataset compiled from public sources (congress.gov, govinfo.gov, the "
+    "House Appropriations Committee, court records, news reporting), kept by the bot's owners. "
+    "Each answer lists its own sources. Records your office adds are seen only in this server."
+)
+
+
+def count_phrase(kind: str, count: int) -> str:
+    singular, plural = KIND_LABELS[kind]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def about_embed(version: str, data: Freshness) -> discord.Embed:
+    embed = discord.Embed(title="Oversight Desk", description=ABOUT_TEXT, colour=BRAND)
+    embed.add_field(name="Version", value=version, inline=True)
+    changed = data.newest_change
+    newest = (
+        f"{discord_timestamp(changed, 'f')} ({discord_timestamp(changed, 'R')})"
+        if changed
+        else "no changes yet"
+    )
+    embed.add_field(name="Newest change", value=newest, inline=True)
+    oldest = discord_timestamp(data.oldest_as_of, "D") if data.oldest_as_of else "no records yet"
+    embed.add_field(name="Oldest as-of date", value=oldest, inline=True)
+    counts = " · ".join(count_phrase(kind, n) for kind, n in data.counts.items() if n)
+    embed.add_field(name=f"Records ({data.total})", value=counts or "none yet", inline=False)
+    embed.add_field(name="Where the data comes from", value=DATA_ORIGIN, inline=False)
+    return embed
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    name: str  # qualified, e.g. "approps status"
+    description: str
+
+
+def _chunks(lines: list[str], limit: int) -> Iterable[str]:
+    """Join lines into blocks of at most `limit` characters, never splitting a line."""
+    block: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:limit]
+        if block and size + len(line) + 1 > limit:
+            yield "\n".join(block)
+            block, size = [], 0
+        block.append(line)
+        size += len(line) + 1
+    if block:
+        yield "\n".join(block)
+
+
+def help_embeds(entries: list[HelpEntry], *, today: dt.date | None = None) -> list[discord.Embed]:
+    """Every command with its description, one field per command family, split over as many
+    embeds as Discord's limits need (at most 10)."""
+    families: dict[str, list[str]] = {}
+    for entry in sorted(entries, key=lambda e: e.name):
+        families.setdefault(entry.name.split()[0], []).append(
+            f"`/{entry.name}` — {entry.description}"
+        )
+    embeds = [discord.Embed(title="Oversight Desk commands", colour=BRAND)]
+    used = len(embeds[0].title or "")
+    for family, lines in families.items():
+        for part, value in enumerate(_chunks(lines, FIELD_VALUE_LIMIT)):
+            name = f"/{family}" + (" (continued)" if part else "")
+            cost = len(name) + len(value)
+            if used + cost > EMBED_TEXT_BUDGET or len(embeds[-1].fields) == 25:
+                embeds.append(discord.Embed(colour=BRAND))
+                used = 0
+            embeds[-1].add_field(name=name, value=value, inline=False)
+            used += cost
+    embeds[-1].set_footer(
+        text="Options in [brackets] are optional. Replies are private unless "
+        "you choose to share them."
+    )
+    return embeds[:10]

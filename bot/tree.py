@@ -27,6 +27,10 @@ def error_ref() -> str:
 def explain(error: app_commands.AppCommandError) -> str | None:
     """The message for an expected error, or None for a bug."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(error, app_commands.TransformerError) and isinstance(
+        error.__cause__, DomainError
+    ):
+        original = error.__cause__  # an option our transformer refused, with its own message
     if isinstance(original, DomainError):
         return str(original)
     if isinstance(error, app_commands.MissingPermissions):

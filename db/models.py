@@ -271,6 +271,13 @@ _BILL_PREFIX = {
 }
 
 
+def bill_label(bill_type: str, number: int | None, title: str) -> str:
+    """'H.R. 7147'; an unnumbered measure is known by its title."""
+    if bill_type == BillType.unnumbered or number is None:
+        return title
+    return f"{_BILL_PREFIX[BillType(bill_type)]} {number}"
+
+
 class MeasureFields(RecordFields):
     kind: ClassVar[str] = "measure"
     congress: int = Field(ge=1, le=200)
@@ -292,9 +299,7 @@ class MeasureFields(RecordFields):
 
     @property
     def label(self) -> str:
-        if self.bill_type == BillType.unnumbered or self.bill_number is None:
-            return self.title
-        return f"{_BILL_PREFIX[self.bill_type]} {self.bill_number}"
+        return bill_label(self.bill_type, self.bill_number, self.title)
 
 
 class Measure(MeasureFields, RecordRow, table=True):

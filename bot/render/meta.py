@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.render.common import BRAND
 from db.dates import discord_timestamp
 from db.stats import Freshness
 
-BRAND = discord.Colour.from_rgb(34, 82, 140)
 FIELD_VALUE_LIMIT = 1024
 EMBED_TEXT_BUDGET = 5500  # under Discord's 6,000 per message, leaving room for titles and footers
 

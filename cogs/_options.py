@@ -1,0 +1,126 @@
+"""Options shared by the staff commands: autocomplete for records, and text → record/date.
+
+Each transformer accepts what autocomplete offered and also what a person types by hand, and
+refuses anything else with a message saying what is accepted (raised as a DomainError, which the
+tree's error handler shows privately).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import suggest
+from db.appropriations import find_measure
+from db.dates import ACCEPTED_FORMS, DateParseError, parse_date
+from db.errors import InvalidInput, NotFound
+from db.models import Measure, OversightQuestion
+from db.oversight import find_question
+from db.scope import Scope, visible
+
+Suggester = Callable[[AsyncSession, Scope, str], Awaitable[list[suggest.Choice]]]
+
+
+def bot_of(interaction: discord.Interaction[Any]) -> Any:
+    return interaction.client
+
+
+def scope_of(interaction: discord.Interaction[Any]) -> Scope:
+    return bot_of(interaction).scope_for(interaction.guild_id)
+
+
+async def _choices(
+    interaction: discord.Interaction[Any], text: str, suggester: Suggester
+) -> list[app_commands.Choice[str]]:
+    async with bot_of(interaction).database.session() as session:
+        found = await suggester(session, scope_of(interaction), text)
+    return [app_commands.Choice(name=c.label, value=c.value[:100]) for c in found]
+
+
+class CityOption(app_commands.Transformer):
+    """A city as typed or picked ('Minneapolis', 'Portland, ME'); matched later, forgivingly."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        return await _choices(interaction, value, suggest.suggest_cities)
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> str:
+        if not value.strip():
+            raise InvalidInput.one("city", "give a city name, for example Minneapolis")
+        return value.strip()[:100]
+
+
+_BILL = re.compile(r"^\s*(h\.?\s*r\.?|s\.?)\s*(\d{1,5})\s*$", re.IGNORECASE)
+
+
+class BillOption(app_commands.Transformer):
+    """A measure: its key from autocomplete, or 'H.R. 7147' / 'hr7147' / 'S. 12' typed by hand."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        return await _choices(interaction, value, suggest.suggest_measures)
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
+        scope = scope_of(interaction)
+        async with bot_of(interaction).database.session() as session:
+            measure = await find_measure(session, scope, value.strip())
+            typed = _BILL.match(value)
+            if measure is None and typed:
+                bill_type = "hr" if typed.group(1).lower().startswith("h") else "s"
+                query = (
+                    visible(Measure, scope)
+                    .where(Measure.bill_type == bill_type, Measure.bill_number == int(typed[2]))
+                    .order_by(Measure.congress.desc())  # type: ignore[attr-defined]
+                )
+                measure = (await session.execute(query.limit(1))).scalar_one_or_none()
+        if measure is None:
+            raise NotFound(
+                f"No bill matches '{value}'. Type part of its number or title and pick from the "
+                "list, for example H.R. 7147."
+            )
+        return measure
+
+
+class QuestionOption(app_commands.Transformer):
+    """An oversight question by id (OQ-4, GQ-2), picked or typed."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        return await _choices(interaction, value, suggest.suggest_questions)
+
+    async def transform(
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> OversightQuestion:
+        async with bot_of(interaction).database.session() as session:
+            question = await find_question(session, scope_of(interaction), value)
+        if question is None:
+            raise NotFound(
+                f"No question '{value}'. Use its id (such as OQ-4) or pick one from the list."
+            )
+        return question
+
+
+class DateOption(app_commands.Transformer):
+    """A date as people type it (2026-02-13, Feb 13 2026, 2/13/2026, today, in 30 days …)."""
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> dt.date:
+        try:
+            return parse_date(value, today=bot_of(interaction).database.today())
+        except DateParseError as error:
+            raise InvalidInput.one("date", str(error)) from None
+
+
+ACCEPTED_DATES = ACCEPTED_FORMS
+City = app_commands.Transform[str, CityOption]
+Bill = app_commands.Transform[Measure, BillOption]
+Question = app_commands.Transform[OversightQuestion, QuestionOption]
+Day = app_commands.Transform[dt.date, DateOption]

@@ -1,0 +1,108 @@
+"""Autocomplete: records named by what someone has typed so far, best matches first.
+
+Ranking: the whole label starts with the text, then a word of it does, then it contains the text,
+then fuzzy matches (typos). The candidate set is narrowed in SQL first so 10,000 records stay fast.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import BodycamDeployment, Measure, OversightQuestion, bill_label, city_key, slug
+from db.scope import Scope, visible
+
+MAX_CHOICES = 25  # Discord's limit for autocomplete
+_SQL_CANDIDATES = 400
+_FUZZY_POOL = 5000
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str  # what the user sees (≤ 100 characters)
+    value: str  # what the command receives: the record's key
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", self.label[:100])
+
+
+def _score(label: str, text: str) -> int | None:
+    """0 best: label starts with text; 1: a word starts with it; 2: contains it; None: no."""
+    folded, wanted = slug(label), slug(text)
+    if not wanted:
+        return 0
+    if folded.startswith(wanted):
+        return 0
+    if f"-{wanted}" in f"-{folded}":
+        return 1
+    if wanted.replace("-", "") in folded.replace("-", ""):
+        return 2
+    return None
+
+
+def rank(choices: list[Choice], text: str, limit: int = MAX_CHOICES) -> list[Choice]:
+    """Order by match quality then label; append fuzzy matches when there is room."""
+    scored = [(s, c.label.lower(), c) for c in choices if (s := _score(c.label, text)) is not None]
+    ranked = [choice for _s, _l, choice in sorted(scored, key=lambda t: (t[0], t[1]))]
+    if len(ranked) < limit and len(slug(text)) >= 3:
+        seen = {choice.value for choice in ranked}
+        pool = {slug(c.label): c for c in choices[:_FUZZY_POOL] if c.value not in seen}
+        for key in difflib.get_close_matches(slug(text), list(pool), n=limit, cutoff=0.55):
+            ranked.append(pool[key])
+    return _unique(ranked)[:limit]
+
+
+def _unique(choices: list[Choice]) -> list[Choice]:
+    seen: set[str] = set()
+    return [c for c in choices if not (c.value in seen or seen.add(c.value))]  # type: ignore[func-returns-value]
+
+
+def _narrow(columns: list[Any], text: str) -> Any:
+    """SQL filter: any column contains the first word typed (cheap; ranking happens after)."""
+    words = slug(text).split("-")
+    if not words or not words[0]:
+        return None
+    pattern = f"%{words[0]}%"
+    return or_(*(func.lower(column).like(pattern) for column in columns))
+
+
+async def _candidates(session: AsyncSession, query: Any, narrow: Any) -> list[Any]:
+    narrowed = query.where(narrow) if narrow is not None else query
+    rows = list((await session.execute(narrowed.limit(_SQL_CANDIDATES))).all())
+    if len(rows) < MAX_CHOICES and narrow is not None:  # a typo: give fuzzy matching a pool
+        rows += list((await session.execute(query.limit(_FUZZY_POOL))).all())
+    return rows
+
+
+async def suggest_cities(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
+    sub = visible(BodycamDeployment, scope).subquery()
+    query = select(sub.c.city, sub.c.state).distinct().order_by(sub.c.city, sub.c.state)
+    rows = await _candidates(session, query, _narrow([sub.c.city_key], city_key(text) or text))
+    return rank([Choice(f"{city}, {state}", f"{city}, {state}") for city, state in rows], text)
+
+
+async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
+    sub = visible(Measure, scope).subquery()
+    query = select(sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title).order_by(
+        sub.c.key.desc()
+    )
+    typed = text.lower().replace(".", "").replace(" ", "")
+    rows = await _candidates(
+        session, query, _narrow([sub.c.key, sub.c.title], typed.removeprefix("hr") or text)
+    )
+    choices = []
+    for key, bill_type, number, title in rows:
+        label = bill_label(bill_type, number, title)
+        choices.append(Choice(f"{label} — {title}" if label != title else title, key))
+    return rank(choices, text)
+
+
+async def suggest_questions(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
+    sub = visible(OversightQuestion, scope).subquery()
+    query = select(sub.c.key, sub.c.question).order_by(sub.c.id)
+    rows = await _candidates(session, query, _narrow([sub.c.key, sub.c.question], text))
+    return rank([Choice(f"{key}: {question}", key) for key, question in rows], text)

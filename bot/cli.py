@@ -1,4 +1,4 @@
-"""The command-line tool: `python -m bot run | db upgrade | db seed | import | export | history`.
+"""The command-line tool: `python -m bot run | console | sync | db | import | export | history`.
 
 Each command builds the settings and the database itself and passes them down; nothing global.
 Exit codes: 0 done, 1 the data was refused (listed on stderr), 2 bad configuration or usage.
@@ -17,6 +17,7 @@ from typing import TextIO
 import discord
 
 from bot.config import ConfigError, Settings, config_path_from, load_settings
+from bot.console import console_main
 from bot.logs import setup_logging
 from bot.runner import TOKEN_REJECTED, run_bot, sync_once
 from db import migrations, transfer
@@ -27,6 +28,10 @@ from db.models import FIELDS_OF
 from db.scope import Actor, Scope
 from db.seed import load_seed, seed_if_empty
 
+NO_TOKEN_CONSOLE = (
+    "No Discord token is set: starting the offline console instead (nothing reaches Discord). "
+    "To connect, set DISCORD_TOKEN (see README, 'Connect to Discord')."
+)
 NO_TOKEN = (
     "No Discord token is set, so the bot cannot connect to Discord.\n"
     "Set DISCORD_TOKEN in the environment (or [discord] token in config.toml; see README, "
@@ -40,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="migrate, seed an empty database, and run the bot")
     commands.add_parser("sync", help="sync the slash commands with Discord now, then exit")
+    commands.add_parser("console", help="run the bot offline against a local stand-in for Discord")
     database = commands.add_parser("db", help="database maintenance")
     database.add_argument("action", choices=["upgrade", "seed"])
     scope_help = "a guild id: work on that server's own records (default: the shared dataset)"
@@ -71,21 +77,34 @@ async def prepare(database: Database, out: TextIO) -> None:
         print(f"Loaded the starter dataset: {report.created} records.", file=out)
 
 
+def _token(settings: Settings) -> str | None:
+    """The token, with logging set up to redact it; None (and why, on stderr) when unset."""
+    if settings.discord.token is None:
+        return None
+    token = settings.discord.token.get_secret_value()
+    setup_logging(settings.bot.log_level, [token])
+    return token
+
+
 async def cmd_run(settings: Settings, database: Database, args: argparse.Namespace) -> int:
     await prepare(database, sys.stdout)
-    if settings.discord.token is None:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    setup_logging(settings.bot.log_level, [settings.discord.token.get_secret_value()])
-    return await run_bot(settings, database, settings.discord.token.get_secret_value())
+    token = _token(settings)
+    if token is None:
+        print(NO_TOKEN_CONSOLE, file=sys.stderr)
+        return await console_main(settings, database)
+    return await run_bot(settings, database, token)
+
+
+async def cmd_console(settings: Settings, database: Database, args: argparse.Namespace) -> int:
+    await prepare(database, sys.stdout)
+    return await console_main(settings, database)
 
 
 async def cmd_sync(settings: Settings, database: Database, args: argparse.Namespace) -> int:
-    if settings.discord.token is None:
+    token = _token(settings)
+    if token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    token = settings.discord.token.get_secret_value()
-    setup_logging(settings.bot.log_level, [token])
     try:
         synced = await sync_once(settings, database, token)
     except discord.LoginFailure:
@@ -165,6 +184,7 @@ async def cmd_history(settings: Settings, database: Database, args: argparse.Nam
 COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable[int]]] = {
     "run": cmd_run,
     "sync": cmd_sync,
+    "console": cmd_console,
     "db": cmd_db,
     "import": cmd_import,
     "export": cmd_export,

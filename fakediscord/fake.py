@@ -171,9 +171,10 @@ class FakeDiscord(UserActions):
 
     # --- the world --------------------------------------------------------------------------
 
-    def add_guild(self, name: str) -> FakeGuild:
-        """A guild the bot is in (announced with GUILD_CREATE if the bot is connected)."""
-        guild = FakeGuild(self.world, name, self.bot_user, self.bot_permissions)
+    def add_guild(self, name: str, *, guild_id: int | None = None) -> FakeGuild:
+        """A guild the bot is in (announced with GUILD_CREATE if the bot is connected); a fixed
+        `guild_id` lets data written for it be found again in a later run (the console)."""
+        guild = FakeGuild(self.world, name, self.bot_user, self.bot_permissions, guild_id)
         self.world.guilds[guild.id] = guild
         guild.announced = True
         if self.gateway.session is not None:

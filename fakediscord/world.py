@@ -198,9 +198,16 @@ class FakeMember:
 class FakeGuild:
     """A guild with an @everyone role, a default text channel `.channel` and an `.owner`."""
 
-    def __init__(self, world: World, name: str, bot_user: FakeUser, bot_permissions: int) -> None:
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        bot_user: FakeUser,
+        bot_permissions: int,
+        guild_id: int | None = None,
+    ) -> None:
         self.world = world
-        self.id = snowflake()
+        self.id = guild_id or snowflake()
         self.name = name
         self.locale = "en-US"
         self.roles: dict[int, FakeRole] = {}

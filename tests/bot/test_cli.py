@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -89,14 +90,23 @@ def test_history_of_unknown_record_is_an_error(capsys: pytest.CaptureFixture[str
     assert "No history for bodycam 'atlantis-xx-ice-ero'" in capsys.readouterr().err
 
 
-def test_run_without_token_prepares_the_database_and_explains(
-    capsys: pytest.CaptureFixture[str],
+def test_run_without_token_opens_the_console(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`run` with no token migrates and seeds, then says how to set a token and exits 2."""
-    assert main(["run"]) == 2
+    """`run` with no token migrates and seeds, says it opens the offline console, and answers
+    the commands piped to it."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("/about\n"))
+    assert main(["run"]) == 0
     captured = capsys.readouterr()
     assert "Loaded the starter dataset" in captured.out
-    assert "DISCORD_TOKEN" in captured.err
+    assert "offline console" in captured.err and "DISCORD_TOKEN" in captured.err
+    assert "> /about" in captured.out and "Records (67)" in captured.out
+
+
+def test_sync_without_token_explains_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sync` needs a token: without one it says how to set it and exits 2."""
+    assert main(["sync"]) == 2
+    assert "DISCORD_TOKEN" in capsys.readouterr().err
 
 
 def test_bad_config_is_one_line_and_exit_2(

@@ -1,0 +1,506 @@
+"""The offline console: typed lines → the real bot through the fake Discord → text."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import discord
+import pytest
+from discord import app_commands
+
+import cogs.meta
+from bot.client import OversightBot
+from bot.config import Settings
+from bot.console import BANNER, Console, console_main
+from bot.console_text import (
+    Invocation,
+    LineError,
+    Mention,
+    parse_command,
+    render_message,
+    render_modal,
+    split_words,
+    timestamp,
+)
+from db.engine import Database
+
+UTC = dt.UTC
+NEW_YORK = ZoneInfo("America/New_York")
+
+# --- synthetic synced payloads, shaped like Discord's command JSON -------------------------------
+
+COMMANDS: list[dict[str, Any]] = [
+    {
+        "name": "bodycam",
+        "type": 1,
+        "description": "Body-camera rollout",
+        "options": [
+            {
+                "type": 1,
+                "name": "city",
+                "description": "One city's programme",
+                "options": [
+                    {"type": 3, "name": "as_of", "description": "A past date"},
+                    {"type": 3, "name": "city", "description": "City", "required": True},
+                ],
+            },
+            {
+                "type": 1,
+                "name": "list",
+                "description": "Every city",
+                "options": [
+                    {
+                        "type": 3,
+                        "name": "status",
+                        "description": "Status",
+                        "choices": [
+                            {"name": "Active", "value": "active"},
+                            {"name": "Paused", "value": "paused"},
+                        ],
+                    },
+                ],
+            },
+        ],
+    },
+    {
+        "name": "oversight",
+        "type": 1,
+        "description": "Oversight questions",
+        "options": [
+            {
+                "type": 1,
+                "name": "due",
+                "description": "Questions due soon",
+                "options": [
+                    {
+                        "type": 4,
+                        "name": "days",
+                        "description": "Days ahead",
+                        "min_value": 1,
+                        "max_value": 365,
+                    }
+                ],
+            }
+        ],
+    },
+    {
+        "name": "admin",
+        "type": 1,
+        "description": "Editing",
+        "options": [
+            {
+                "type": 2,
+                "name": "bodycam",
+                "description": "Camera records",
+                "options": [
+                    {
+                        "type": 1,
+                        "name": "set",
+                        "description": "Set a city's record",
+                        "options": [
+                            {"type": 3, "name": "city", "description": "c", "required": True},
+                            {"type": 5, "name": "active", "description": "a", "required": True},
+                            {"type": 10, "name": "cost", "description": "c"},
+                            {"type": 7, "name": "channel", "description": "c"},
+                            {"type": 6, "name": "who", "description": "w"},
+                        ],
+                    }
+                ],
+            }
+        ],
+    },
+    {
+        "name": "search",
+        "type": 1,
+        "description": "Search everything",
+        "options": [{"type": 3, "name": "query", "description": "q", "required": True}],
+    },
+    {"name": "help", "type": 1, "description": "Every command"},
+    {"name": "Report message", "type": 3, "description": ""},  # a context menu: not typeable
+]
+
+
+def parse(line: str) -> Invocation:
+    return parse_command(line, COMMANDS)
+
+
+def refused(line: str) -> str:
+    with pytest.raises(LineError) as caught:
+        parse(line)
+    return str(caught.value)
+
+
+def test_positional_values_fill_required_options_first() -> None:
+    """`/bodycam city Minneapolis` gives city, though as_of is declared before it."""
+    assert parse("/bodycam city Minneapolis") == Invocation("bodycam city", {"city": "Minneapolis"})
+    both = parse("/bodycam city Minneapolis 2026-01-15")
+    assert both.values == {"city": "Minneapolis", "as_of": "2026-01-15"}
+
+
+def test_named_and_quoted_values() -> None:
+    """`name:"quoted value"` and positional values mix; quotes group words; O'Hare is one word."""
+    invocation = parse('/bodycam city as_of:2026-01-15 "St. Paul"')
+    assert invocation.values == {"city": "St. Paul", "as_of": "2026-01-15"}
+    assert parse("/bodycam city city:'St. Paul'").values == {"city": "St. Paul"}
+    assert parse("/bodycam city city:“St. Paul”").values == {"city": "St. Paul"}
+    assert parse("/search O'Hare airport").values == {"query": "O'Hare airport"}
+    assert parse("/search https://example.org/x").values == {"query": "https://example.org/x"}
+    assert [w.text for w in split_words('a "b c" d:"e f"')] == ["a", "b c", "e f"]
+
+
+def test_group_and_subgroup_resolution() -> None:
+    """The longest run of words naming a command path wins, down to `group subgroup sub`."""
+    invocation = parse("/admin bodycam set Minneapolis yes")
+    assert invocation == Invocation("admin bodycam set", {"city": "Minneapolis", "active": True})
+    assert parse("/help").path == "help"
+    assert "'/bodycam' needs a subcommand:\n/bodycam city — One city's programme" in refused(
+        "/bodycam"
+    )
+
+
+def test_values_are_converted_by_option_type() -> None:
+    """Integers, numbers, booleans, choices and user/channel references arrive typed."""
+    assert parse("/oversight due days:30").values == {"days": 30}
+    values = parse("/admin bodycam set X active:no cost:12.5 channel:<#123456789012345678>").values
+    assert values == {
+        "city": "X",
+        "active": False,
+        "cost": 12.5,
+        "channel": Mention(7, 123456789012345678, "<#123456789012345678>"),
+    }
+    assert parse("/admin bodycam set X true who:@console").values["who"] == Mention(
+        6, None, "console"
+    )
+    assert parse("/bodycam list status:Paused").values == {"status": "paused"}
+
+
+def test_bad_values_are_refused_as_discord_would() -> None:
+    """A value of the wrong type or out of range never reaches the bot."""
+    assert refused("/oversight due days:soon") == "Option 'days' expects a whole number, got 'soon'"
+    assert refused("/oversight due 400") == "Option 'days' must be between 1 and 365, got 400"
+    assert (
+        refused("/admin bodycam set X maybe")
+        == "Option 'active' expects true or false, got 'maybe'"
+    )
+    assert refused("/admin bodycam set X yes cost:lots").startswith(
+        "Option 'cost' expects a number"
+    )
+    assert (
+        refused("/bodycam list frozen")
+        == "Option 'status' must be one of: active, paused (got 'frozen')"
+    )
+
+
+def test_unknown_commands_options_and_missing_values() -> None:
+    """Unknown command → the list; unknown option → the options; missing required → named."""
+    unknown = refused("/foo")
+    assert unknown.startswith("Unknown command '/foo'.\n/admin bodycam set — Set a city's record")
+    assert "/help — Every command" in unknown and "Report message" not in unknown
+    assert refused("/bodycam town").startswith("Unknown command '/bodycam town'.\n/bodycam city")
+    assert (
+        refused("/bodycam city cty:X")
+        == "'/bodycam city' has no option 'cty'. Options: as_of, city"
+    )
+    assert refused("/bodycam city") == "Missing required option 'city' for '/bodycam city'"
+    assert refused("/help now").startswith("Too many values for '/help'")
+    assert refused("help") == "A command starts with '/', for example /help."
+    assert refused('/search "unclosed').startswith("Missing closing quote")
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+MOMENT = dt.datetime(2026, 2, 2, 17, 5, tzinfo=UTC)
+UNIX = int(MOMENT.timestamp())
+
+
+@pytest.mark.parametrize(
+    ("style", "zone", "text"),
+    [
+        ("D", UTC, "February 2, 2026"),
+        ("d", UTC, "02/02/2026"),
+        ("f", UTC, "February 2, 2026 5:05 PM UTC"),
+        ("f", NEW_YORK, "February 2, 2026 12:05 PM EST"),
+        ("F", NEW_YORK, "Monday, February 2, 2026 12:05 PM EST"),
+        ("t", NEW_YORK, "12:05 PM EST"),
+        ("T", UTC, "5:05:00 PM UTC"),
+    ],
+)
+def test_discord_timestamps_in_the_console_time_zone(
+    style: str, zone: dt.tzinfo, text: str
+) -> None:
+    """Each <t:…:STYLE> reads as Discord's en-US client shows it, in the given zone."""
+    assert timestamp(UNIX, style, zone, MOMENT) == text
+
+
+def test_relative_timestamps() -> None:
+    """R reads 'in 3 days' / '5 days ago' relative to the injected now."""
+    assert timestamp(UNIX, "R", UTC, MOMENT - dt.timedelta(days=3)) == "in 3 days"
+    assert timestamp(UNIX, "R", UTC, MOMENT + dt.timedelta(days=5, hours=2)) == "5 days ago"
+    assert timestamp(UNIX, "R", UTC, MOMENT + dt.timedelta(hours=1)) == "1 hour ago"
+
+
+def test_embed_with_fields_footer_timestamp_and_links() -> None:
+    """An embed is a titled block: underline, author, description, indented fields, footer."""
+    message = {
+        "content": f"Due <t:{UNIX}:D> (<t:{UNIX}:R>)",
+        "embeds": [
+            {
+                "title": "Minneapolis",
+                "url": "https://example.org/mpls",
+                "author": {"name": "ICE ERO"},
+                "description": "See [the order](https://example.org/order) and [this](<https://x.org>).",
+                "fields": [
+                    {"name": "Status", "value": f"active\nsince <t:{UNIX}:d>", "inline": True},
+                    {"name": "Sources", "value": "[NYT](https://nyt.com/a)"},
+                ],
+                "footer": {"text": "As of January 15, 2026"},
+                "timestamp": MOMENT.isoformat(),
+            }
+        ],
+        "flags": 0,
+    }
+    text = render_message(message, NEW_YORK, MOMENT - dt.timedelta(days=3))
+    assert text == (
+        "Due February 2, 2026 (in 3 days)\n"
+        "\n"
+        "Minneapolis <https://example.org/mpls>\n"
+        "───────────\n"
+        "ICE ERO\n"
+        "See the order <https://example.org/order> and this <https://x.org>.\n"
+        "Status:\n"
+        "    active\n"
+        "    since 02/02/2026\n"
+        "Sources:\n"
+        "    NYT <https://nyt.com/a>\n"
+        "[As of January 15, 2026]\n"
+        "February 2, 2026 12:05 PM EST"
+    )
+    assert "{" not in text
+
+
+def test_ephemeral_marker_buttons_and_selects() -> None:
+    """Private answers say so; buttons are [Label], disabled ones marked; selects list options."""
+    message = {
+        "content": "page 1 of 3",
+        "flags": 64,
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 2,
+                        "style": 2,
+                        "label": "Previous",
+                        "custom_id": "p",
+                        "disabled": True,
+                    },
+                    {"type": 2, "style": 1, "label": "Next", "custom_id": "n"},
+                    {"type": 2, "style": 5, "label": "Docs", "url": "https://d.org"},
+                ],
+            },
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 3,
+                        "custom_id": "page",
+                        "placeholder": "Jump to page",
+                        "options": [{"label": "One", "value": "1"}, {"label": "Two", "value": "2"}],
+                    }
+                ],
+            },
+        ],
+    }
+    assert render_message(message, UTC, MOMENT) == (
+        "(only you can see this)\n"
+        "page 1 of 3\n"
+        "\n"
+        "[Previous (disabled)] [Next] [Docs <https://d.org>]\n"
+        "<Jump to page: One | Two>"
+    )
+
+
+def test_modal_lists_its_field_labels() -> None:
+    """A form the bot opens is named with its fields (rows of inputs, or label components)."""
+    modal = {
+        "title": "Answer",
+        "custom_id": "m",
+        "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": "a", "label": "Answer text"}]},
+            {"type": 18, "label": "Answered on", "component": {"type": 4, "custom_id": "d"}},
+        ],
+    }
+    assert render_modal(modal) == "Form 'Answer': Answer text, Answered on"
+
+
+# --- end to end: the real bot through the fake ----------------------------------------------------
+
+
+class Pager(discord.ui.View):
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+        self.page = 1
+
+    @discord.ui.button(label="Next", custom_id="next")
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[Pager]) -> None:
+        self.page += 1
+        await interaction.response.edit_message(content=f"page {self.page}", view=self)
+
+    @discord.ui.select(
+        custom_id="colour",
+        placeholder="Colour",
+        options=[
+            discord.SelectOption(label="Red", value="red"),
+            discord.SelectOption(label="Blue", value="blue"),
+        ],
+    )
+    async def colour(
+        self, interaction: discord.Interaction, select: discord.ui.Select[Pager]
+    ) -> None:
+        await interaction.response.edit_message(content=f"colour {select.values[0]}", view=self)
+
+
+probe = app_commands.Group(name="probe", description="Test commands")
+
+
+@probe.command(name="due", description="Echoes its typed options")
+async def probe_due(
+    interaction: discord.Interaction, days: app_commands.Range[int, 1, 365], loud: bool = False
+) -> None:
+    await interaction.response.send_message(f"days={days!r} loud={loud!r}", ephemeral=True)
+
+
+@probe.command(name="who", description="Names a member")
+async def probe_who(interaction: discord.Interaction, member: discord.Member) -> None:
+    await interaction.response.send_message(f"who={member.name}")
+
+
+@probe.command(name="pager", description="A message with a button and a menu")
+async def probe_pager(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("page 1", view=Pager())
+
+
+@probe.command(name="slow", description="Defers, then follows up twice")
+async def probe_slow(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(thinking=True)
+    await interaction.followup.send("first")
+    await interaction.followup.send("second")
+
+
+@probe.command(name="huge", description="Sends an embed over Discord's limits")
+async def probe_huge(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message(embed=discord.Embed(description="x" * 5000))
+
+
+def with_probe(settings: Settings, database: Database) -> OversightBot:
+    bot = OversightBot(settings=settings, database=database, sync="force")
+    bot.tree.add_command(probe)
+    return bot
+
+
+@pytest.fixture
+async def console(bot_db: Database, settings: Settings) -> AsyncIterator[Console]:
+    async with Console(
+        settings, bot_db, out=io.StringIO(), tz=UTC, bot_factory=with_probe
+    ) as running:
+        yield running
+
+
+async def test_about_shows_the_records_and_the_version(
+    bot_db: Database, settings: Settings
+) -> None:
+    """/about through the real bot: records per kind, the version, no raw JSON."""
+    async with Console(settings, bot_db, out=io.StringIO(), tz=NEW_YORK) as console:
+        text = await console.run_line("/about")
+        assert not console.fake.violations
+    assert text.startswith("(only you can see this)\nOversight Desk\n──────────────\n")
+    assert "Records (67):\n    7 measures · 12 actions" in text
+    assert f"Version:\n    {cogs.meta.package_version()}" in text
+    assert "<t:" not in text and "{" not in text
+
+
+async def test_help_lists_the_commands(console: Console) -> None:
+    """/help lists every synced command with its description."""
+    text = await console.run_line("/help")
+    assert "`/about` — What this bot knows" in text
+    assert "`/probe due` — Echoes its typed options" in text
+
+
+async def test_piped_script_gives_an_ordered_transcript(console: Console) -> None:
+    """Comments and blanks are skipped, each line is echoed then answered, quit stops."""
+    out = io.StringIO()
+    console.out = out
+    script = ["# a comment", "/probe due 30", "", "/probe due days:7 loud:yes", "quit", "/help"]
+    assert await console.run(script) == 0
+    assert out.getvalue() == (
+        "> /probe due 30\n(only you can see this)\ndays=30 loud=False\n\n"
+        "> /probe due days:7 loud:yes\n(only you can see this)\ndays=7 loud=True\n\n"
+    )
+
+
+async def test_bad_input_never_reaches_the_bot(console: Console) -> None:
+    """Unknown command, bad value, unknown option, missing option: messages, no interaction."""
+    unknown = await console.run_line("/foo")
+    assert unknown.startswith("Unknown command '/foo'.\n/about — What this bot knows")
+    assert "/probe pager — A message with a button and a menu" in unknown
+    assert (
+        await console.run_line("/probe due soon")
+        == "Option 'days' expects a whole number, got 'soon'"
+    )
+    assert (
+        await console.run_line("/probe due dys:3")
+        == "'/probe due' has no option 'dys'. Options: days, loud"
+    )
+    assert await console.run_line("/probe due") == "Missing required option 'days' for '/probe due'"
+    assert not console.fake.replies
+
+
+async def test_members_are_named_by_name_mention_or_id(console: Console) -> None:
+    """A user option takes @name, <@id> or a bare id, resolved in the console's server."""
+    me = console.guild.owner
+    assert await console.run_line("/probe who @console") == "who=console"
+    assert await console.run_line(f"/probe who <@{me.id}>") == "who=console"
+    assert await console.run_line(f"/probe who {me.id}") == "who=console"
+    nobody = await console.run_line("/probe who nobody")
+    assert nobody.startswith("Option 'member': no 'nobody' in this server. Known: console")
+
+
+async def test_click_and_select_drive_the_last_answer(console: Console) -> None:
+    """Buttons are pressed by label (any case) or custom id; menus by value or label."""
+    assert await console.run_line("/probe pager") == "page 1\n\n[Next]\n<Colour: Red | Blue>"
+    assert (await console.run_line("click NEXT")).startswith("page 2\n")
+    assert (await console.run_line("click next")).startswith("page 3\n")
+    assert (await console.run_line("select blue")).startswith("colour blue\n")
+    assert (await console.run_line("select colour Red")).startswith("colour red\n")
+    assert await console.run_line("click Close") == "No button 'Close'. Buttons: [Next]"
+
+
+async def test_deferred_answers_include_every_follow_up(console: Console) -> None:
+    """A deferred command's follow-ups are printed after the response, in order."""
+    assert await console.run_line("/probe slow") == "first\n\nsecond"
+
+
+async def test_limit_violations_are_shown(console: Console) -> None:
+    """What the fake says Discord would refuse is printed after the answer."""
+    text = await console.run_line("/probe huge")
+    assert "! Discord would reject this: " in text
+    assert "embeds.0.description" in text
+
+
+async def test_console_main_with_piped_stdin(
+    bot_db: Database, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a TTY: the banner, then the transcript of the piped lines, exit 0."""
+    out = io.StringIO()
+    stdin = io.StringIO("/about\n/nothing\n")
+    assert await asyncio.wait_for(console_main(settings, bot_db, stdin=stdin, out=out), 30) == 0
+    text = out.getvalue()
+    banner = BANNER.format(zone="America/New_York")
+    assert text.startswith(banner + "\n\n> /about\n(only you can see this)\nOversight Desk\n")
+    assert "\n> /nothing\nUnknown command '/nothing'.\n" in text
+    assert "oversight> " not in text

@@ -8,7 +8,6 @@ tree's error handler shows privately).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,12 +16,12 @@ from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import suggest
-from db.appropriations import find_measure
+from db.appropriations import find_bill
 from db.dates import ACCEPTED_FORMS, DateParseError, parse_date
 from db.errors import InvalidInput, NotFound
 from db.models import Measure, OversightQuestion
 from db.oversight import find_question
-from db.scope import Scope, visible
+from db.scope import Scope
 
 Suggester = Callable[[AsyncSession, Scope, str], Awaitable[list[suggest.Choice]]]
 
@@ -57,9 +56,6 @@ class CityOption(app_commands.Transformer):
         return value.strip()[:100]
 
 
-_BILL = re.compile(r"^\s*(h\.?\s*r\.?|s\.?)\s*(\d{1,5})\s*$", re.IGNORECASE)
-
-
 class BillOption(app_commands.Transformer):
     """A measure: its key from autocomplete, or 'H.R. 7147' / 'hr7147' / 'S. 12' typed by hand."""
 
@@ -69,18 +65,8 @@ class BillOption(app_commands.Transformer):
         return await _choices(interaction, value, suggest.suggest_measures)
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
-        scope = scope_of(interaction)
         async with bot_of(interaction).database.session() as session:
-            measure = await find_measure(session, scope, value.strip())
-            typed = _BILL.match(value)
-            if measure is None and typed:
-                bill_type = "hr" if typed.group(1).lower().startswith("h") else "s"
-                query = (
-                    visible(Measure, scope)
-                    .where(Measure.bill_type == bill_type, Measure.bill_number == int(typed[2]))
-                    .order_by(Measure.congress.desc())  # type: ignore[attr-defined]
-                )
-                measure = (await session.execute(query.limit(1))).scalar_one_or_none()
+            measure = await find_bill(session, scope_of(interaction), value)
         if measure is None:
             raise NotFound(
                 f"No bill matches '{value}'. Type part of its number or title and pick from the "
@@ -116,7 +102,7 @@ class DateOption(app_commands.Transformer):
         try:
             return parse_date(value, today=bot_of(interaction).database.today())
         except DateParseError as error:
-            raise InvalidInput.one("date", str(error)) from None
+            raise InvalidInput.one("", str(error)) from None  # the message names the input
 
 
 ACCEPTED_DATES = ACCEPTED_FORMS

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import InvalidInput
 from db.history import states_with_prefix
-from db.models import BodycamDeployment, BodycamFields, CameraStatus, city_key
+from db.models import (
+    BodycamDeployment,
+    BodycamFields,
+    CameraStatus,
+    Component,
+    FundingLine,
+    Revision,
+    city_key,
+)
 from db.scope import Scope, visible
 
 
@@ -23,6 +33,8 @@ class CityResult:
     records: list[Any]  # BodycamDeployment rows, or BodycamFields rebuilt for a past date
     suggestions: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
+    # With as_of and no records then: the day the city's first record took effect (None: never).
+    first_recorded: dt.date | None = None
 
 
 async def known_cities(session: AsyncSession, scope: Scope) -> list[tuple[str, str]]:
@@ -69,6 +81,8 @@ async def city_records(
             if then["city_key"] == wanted and state in (None, then["state"]):
                 result.records.append(BodycamFields.model_validate(then))
         result.records.sort(key=lambda r: (r.state, r.component.value))
+        if not result.records:
+            result.first_recorded = await first_recorded(session, scope, wanted, state)
     if not result.records:
         result.suggestions = await suggest_cities(session, scope, name)
     return result
@@ -122,3 +136,100 @@ async def list_bodycams(
         page=page,
         per_page=per_page,
     )
+
+
+# ---------------------------------------------------------------- additions for /bodycam
+
+Facet = Literal["status", "state", "component"]
+# A record's key is '<city key>-<state>-<component>'; this is the part after the city key.
+_KEY_TAIL = re.compile("[a-z]{2}-(" + "|".join(re.escape(c.value.lower()) for c in Component) + ")")
+_STATES = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP US"
+)
+STATE_CODES = frozenset(_STATES.split())  # states, DC, territories, and US for nationwide
+
+
+def state_code(text: str) -> str:
+    """'mn' → 'MN'; anything but a US state, DC, a territory or US (nationwide) is refused."""
+    code = text.strip().upper()
+    if code not in STATE_CODES:
+        raise InvalidInput.one(
+            "state",
+            f"'{text.strip()[:20]}' is not a state code; use two letters such as MN or TX "
+            "(DC, PR and other territories work too; US means nationwide)",
+        )
+    return code
+
+
+async def first_recorded(
+    session: AsyncSession, scope: Scope, wanted: str, state: str | None = None
+) -> dt.date | None:
+    """The earliest day any of the city's records took effect (its first create revision)."""
+    in_scope = Revision.guild_id.is_(None)  # type: ignore[union-attr]
+    if scope.guild_id is not None:
+        in_scope = or_(in_scope, Revision.guild_id == scope.guild_id)
+    query = select(Revision.record_key, Revision.effective_on).where(
+        Revision.record_kind == "bodycam",
+        Revision.action == "create",
+        Revision.record_key.startswith(f"{wanted}-"),  # type: ignore[attr-defined]
+        in_scope,
+    )
+    days = [
+        day
+        for key, day in (await session.execute(query)).all()
+        # 'minneapolis-' also starts 'minneapolis-heights-…': keep this city's keys only.
+        if _KEY_TAIL.fullmatch(tail := key[len(wanted) + 1 :]) and state in (None, tail[:2].upper())
+    ]
+    return min(days, default=None)
+
+
+def _filtered(
+    scope: Scope,
+    status: CameraStatus | str | None = None,
+    state: str | None = None,
+    component: str | None = None,
+) -> Any:
+    query = visible(BodycamDeployment, scope)
+    if status is not None:
+        query = query.where(BodycamDeployment.status == CameraStatus(status).value)
+    if state:
+        query = query.where(BodycamDeployment.state == state.upper())
+    if component:
+        query = query.where(BodycamDeployment.component == component)
+    return query
+
+
+async def counts_by(
+    session: AsyncSession,
+    scope: Scope,
+    facet: Facet,
+    *,
+    status: CameraStatus | str | None = None,
+    state: str | None = None,
+    component: str | None = None,
+) -> dict[str, int]:
+    """How many visible records have each status / state / component, under the other filters
+    (what an empty list offers instead)."""
+    sub = _filtered(scope, status, state, component).subquery()
+    column = sub.c[facet]
+    rows = await session.execute(select(column, func.count()).group_by(column).order_by(column))
+    return {value: count for value, count in rows.all()}
+
+
+async def camera_funding(session: AsyncSession, scope: Scope, component: str) -> list[FundingLine]:
+    """Funding lines for body cameras that cover the component's agency (ICE for ICE-ERO, …)
+    or all of DHS, newest fiscal year first. 'other' gets every camera line."""
+    text = or_(
+        func.lower(FundingLine.purpose).like("%camera%"),
+        func.lower(FundingLine.account).like("%camera%"),
+    )
+    query = visible(FundingLine, scope).where(text)
+    query = query.order_by(FundingLine.fiscal_year.desc(), FundingLine.key)  # type: ignore[attr-defined]
+    agency = component.split("-")[0].upper() if component != Component.other else None
+    lines = (await session.execute(query)).scalars()
+    return [
+        line
+        for line in lines
+        if agency is None or re.search(rf"\b({agency}|DHS)\b", line.component.upper())
+    ]

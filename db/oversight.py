@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.appropriations import find_measure
 from db.changes import Writer
-from db.models import OPEN_STATUSES, OversightQuestion, QuestionStatus
+from db.links import Related, related
+from db.models import OPEN_STATUSES, Measure, OversightQuestion, QuestionStatus
 from db.scope import Scope, visible
 
 # Shared questions are OQ-n; a guild's own are GQ-n, so a new office question can never take
@@ -160,3 +162,134 @@ async def due_questions(
         .limit(limit)
     )
     return DueReport(list(overdue.scalars()), list(soon.scalars()), days)
+
+
+# ---------------------------------------------------------------- detail, counts and facets
+
+
+def printable(text: str) -> str:
+    """Typed text without control characters (PostgreSQL refuses NUL in a query parameter)."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", text)
+
+
+@dataclass
+class QuestionDetail:
+    question: OversightQuestion
+    rule_measure: Measure | None  # the bill its due rule follows ("30 days after enactment of")
+    related: list[Related]
+
+
+async def question_detail(
+    session: AsyncSession, scope: Scope, question: OversightQuestion
+) -> QuestionDetail:
+    """What `/oversight show` needs besides the question: its rule's bill and linked records."""
+    measure = None
+    if question.due_rule_measure_key:
+        measure = await find_measure(session, scope, question.due_rule_measure_key)
+    linked = await related(session, scope, "question", question.key)
+    return QuestionDetail(question, measure, linked)
+
+
+def _open_with_due_date(scope: Scope) -> Any:
+    return visible(OversightQuestion, scope).where(
+        OversightQuestion.status.in_([s.value for s in OPEN_STATUSES]),  # type: ignore[attr-defined]
+        OversightQuestion.due_date.is_not(None),  # type: ignore[union-attr]
+    )
+
+
+async def next_due(
+    session: AsyncSession, scope: Scope, *, after: dt.date
+) -> OversightQuestion | None:
+    """The open question with the earliest due date strictly after `after` (None if none)."""
+    query = (
+        _open_with_due_date(scope)
+        .where(OversightQuestion.due_date > after)  # type: ignore[operator]
+        .order_by(OversightQuestion.due_date, OversightQuestion.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def count_due(
+    session: AsyncSession, scope: Scope, *, today: dt.date, days: int
+) -> tuple[int, int]:
+    """(overdue, due within `days`) counted in full, for when due_questions' lists are capped."""
+    sub = _open_with_due_date(scope).subquery()
+    horizon = today + dt.timedelta(days=days)
+    overdue, soon = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(case((sub.c.due_date < today, 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(
+                        case(((sub.c.due_date >= today) & (sub.c.due_date <= horizon), 1), else_=0)
+                    ),
+                    0,
+                ),
+            ).select_from(sub)
+        )
+    ).one()
+    return int(overdue), int(soon)
+
+
+@dataclass
+class QuestionFacets:
+    """What exists, for an empty list to point at: counts by status, components, askers."""
+
+    statuses: dict[str, int]
+    components: list[str]
+    askers: list[str]  # the most frequent first
+
+
+async def question_facets(
+    session: AsyncSession, scope: Scope, *, limit: int = 10
+) -> QuestionFacets:
+    sub = visible(OversightQuestion, scope).subquery()
+    statuses = await session.execute(
+        select(sub.c.status, func.count()).group_by(sub.c.status).order_by(sub.c.status)
+    )
+    components = await session.execute(
+        select(sub.c.component)
+        .where(sub.c.component.is_not(None))
+        .distinct()
+        .order_by(sub.c.component)
+        .limit(limit)
+    )
+    return QuestionFacets(
+        {status: int(n) for status, n in statuses.all()},
+        list(components.scalars()),
+        await suggest_askers(session, scope, "", limit=limit),
+    )
+
+
+async def suggest_askers(
+    session: AsyncSession, scope: Scope, text: str, *, limit: int = 25
+) -> list[str]:
+    """Askers whose name contains `text`: names starting with it first, then the most
+    frequent (for autocomplete)."""
+    sub = visible(OversightQuestion, scope).subquery()
+    typed = printable(text).strip().lower()
+    name = func.lower(sub.c.asked_by)
+    query = select(sub.c.asked_by).group_by(sub.c.asked_by)
+    if typed:
+        query = query.where(name.contains(typed, autoescape=True))
+    rows = await session.execute(
+        query.order_by(
+            case((name.startswith(typed, autoescape=True), 0), else_=1),
+            func.count().desc(),
+            sub.c.asked_by,
+        ).limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def suggest_components(
+    session: AsyncSession, scope: Scope, text: str, *, limit: int = 25
+) -> list[str]:
+    """Components questions are filed under that contain `text` (for autocomplete)."""
+    sub = visible(OversightQuestion, scope).subquery()
+    query = select(sub.c.component).where(sub.c.component.is_not(None)).distinct()
+    if typed := printable(text).strip().lower():
+        query = query.where(func.lower(sub.c.component).contains(typed, autoescape=True))
+    rows = await session.execute(query.order_by(sub.c.component).limit(limit))
+    return list(rows.scalars())

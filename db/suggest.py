@@ -7,10 +7,11 @@ then fuzzy matches (typos). The candidate set is narrowed in SQL first so 10,000
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import BodycamDeployment, Measure, OversightQuestion, bill_label, city_key, slug
@@ -30,11 +31,23 @@ class Choice:
         object.__setattr__(self, "label", self.label[:100])
 
 
-def _score(label: str, text: str) -> int | None:
-    """0 best: label starts with text; 1: a word starts with it; 2: contains it; None: no."""
+def _natural(label: str) -> list[Any]:
+    """Sort key that puts GQ-2 before GQ-10."""
+    return [
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", label.lower())
+    ]
+
+
+def _score(label: str, value: str, text: str) -> int | None:
+    """-1 best: the value, the label or its name (before ':' or ',') is exactly the text;
+    0: the label starts with it; 1: a word starts with it; 2: contains it; None: no match."""
     folded, wanted = slug(label), slug(text)
     if not wanted:
         return 0
+    name = re.split(r"[:,]", label, maxsplit=1)[0]
+    if wanted in (slug(value), folded, slug(name)):
+        return -1
     if folded.startswith(wanted):
         return 0
     if f"-{wanted}" in f"-{folded}":
@@ -46,7 +59,11 @@ def _score(label: str, text: str) -> int | None:
 
 def rank(choices: list[Choice], text: str, limit: int = MAX_CHOICES) -> list[Choice]:
     """Order by match quality then label; append fuzzy matches when there is room."""
-    scored = [(s, c.label.lower(), c) for c in choices if (s := _score(c.label, text)) is not None]
+    scored = [
+        (s, _natural(c.label), c)
+        for c in choices
+        if (s := _score(c.label, c.value, text)) is not None
+    ]
     ranked = [choice for _s, _l, choice in sorted(scored, key=lambda t: (t[0], t[1]))]
     if len(ranked) < limit and len(slug(text)) >= 3:
         seen = {choice.value for choice in ranked}
@@ -62,10 +79,12 @@ def _unique(choices: list[Choice]) -> list[Choice]:
 
 
 def _narrow(columns: list[Any], text: str) -> Any:
-    """SQL filter: any column contains the first word typed (cheap; ranking happens after)."""
-    words = slug(text).split("-")
-    if not words or not words[0]:
+    """SQL filter: any column contains what was typed — the whole token ('gq-12'), or the first
+    word of several (cheap; ranking happens after)."""
+    words = text.strip().lower().split()
+    if not words:
         return None
+    # LIKE wildcards typed by someone only widen the candidates; ranking filters exactly after.
     pattern = f"%{words[0]}%"
     return or_(*(func.lower(column).like(pattern) for column in columns))
 
@@ -103,6 +122,7 @@ async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> li
 
 async def suggest_questions(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
     sub = visible(OversightQuestion, scope).subquery()
-    query = select(sub.c.key, sub.c.question).order_by(sub.c.id)
+    exact = case((func.upper(sub.c.key) == text.strip().upper(), 0), else_=1)
+    query = select(sub.c.key, sub.c.question).order_by(exact, sub.c.id)
     rows = await _candidates(session, query, _narrow([sub.c.key, sub.c.question], text))
     return rank([Choice(f"{key}: {question}", key) for key, question in rows], text)

@@ -20,6 +20,7 @@ FIELDS_PER_EMBED = 25
 FOOTER_LIMIT = 2048
 EMBEDS_PER_MESSAGE = 10
 MESSAGE_EMBED_TEXT = 6000
+PAGE_FOOTER_RESERVE = 40  # room for " · page 12 of 345", added by the paginator after grouping
 CONTENT_LIMIT = 2000
 
 BRAND = discord.Colour.from_rgb(34, 82, 140)
@@ -134,7 +135,8 @@ def messages_of(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
     used = 0
     for embed in embeds:
         size = embed_text_length(embed)
-        if pages[-1] and (used + size > MESSAGE_EMBED_TEXT or len(pages[-1]) == EMBEDS_PER_MESSAGE):
+        full = used + size + PAGE_FOOTER_RESERVE > MESSAGE_EMBED_TEXT
+        if pages[-1] and (full or len(pages[-1]) == EMBEDS_PER_MESSAGE):
             pages.append([])
             used = 0
         pages[-1].append(embed)

@@ -6,18 +6,26 @@ from __future__ import annotations
 import pytest
 
 from db.appropriations import (
+    LINE_COLUMNS,
+    camera_lines,
+    column_totals,
     federal_fiscal_year,
     find_measure,
     fiscal_year_bounds,
     funding_lines,
     funding_status,
+    is_total_line,
+    last_period,
+    latest_by_chamber,
+    line_listing,
+    line_years,
     measure_detail,
     record_action,
     years_with_records,
 )
 from db.engine import Database
 from db.errors import NotFound
-from db.models import MeasureAction, Revision, Stage
+from db.models import FundingLine, FundingPeriod, MeasureAction, Revision, Stage
 from db.oversight import add_question, find_question
 from tests.db.records import (
     EDITOR,
@@ -366,3 +374,144 @@ async def test_a_guilds_action_on_a_shared_bill_changes_its_own_copy_only(db: Da
     assert (theirs.measure.stage, theirs.actions) == (Stage.introduced, [])
     assert shared is not None and shared.stage == Stage.introduced
     assert status is not None and [m.guild_id for m in status.measures] == [1]
+
+
+# ---------------------------------------------------------------- for the staff commands
+
+
+async def test_column_totals_leave_out_lines_that_are_totals(db: Database) -> None:
+    """A 'Total discretionary' line is not added again to the lines it totals."""
+    await add(db, "funding_line", funding_line(house=20_000_000, requested=None))
+    await add(db, "funding_line", funding_line(purpose="Training", house=2_000_000, senate=5))
+    await add(
+        db,
+        "funding_line",
+        funding_line(account="Total discretionary", purpose=None, house=64_400_000_000),
+    )
+    async with db.session() as session:
+        lines = await funding_lines(session, SHARED, fiscal_year=2027)
+    assert [is_total_line(line) for line in lines] == [False, True, False]
+    assert column_totals(lines) == {
+        "requested": 20_000_000,
+        "house": 22_000_000,
+        "senate": 5,
+        "enacted": None,
+    }
+
+
+def test_a_purpose_starting_with_total_marks_a_total_line() -> None:
+    """'Total, ICE' as a purpose makes the line a total too; 'Totally new cameras' does not."""
+    total = FundingLine(**funding_line(purpose="  Total, ICE"))
+    new = FundingLine(**funding_line(purpose="Totally new cameras"))
+    assert (is_total_line(total), is_total_line(new)) == (True, False)
+    assert column_totals([total]) == dict.fromkeys(LINE_COLUMNS)
+
+
+def test_an_account_ending_in_total_marks_a_total_line() -> None:
+    """'Immigration and border enforcement (total)' is a total of the lines beside it."""
+    total = FundingLine(**funding_line(account="Border enforcement (Total)", purpose=None))
+    assert is_total_line(total) is True
+    assert column_totals([total]) == dict.fromkeys(LINE_COLUMNS)
+
+
+async def test_camera_lines_match_purpose_or_account(db: Database) -> None:
+    """Body-worn cameras are found by purpose or by account; a wall line is not."""
+    await add(db, "funding_line", funding_line())
+    await add(db, "funding_line", funding_line(account="Camera program", purpose=None))
+    await add(db, "funding_line", funding_line(account="Procurement", purpose="Border wall"))
+    async with db.session() as session:
+        lines = await funding_lines(session, SHARED, fiscal_year=2027)
+    assert sorted(line.account for line in camera_lines(lines)) == [
+        "Camera program",
+        "Operations and Support",
+    ]
+
+
+def test_last_period_prefers_funding_on_the_same_start_day() -> None:
+    """Of a lapse and a CR that start the same day, the CR is the latest period."""
+    gap = FundingPeriod(**lapse(D(2026, 10, 1), D(2026, 10, 3)))
+    cr = FundingPeriod(**funded(D(2026, 10, 1), D(2026, 12, 19)))
+    earlier = FundingPeriod(**lapse(D(2026, 9, 1), D(2026, 9, 30), fiscal_year=2026))
+    assert last_period([cr, earlier, gap]) is cr
+    assert last_period([]) is None
+
+
+async def test_latest_by_chamber_keeps_each_chambers_newest_action(db: Database) -> None:
+    """The House's concurrence replaces its passage; the Senate keeps its own; other years'
+    bills are left out."""
+    await add(db, "measure", measure())
+    await add(db, "measure", measure(fiscal_year=2026, bill_number=2001))
+    await add(db, "action", action(action_date=D(2026, 10, 2), vote="220-207"))
+    await add(db, "action", action(action_date=D(2026, 10, 9), chamber="senate", vote="71-29"))
+    await add(db, "action", action(action_date=D(2026, 10, 20), vote="217-214"))
+    await add(db, "action", action("119-hr2001", action_date=D(2026, 10, 3)))
+    async with db.session() as session:
+        found = await latest_by_chamber(session, SHARED, 2027)
+    assert list(found) == [BILL]
+    assert {chamber: a.vote for chamber, a in found[BILL].items()} == {
+        "house": "217-214",
+        "senate": "71-29",
+    }
+
+
+async def test_latest_by_chamber_sees_only_the_scope(db: Database) -> None:
+    """An office's own action on a shared bill is not seen by another office."""
+    await add(db, "measure", measure())
+    await add(db, "action", action(vote="220-207"), scope=GUILD_A)
+    async with db.session() as session:
+        mine = await latest_by_chamber(session, GUILD_A, 2027)
+        theirs = await latest_by_chamber(session, GUILD_B, 2027)
+    assert mine[BILL]["house"].vote == "220-207"
+    assert theirs == {}
+
+
+async def test_line_listing_defaults_to_the_current_year(db: Database) -> None:
+    """In November 2026 the listing shows fiscal 2027 lines, with the bill's label."""
+    await add(db, "measure", measure())
+    await add(db, "funding_line", funding_line(measure_key=BILL))
+    await add(db, "funding_line", funding_line(fiscal_year=2026))
+    async with db.session() as session:
+        listing = await line_listing(session, SHARED, today=TODAY)
+    assert (listing.fiscal_year, listing.requested_year, listing.years) == (
+        2027,
+        None,
+        [2026, 2027],
+    )
+    assert [line.fiscal_year for line in listing.lines] == [2027]
+    assert listing.measure_labels == {BILL: "H.R. 4213"}
+
+
+async def test_line_listing_falls_back_to_the_latest_year_with_lines(db: Database) -> None:
+    """With lines for fiscal 2025 and 2026 only, asking for 2027 shows 2026 and says so."""
+    await add(db, "funding_line", funding_line(fiscal_year=2025))
+    await add(db, "funding_line", funding_line(fiscal_year=2026))
+    async with db.session() as session:
+        listing = await line_listing(session, SHARED, today=TODAY)
+    assert (listing.fiscal_year, listing.requested_year) == (2026, 2027)
+
+
+async def test_a_search_that_matches_nothing_lists_the_years_lines(db: Database) -> None:
+    """Searching 'wall' among camera lines finds nothing and hands back what exists."""
+    await add(db, "funding_line", funding_line())
+    async with db.session() as session:
+        listing = await line_listing(session, SHARED, today=TODAY, search="  wall ")
+    assert (listing.lines, listing.search) == ([], "wall")
+    assert [line.purpose for line in listing.existing] == ["Body-worn cameras"]
+
+
+async def test_line_listing_without_any_lines(db: Database) -> None:
+    """An empty dataset has no year to show and says which year was asked."""
+    async with db.session() as session:
+        listing = await line_listing(session, SHARED, today=TODAY, fiscal_year=2030)
+    assert (listing.fiscal_year, listing.years, listing.requested_year) == (None, [], 2030)
+
+
+async def test_line_listing_sees_only_the_scope(db: Database) -> None:
+    """An office's own line is not listed for another office, nor are its years."""
+    await add(db, "funding_line", funding_line(), scope=GUILD_A)
+    async with db.session() as session:
+        mine = await line_listing(session, GUILD_A, today=TODAY)
+        theirs = await line_listing(session, GUILD_B, today=TODAY)
+        assert await line_years(session, GUILD_B) == []
+    assert len(mine.lines) == 1
+    assert (theirs.fiscal_year, theirs.lines) == (None, [])

@@ -3,8 +3,20 @@ past date, suggesting cities, and filtered pages of deployments."""
 
 from __future__ import annotations
 
-from db.bodycam import city_records, known_cities, list_bodycams, suggest_cities
+import pytest
+
+from db.bodycam import (
+    camera_funding,
+    city_records,
+    counts_by,
+    first_recorded,
+    known_cities,
+    list_bodycams,
+    state_code,
+    suggest_cities,
+)
 from db.engine import Database
+from db.errors import InvalidInput
 from db.models import CameraStatus
 from tests.db.records import (
     EDITOR,
@@ -15,6 +27,7 @@ from tests.db.records import (
     add,
     bodycam,
     change,
+    funding_line,
     remove,
 )
 
@@ -237,3 +250,88 @@ async def test_a_guilds_copy_replaces_the_shared_record_in_that_guild_only(db: D
     assert [(r.guild_id, r.status) for r in theirs.records] == [(None, "full")]
     assert [(r.guild_id, r.status) for r in shared.records] == [(None, "full")]
     assert (my_list.total, my_list.counts) == (1, {"suspended": 1})
+
+
+# ---------------------------------------------------------------- first records, states, facets
+
+
+async def test_as_of_before_the_first_record_says_when_it_starts(db: Database) -> None:
+    """Asked about May, a city first recorded in June has no records and knows June 1."""
+    await add(db, "bodycam", bodycam(), effective_on=D(2026, 6, 1))
+    await add(db, "bodycam", bodycam(component="CBP-USBP"), effective_on=D(2026, 8, 1))
+    may = await city(db, "Minneapolis", as_of=D(2026, 5, 1))
+    july = await city(db, "Minneapolis", as_of=D(2026, 7, 1))
+    assert (may.records, may.first_recorded) == ([], D(2026, 6, 1))
+    assert july.first_recorded is None  # only asked for when nothing stood on that day
+
+
+async def test_first_recorded_ignores_longer_names_and_other_states(db: Database) -> None:
+    """'Minneapolis' is not 'Minneapolis Heights', and 'Portland, OR' is not Maine's."""
+    await add(db, "bodycam", bodycam("Minneapolis Heights"), effective_on=D(2026, 1, 1))
+    await add(db, "bodycam", bodycam(), effective_on=D(2026, 6, 1))
+    await add(db, "bodycam", bodycam("Portland", "ME"), effective_on=D(2026, 2, 1))
+    await add(db, "bodycam", bodycam("Portland", "OR"), effective_on=D(2026, 3, 1))
+    async with db.session() as session:
+        assert await first_recorded(session, SHARED, "minneapolis") == D(2026, 6, 1)
+        assert await first_recorded(session, SHARED, "portland", "OR") == D(2026, 3, 1)
+        assert await first_recorded(session, SHARED, "portland") == D(2026, 2, 1)
+        assert await first_recorded(session, SHARED, "duluth") is None
+
+
+async def test_first_recorded_counts_a_guilds_record_in_that_guild_only(db: Database) -> None:
+    """An office's own earlier record dates the city for that office alone."""
+    await add(db, "bodycam", bodycam(), effective_on=D(2026, 6, 1))
+    await add(
+        db, "bodycam", bodycam(component="CBP-OFO"), scope=GUILD_A, effective_on=D(2026, 2, 1)
+    )
+    async with db.session() as session:
+        assert await first_recorded(session, GUILD_A, "minneapolis") == D(2026, 2, 1)
+        assert await first_recorded(session, GUILD_B, "minneapolis") == D(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("mn", "MN"), (" tx ", "TX"), ("US", "US"), ("dc", "DC")]
+)
+async def test_state_codes_are_read_in_any_case(typed: str, code: str) -> None:
+    """State codes, DC and US (nationwide) are accepted in any case."""
+    assert state_code(typed) == code
+
+
+@pytest.mark.parametrize("typed", ["ZZ", "M1", "Minnesota", ""])
+async def test_anything_but_a_state_code_is_refused(typed: str) -> None:
+    """A code that names no state is refused, saying what is accepted."""
+    with pytest.raises(InvalidInput, match="use two letters such as MN"):
+        state_code(typed)
+
+
+async def test_counts_by_drops_nothing_and_keeps_the_other_filters(db: Database) -> None:
+    """Counts by state among 'full' records, and by status among Minnesota's."""
+    await _five_records(db)
+    async with db.session() as session:
+        states = await counts_by(session, SHARED, "state", status=CameraStatus.full)
+        statuses = await counts_by(session, SHARED, "status", state="mn")
+        components = await counts_by(session, GUILD_B, "component")
+    assert states == {"MN": 2, "TX": 1}
+    assert statuses == {"announced": 1, "full": 2}
+    assert components == {"CBP-OFO": 1, "CBP-USBP": 1, "ICE-ERO": 3}
+
+
+async def test_camera_funding_covers_the_components_agency(db: Database) -> None:
+    """The ICE-and-CBP camera line funds both agencies; an ICE-only line is not CBP's; a line
+    not about cameras is nobody's; 'other' gets every camera line."""
+    both = funding_line(component="ICE and CBP", purpose="Body-worn cameras for officers")
+    ice = funding_line(component="ICE", purpose="Camera storage", fiscal_year=2026)
+    await add(db, "funding_line", both)
+    await add(db, "funding_line", ice)
+    await add(db, "funding_line", funding_line(component="CBP", purpose="Border wall"))
+    async with db.session() as session:
+        for_ice = await camera_funding(session, SHARED, "ICE-ERO")
+        for_cbp = await camera_funding(session, SHARED, "CBP-USBP")
+        for_other = await camera_funding(session, SHARED, "other")
+        for_guild = await camera_funding(session, GUILD_A, "CBP-OFO")
+    assert [line.purpose for line in for_ice] == [
+        "Body-worn cameras for officers",
+        "Camera storage",
+    ]
+    assert [line.purpose for line in for_cbp] == ["Body-worn cameras for officers"]
+    assert len(for_other) == 2 and len(for_guild) == 1

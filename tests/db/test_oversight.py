@@ -9,12 +9,18 @@ from db.engine import Database
 from db.models import QuestionStatus
 from db.oversight import (
     add_question,
+    count_due,
     days_outstanding,
     due_questions,
     find_question,
     is_overdue,
     list_questions,
     next_code,
+    next_due,
+    question_detail,
+    question_facets,
+    suggest_askers,
+    suggest_components,
 )
 from db.scope import Scope
 from tests.db.records import (
@@ -46,6 +52,16 @@ async def listed(db: Database, scope: Scope = SHARED, **filters: Any):
 async def due(db: Database, scope: Scope = SHARED, days: int = 14):
     async with db.session() as session:
         return await due_questions(session, scope, today=TODAY, days=days)
+
+
+def link_to(question_key: str) -> dict[str, Any]:
+    return {
+        "a_kind": "measure",
+        "a_key": "119-hr4213",
+        "b_kind": "question",
+        "b_key": question_key,
+        "as_of": TODAY,
+    }
 
 
 async def one(db: Database, key: str, scope: Scope = SHARED):
@@ -249,3 +265,83 @@ async def test_a_guilds_copy_replaces_the_shared_question_in_that_guild_only(
     for scope in (GUILD_B, SHARED):
         theirs = await one(db, "OQ-1", scope)
         assert theirs is not None and (theirs.guild_id, theirs.status) == (None, "pending")
+
+
+# ---------------------------------------------------------------- detail, next due, counts, facets
+
+
+async def test_detail_names_the_bill_a_due_rule_follows_and_the_linked_records(
+    db: Database,
+) -> None:
+    """A question due '30 days after enactment of H.R. 4213' carries that bill and its links."""
+    await add(db, "measure", measure(stage="enacted", enacted_on=D(2026, 11, 20)))
+    await ask(db, question(due_rule_measure_key="119-hr4213", due_rule_days=30))
+    await add(db, "link", link_to("OQ-1"))
+    async with db.session() as session:
+        detail = await question_detail(session, SHARED, await one(db, "OQ-1"))
+    assert detail.rule_measure is not None and detail.rule_measure.key == "119-hr4213"
+    assert [(r.kind, r.key) for r in detail.related] == [("measure", "119-hr4213")]
+
+
+async def test_next_due_is_the_earliest_open_deadline_after_the_date(db: Database) -> None:
+    """After Dec 12 the next open deadline is Dec 20's, not the answered one of Dec 15."""
+    await ask(
+        db,
+        question(due_date=D(2026, 12, 1)),  # OQ-1: before the date
+        question(due_date=D(2026, 12, 15), status="answered"),  # OQ-2: closed
+        question(due_date=D(2027, 1, 5)),  # OQ-3
+        question(due_date=D(2026, 12, 20)),  # OQ-4: the next
+    )
+    async with db.session() as session:
+        found = await next_due(session, SHARED, after=D(2026, 12, 12))
+        none_later = await next_due(session, SHARED, after=D(2027, 1, 5))
+    assert found is not None and (found.key, found.due_date) == ("OQ-4", D(2026, 12, 20))
+    assert none_later is None
+
+
+async def test_count_due_counts_every_overdue_and_due_soon_question(db: Database) -> None:
+    """Counts cover the whole scope: 3 overdue and 2 due within 14 days, closed ones not."""
+    await ask(
+        db,
+        *[question(due_date=D(2026, 11, day)) for day in (1, 2, 3)],
+        question(due_date=D(2026, 11, 4), status="withdrawn"),
+        question(due_date=TODAY),
+        question(due_date=D(2026, 12, 12)),
+        question(due_date=D(2026, 12, 13)),
+    )
+    async with db.session() as session:
+        assert await count_due(session, SHARED, today=TODAY, days=14) == (3, 2)
+
+
+async def test_facets_say_which_statuses_components_and_askers_exist(db: Database) -> None:
+    """Statuses are counted; components listed; the most frequent asker comes first."""
+    await ask(
+        db,
+        question(asked_by="Sen. Chen"),
+        question(asked_by="Sen. Chen", status="answered", component="CBP"),
+        question(),
+    )
+    async with db.session() as session:
+        facets = await question_facets(session, SHARED)
+    assert facets.statuses == {"answered": 1, "pending": 2}
+    assert facets.components == ["CBP", "ICE-ERO"]
+    assert facets.askers == ["Sen. Chen", "Rep. Rivera (House Homeland Security)"]
+
+
+async def test_askers_and_components_are_suggested_from_what_is_typed(db: Database) -> None:
+    """'chen' suggests Sen. Chen only; 'cb' suggests CBP only."""
+    await ask(db, question(asked_by="Sen. Chen", component="CBP"), question())
+    async with db.session() as session:
+        assert await suggest_askers(session, SHARED, "chen") == ["Sen. Chen"]
+        assert await suggest_components(session, SHARED, "cb") == ["CBP"]
+
+
+async def test_facets_and_next_due_ignore_another_guilds_questions(db: Database) -> None:
+    """An office's own question adds nothing to another guild's facets or deadlines."""
+    await ask(db, question(asked_by="Sen. Secret", due_date=D(2027, 1, 1)), scope=GUILD_A)
+    async with db.session() as session:
+        facets = await question_facets(session, GUILD_B)
+        assert (facets.statuses, facets.askers) == ({}, [])
+        assert await next_due(session, GUILD_B, after=TODAY) is None
+        assert await count_due(session, GUILD_B, today=TODAY, days=365) == (0, 0)
+        assert await suggest_askers(session, GUILD_B, "secret") == []

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db.engine import Database
+from db.errors import NotFound
 from db.scope import Scope
-from db.search import Hit, search
+from db.search import CitedRecord, Hit, find_record, search, suggest_records
+from db.suggest import Choice
 from tests.db.records import (
     EDITOR,
     GUILD_A,
     GUILD_B,
     SHARED,
+    D,
+    action,
     add,
     bodycam,
     funding_line,
+    lapse,
     measure,
     question,
 )
@@ -111,3 +118,133 @@ async def test_case_does_not_matter_for_accented_letters(db: Database) -> None:
     """'ávila' finds a question asked by Rep. Ávila."""
     await add(db, "question", question(key="OQ-1", asked_by="Rep. Ávila"))
     assert [h.key for h in await find(db, "ávila")] == ["OQ-1"]
+
+
+# ---------------------------------------------------------------- records of every kind, for /cite
+
+
+async def suggested(db: Database, text: str, scope: Scope = SHARED) -> list[Choice]:
+    async with db.session() as session:
+        return await suggest_records(session, scope, text)
+
+
+async def loaded(db: Database, reference: str, scope: Scope = SHARED) -> CitedRecord:
+    async with db.session() as session:
+        return await find_record(session, scope, reference)
+
+
+async def add_one_of_each(db: Database) -> None:
+    await add(db, "measure", measure(stage="enacted", enacted_on=D(2026, 11, 20)))
+    await add(db, "action", action())
+    await add(db, "funding_line", funding_line(measure_key="119-hr4213"))
+    await add(db, "funding_period", lapse(D(2026, 10, 1), D(2026, 10, 20)))
+    await add(db, "bodycam", bodycam())
+    await add(
+        db,
+        "question",
+        question(key="OQ-1", due_rule_measure_key="119-hr4213", due_rule_days=30),
+    )
+
+
+async def test_with_nothing_typed_every_kind_is_suggested(db: Database) -> None:
+    """An empty box offers a record of each of the six kinds, each value 'kind:key'."""
+    await add_one_of_each(db)
+    choices = await suggested(db, "")
+    assert sorted(c.value.split(":")[0] for c in choices) == [
+        "action",
+        "bodycam",
+        "funding_line",
+        "funding_period",
+        "measure",
+        "question",
+    ]
+
+
+async def test_a_suggestion_is_labelled_with_its_kind(db: Database) -> None:
+    """Typing 'OQ-1' offers 'Question OQ-1: How many …' with the value 'question:OQ-1'."""
+    await add_one_of_each(db)
+    [choice] = await suggested(db, "OQ-1")
+    assert choice.value == "question:OQ-1"
+    assert choice.label.startswith("Question OQ-1: How many ERO officers")
+
+
+async def test_an_exactly_typed_id_leads_its_longer_namesakes(db: Database) -> None:
+    """'OQ-12' puts OQ-12 first, ahead of OQ-1200 … OQ-1229, and offers at most 25."""
+    for number in [*range(1200, 1230), 12]:
+        await add(db, "question", question(key=f"OQ-{number}"))
+    choices = await suggested(db, "OQ-12")
+    assert choices[0].value == "question:OQ-12"
+    assert len(choices) == 25
+
+
+async def test_a_name_that_starts_with_the_text_ranks_before_one_that_contains_it(
+    db: Database,
+) -> None:
+    """'minneapolis' lists the Minneapolis camera record before a question that mentions it."""
+    await add(db, "question", question(key="OQ-1"))
+    await add(db, "bodycam", bodycam())
+    choices = await suggested(db, "minneapolis")
+    assert [c.value for c in choices] == ["bodycam:minneapolis-mn-ice-ero", "question:OQ-1"]
+    assert choices[0].label == "Body cameras Minneapolis, MN · ICE-ERO"
+
+
+async def test_a_typo_still_finds_the_record(db: Database) -> None:
+    """'Minneapols' suggests Minneapolis."""
+    await add(db, "bodycam", bodycam())
+    assert [c.value for c in await suggested(db, "Minneapols")] == [
+        "bodycam:minneapolis-mn-ice-ero"
+    ]
+
+
+async def test_labels_and_values_fit_discords_limits(db: Database) -> None:
+    """A 120-character key and a long title still give a label and value of ≤ 100 characters;
+    the clipped value (ending '…') still loads its record."""
+    long_purpose = "Cameras " + "x" * 200
+    row = await add(db, "funding_line", funding_line(purpose=long_purpose))
+    [choice] = await suggested(db, "cameras")
+    assert len(choice.label) <= 100 and len(choice.value) <= 100
+    assert choice.value.endswith("…")
+    assert (await loaded(db, choice.value)).key == row.key
+
+
+async def test_a_record_loads_with_its_bill(db: Database) -> None:
+    """A question's citation gets the bill its due rule follows; an action and a funding line
+    get theirs; a bill gets its newest action."""
+    await add_one_of_each(db)
+    question_record = await loaded(db, "question:OQ-1")
+    assert question_record.measure is not None and question_record.measure.key == "119-hr4213"
+    for reference in (
+        "action:119-hr4213/2026-10-15/house",
+        "funding_line:fy2027-ice-ero-body-worn-cameras",
+    ):
+        record = await loaded(db, reference)
+        assert record.measure is not None and record.measure.key == "119-hr4213", reference
+    bill = await loaded(db, "measure:119-hr4213")
+    assert bill.latest_action is not None and bill.latest_action.action_date == D(2026, 10, 15)
+
+
+async def test_a_bare_key_typed_in_any_case_loads_its_record(db: Database) -> None:
+    """'oq-1' and '119-HR4213' load the question and the bill."""
+    await add_one_of_each(db)
+    assert ((await loaded(db, "oq-1")).kind, (await loaded(db, "oq-1")).key) == ("question", "OQ-1")
+    assert (await loaded(db, "119-HR4213")).key == "119-hr4213"
+
+
+async def test_an_unknown_record_or_kind_is_not_found(db: Database) -> None:
+    """A missing key, an unknown kind and plain words each raise NotFound."""
+    await add_one_of_each(db)
+    for reference in ("question:OQ-99", "link:anything", "spend plan", "question:"):
+        with pytest.raises(NotFound):
+            await loaded(db, reference)
+
+
+async def test_another_guilds_record_is_never_suggested_or_loaded(db: Database) -> None:
+    """An office's GQ-1 is offered and cited in that office only."""
+    await add(db, "question", question(key="GQ-1", question="Zeppelin patrols?"), scope=GUILD_A)
+    assert [c.value for c in await suggested(db, "zeppelin", GUILD_A)] == ["question:GQ-1"]
+    assert await suggested(db, "zeppelin", GUILD_B) == []
+    assert await suggested(db, "", GUILD_B) == []
+    with pytest.raises(NotFound):
+        await loaded(db, "question:GQ-1", GUILD_B)
+    with pytest.raises(NotFound):
+        await loaded(db, "GQ-1", SHARED)

@@ -1,0 +1,569 @@
+"""Appropriations → embeds: the funding status of a fiscal year, a bill, and funding lines.
+
+Pure: records in, pages of embeds out (a page is one message). Every list that can grow is
+spread over fields and pages, and anything left out is counted ("… and N more").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import discord
+
+from bot.render.common import (
+    AMBER,
+    BLUE,
+    CONFIDENCE_BADGES,
+    FIELD_VALUE_LIMIT,
+    FIELDS_PER_EMBED,
+    GREEN,
+    GREY,
+    PURPLE,
+    RED,
+    add_field,
+    as_date,
+    clip,
+    confidence_text,
+    defang,
+    embed_text_length,
+    footer_text,
+    messages_of,
+    money,
+    sources_value,
+    when,
+    when_relative,
+)
+from db.appropriations import (
+    LINE_COLUMNS,
+    FundingStatus,
+    LineListing,
+    MeasureDetail,
+    camera_lines,
+    fiscal_year_bounds,
+    is_total_line,
+    last_period,
+    totals_by_bill,
+)
+from db.links import Related
+from db.models import STAGE_ORDER, FundingLine, FundingPeriod, Measure, MeasureAction, Stage
+
+Page = list[discord.Embed]
+EMBED_BUDGET = 5500  # characters per embed, under the 6,000 a whole message may carry
+LINES_PER_PAGE = 8
+ACTION_TEXT = 120
+
+STAGES = {
+    "introduced": "Introduced",
+    "committee_reported": "Reported by committee",
+    "passed_house": "Passed the House",
+    "passed_senate": "Passed the Senate",
+    "resolving_differences": "Resolving differences",
+    "enacted": "Enacted",
+    "vetoed": "Vetoed",
+}
+STAGE_COLOURS = {"enacted": GREEN, "vetoed": RED, "resolving_differences": AMBER}
+CHAMBERS = {  # in the order a bill meets them
+    "house": "House",
+    "senate": "Senate",
+    "conference": "Conference",
+    "president": "President",
+    "other": "Other",
+}
+CHAMBER_ORDER = {chamber: index for index, chamber in enumerate(CHAMBERS)}
+MEASURE_KINDS = {
+    "regular": "regular bill",
+    "omnibus_division": "omnibus, DHS division",
+    "cr": "continuing resolution",
+    "supplemental": "supplemental",
+    "reconciliation": "reconciliation",
+}
+STATE_COLOURS = {"funded": GREEN, "lapsed": RED, "unknown": AMBER, "not_started": BLUE}
+COLUMN_NAMES = {
+    "requested": "Requested",
+    "house": "House",
+    "senate": "Senate",
+    "enacted": "Enacted",
+}
+TOTALS_NOTE = "sums are per bill, of the lines listed, leaving out lines that are themselves totals"
+MAX_SUM_FIELDS = 6
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def fit_lines(lines: Sequence[str], more: str = "", limit: int = FIELD_VALUE_LIMIT) -> str:
+    """As many whole lines as fit in one field; the rest counted ('… and 3 more')."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        rest = len(lines) - index - 1
+        tail = f"\n… and {rest} more{more}" if rest else ""
+        candidate = "\n".join([*kept, clip(line, limit)])
+        if len(candidate) + len(tail) > limit:
+            kept.append(f"… and {len(lines) - index} more{more}")
+            break
+        kept.append(clip(line, limit))
+    return "\n".join(kept)
+
+
+def chunk_lines(lines: Sequence[str], limit: int = FIELD_VALUE_LIMIT) -> list[str]:
+    """Every line, in as many field values as it takes (never dropping one)."""
+    chunks: list[str] = []
+    block: list[str] = []
+    for line in (clip(line, limit) for line in lines):
+        if block and len("\n".join([*block, line])) > limit:
+            chunks.append("\n".join(block))
+            block = []
+        block.append(line)
+    if block:
+        chunks.append("\n".join(block))
+    return chunks
+
+
+Section = tuple[str, str]  # a field: name and value
+
+
+def listed(name: str, lines: Sequence[str]) -> list[Section]:
+    """Fields named `name`, then '`name` (continued)', holding every line."""
+    chunks = chunk_lines(lines)
+    return [(name + (" (continued)" if index else ""), chunk) for index, chunk in enumerate(chunks)]
+
+
+def ordinal(number: int) -> str:
+    """119 → '119th', 121 → '121st', 112 → '112th'."""
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def pages_of(
+    title: str,
+    description: str,
+    colour: discord.Colour,
+    sections: Iterable[Section],
+    footer: str,
+    url: str | None = None,
+) -> list[Page]:
+    """Fields spread over embeds within the limits, embeds grouped into messages; the footer
+    closes every message."""
+    first = discord.Embed(
+        title=clip(title, 256), description=clip(description, 4096), colour=colour
+    )
+    if url:
+        first.url = url
+    embeds = [first]
+    for name, value in sections:
+        embed = embeds[-1]
+        cost = len(name) + len(value) + len(footer)
+        if len(embed.fields) >= FIELDS_PER_EMBED or embed_text_length(embed) + cost > EMBED_BUDGET:
+            embed = discord.Embed(colour=colour)
+            embeds.append(embed)
+        add_field(embed, name, value)
+    for embed in embeds:  # counted while grouping, then kept on each message's last embed only
+        embed.set_footer(text=footer)
+    pages = messages_of(embeds)
+    for page in pages:
+        for embed in page[:-1]:
+            embed.remove_footer()
+    return pages
+
+
+def unique_sources(records: Iterable[Any]) -> list[Mapping[str, Any]]:
+    """The sources of several records, each once, in the order first met."""
+    seen: set[tuple[str, str]] = set()
+    found: list[Mapping[str, Any]] = []
+    for record in records:
+        for source in getattr(record, "sources", None) or []:
+            source = source if isinstance(source, Mapping) else source.model_dump()
+            key = (str(source.get("outlet")), str(source.get("url")))
+            if key not in seen:
+                seen.add(key)
+                found.append(source)
+    return found
+
+
+def newest_as_of(records: Iterable[Any]) -> dt.date | None:
+    days = [day for r in records if (day := as_date(getattr(r, "as_of", None)))]
+    return max(days) if days else None
+
+
+def badge(confidence: str) -> str:
+    return CONFIDENCE_BADGES.get(str(confidence), str(confidence))
+
+
+def measure_name(measure: Measure) -> str:
+    return defang(measure.label)
+
+
+def vehicle_text(measure: Measure | None, key: str | None) -> str:
+    """'H.R. 7147 (P.L. 119-86)'; the kind of measure when no public law number is on file."""
+    if measure is None:
+        return defang(key or "an unrecorded measure")
+    detail = (
+        f"P.L. {measure.public_law}"
+        if measure.public_law
+        else MEASURE_KINDS.get(str(measure.measure_kind), str(measure.measure_kind))
+    )
+    return f"{measure_name(measure)} ({detail})"
+
+
+def span(period: FundingPeriod) -> str:
+    end = when(period.end_date) if period.end_date else "no end recorded"
+    return f"{when(period.start_date)} – {end}"
+
+
+def period_line(period: FundingPeriod, measures: Mapping[str, Measure]) -> str:
+    """'🟢 Funded Nov 12, 2025 – Jan 30, 2026 by H.R. 5371 (continuing resolution)'."""
+    if period.period_type == "lapse":
+        parts = [f"🔴 Lapse {span(period)}"]
+        if period.components:
+            parts.append(f"({defang(', '.join(period.components))})")
+    else:
+        vehicle = vehicle_text(measures.get(period.measure_key or ""), period.measure_key)
+        parts = [f"🟢 Funded {span(period)} by {vehicle}"]
+    if period.confidence == "disputed":
+        parts.append("· ⚠️ disputed")
+    return " ".join(parts)
+
+
+def action_line(
+    action: MeasureAction, label: str | None = None, *, limit: int = ACTION_TEXT
+) -> str:
+    chamber = CHAMBERS.get(str(action.chamber), str(action.chamber))
+    text = clip(defang(action.text), limit)
+    vote = f" **{defang(action.vote)}**" if action.vote else ""
+    who = f"{label} · {chamber}" if label else chamber
+    return f"{when(action.action_date)} · {who}: {text}{vote}"
+
+
+def amount_text(column: str, amount: int | None) -> str:
+    name = COLUMN_NAMES[column]
+    return f"{name} **{money(amount)}**" if amount is not None else f"{name} —"
+
+
+def amounts(line: FundingLine, *, only_known: bool = False) -> str:
+    """'Requested — · House **$20,000,000** · Senate — · Enacted —' (or only the known ones)."""
+    parts = [
+        amount_text(column, getattr(line, column))
+        for column in LINE_COLUMNS
+        if not (only_known and getattr(line, column) is None)
+    ]
+    return " · ".join(parts) or "no amounts recorded"
+
+
+def line_name(line: FundingLine) -> str:
+    return defang(f"{line.component} · {line.purpose or line.account}")
+
+
+# ---------------------------------------------------------------- /approps status
+
+
+def _headline(status: FundingStatus, measures: Mapping[str, Measure]) -> str:
+    first_day, last_day = fiscal_year_bounds(status.fiscal_year)
+    period, year = status.period, status.fiscal_year
+    last = last_period(status.periods)
+    last_text = (
+        f"The last recorded period: {period_line(last, measures)}."
+        if last
+        else f"No funding periods are recorded for FY{year}."
+    )
+    if status.state == "not_started":
+        return f"**FY{year} has not started:** it begins {when_relative(first_day)}.\n{last_text}"
+    if status.year_over:
+        ended = f"**FY{year} is over:** it ended on {when_relative(last_day)}."
+        if period is None:
+            return f"{ended}\nNo recorded funding period covers its last day. {last_text}"
+        return f"{ended}\nOn its last day: {period_line(period, measures)}."
+    if status.state == "funded" and period is not None:
+        vehicle = vehicle_text(status.vehicle, period.measure_key)
+        if period.end_date is None:
+            return f"**Funded** by {vehicle}, with no end date recorded."
+        left = f"{status.days} day{'s' if status.days != 1 else ''} left"
+        return (
+            f"**Funded through {when(period.end_date)} ({when(period.end_date, 'R')})** "
+            f"by {vehicle}: {left}."
+        )
+    if status.state == "lapsed" and period is not None:
+        return f"**Lapsed since {when(period.start_date)} — day {status.days}.**"
+    return f"**No recorded funding period covers today ({when(status.on)}).** {last_text}"
+
+
+def _colour(status: FundingStatus) -> discord.Colour:
+    return GREY if status.year_over else STATE_COLOURS.get(status.state, GREY)
+
+
+def _chamber_lines(
+    status: FundingStatus, chambers: Mapping[str, Mapping[str, MeasureAction]]
+) -> list[str]:
+    ordered = sorted(
+        status.measures,
+        key=lambda m: (-STAGE_ORDER.get(Stage(m.stage), 0), m.key),
+    )
+    lines = []
+    for measure in ordered:
+        stage = STAGES.get(str(measure.stage), str(measure.stage))
+        if measure.stage == "enacted" and measure.enacted_on:
+            stage += f" {when(measure.enacted_on)}"
+        if measure.public_law:
+            stage += f" (P.L. {defang(measure.public_law)})"
+        title = clip(defang(measure.title), 90)
+        line = (
+            f"**{measure_name(measure)}** {title}"
+            if measure.label != measure.title
+            else f"**{title}**"
+        )
+        done = [
+            f"{CHAMBERS.get(chamber, chamber)} {when(action.action_date)}"
+            + (f" {defang(action.vote)}" if action.vote else "")
+            for chamber, action in sorted(
+                chambers.get(measure.key, {}).items(), key=lambda item: CHAMBER_ORDER[item[0]]
+            )
+        ]
+        lines.append(f"{line} — {stage}" + (f"\n  {' · '.join(done)}" if done else ""))
+    return lines
+
+
+def _components(status: FundingStatus) -> str:
+    period = status.period
+    if period is not None and period.period_type == "lapse":
+        affected = ", ".join(period.components) or "not recorded"
+        return defang(f"{affected}\n{period.description or ''}").strip()
+    lapses = [p for p in status.periods if p.period_type == "lapse"]
+    if not lapses:
+        return f"No lapse recorded in FY{status.fiscal_year}."
+    latest = lapses[-1]
+    now = "No lapse in force." if status.state == "funded" and not status.year_over else ""
+    affected = defang(", ".join(latest.components)) or "components not recorded"
+    text = f"{now} Latest lapse, {span(latest)}: {affected}.".strip()
+    if latest.description:
+        text += f"\n{defang(latest.description)}"
+    return text
+
+
+def _camera(status: FundingStatus, measures: Mapping[str, Measure]) -> str:
+    lines = camera_lines(status.lines)
+    if not lines:
+        return f"No body-camera line recorded for FY{status.fiscal_year}."
+    out = []
+    for line in lines:
+        bill = measures.get(line.measure_key or "")
+        where = f" ({measure_name(bill)})" if bill else ""
+        out.append(f"**{line_name(line)}**{where}\n{amounts(line)} · {badge(line.confidence)}")
+    return fit_lines(out)
+
+
+def status_pages(
+    status: FundingStatus | None,
+    chambers: Mapping[str, Mapping[str, MeasureAction]],
+    *,
+    requested: int,
+) -> list[Page]:
+    """The funding picture of one fiscal year: is DHS funded, by what, until when, and how we
+    know."""
+    if status is None:
+        embed = discord.Embed(
+            title=f"DHS funding · FY{requested}",
+            description="No appropriations records yet: no bills, funding periods or lines.",
+            colour=GREY,
+        )
+        return [[embed]]
+    measures = {m.key: m for m in status.measures}
+    if status.vehicle is not None:
+        measures.setdefault(status.vehicle.key, status.vehicle)
+    year = status.fiscal_year
+    notice = ""
+    if status.requested_year is not None:
+        yet = " yet" if status.requested_year > year else ""
+        notice = (
+            f"No records for FY{status.requested_year}{yet}; showing FY{year}, "
+            "the latest year with records.\n\n"
+        )
+    shown = status.period or last_period(status.periods)
+    sections: list[Section] = []
+    if shown is not None:
+        name = "Period in force" if status.period is not None else "Last recorded period"
+        # The headline already names the period; the field says what it covered.
+        text = defang(shown.description) if shown.description else period_line(shown, measures)
+        sections.append((name, clip(text, FIELD_VALUE_LIMIT)))
+        sections.append(("Confidence", confidence_text(shown.confidence, shown.confidence_note)))
+    bills = _chamber_lines(status, chambers)
+    if bills:
+        sections.append(("What each chamber has done", fit_lines(bills, " (see /approps bill)")))
+    sections.append(("Components affected", clip(_components(status), FIELD_VALUE_LIMIT)))
+    if status.recent_actions:
+        labels = {k: m.label for k, m in measures.items()}
+        newest = [
+            action_line(a, defang(labels.get(a.measure_key, a.measure_key)))
+            for a in status.recent_actions
+        ]
+        sections.append(("Newest actions", fit_lines(newest)))
+    sections.append(("Body-camera funding", _camera(status, measures)))
+    if status.periods:
+        timeline = [period_line(p, measures) for p in status.periods]
+        sections.append((f"FY{year} funding periods", fit_lines(timeline)))
+    lapses = [p for p in status.periods if p.period_type == "lapse"]
+    # Cite what the answer rests on: the period shown, its vehicle, the lapse, the camera line;
+    # a year without periods rests on its bills.
+    cited = [
+        *([shown] if shown else status.measures),
+        *([measures[shown.measure_key]] if shown and shown.measure_key in measures else []),
+        *lapses[-1:],
+        *camera_lines(status.lines),
+    ]
+    sources = unique_sources(cited)
+    sections.append(("Sources", sources_value(sources)))
+    everything = [*status.periods, *status.measures, *status.recent_actions, *status.lines]
+    return pages_of(
+        f"DHS funding · FY{year}",
+        notice + _headline(status, measures),
+        _colour(status),
+        sections,
+        footer_text(newest_as_of(everything), sources),
+    )
+
+
+# ---------------------------------------------------------------- /approps bill
+
+
+def bill_pages(detail: MeasureDetail, related: Sequence[Related]) -> list[Page]:
+    """One bill: its stage timeline with dates and votes, the public law, linked lines and
+    questions, confidence and sources."""
+    measure = detail.measure
+    stage = str(measure.stage)
+    title = (
+        f"{measure_name(measure)} — {defang(measure.title)}"
+        if measure.label != measure.title
+        else defang(measure.title)
+    )
+    if stage == "enacted":
+        law = f" as **Public Law {defang(measure.public_law)}**" if measure.public_law else ""
+        headline = f"**Enacted** {when_relative(measure.enacted_on)}{law}."
+        if not measure.public_law:
+            headline += " Public law number not on our sources."
+    else:
+        headline = f"**{STAGES.get(stage, stage)}** · not enacted."
+    facts = [f"FY{measure.fiscal_year}" if measure.fiscal_year else "no fiscal year recorded"]
+    facts.append(MEASURE_KINDS.get(str(measure.measure_kind), str(measure.measure_kind)))
+    facts.append(f"{ordinal(measure.congress)} Congress")
+    if measure.report:
+        facts.append(defang(measure.report))
+    sections: list[Section] = [
+        ("Confidence", confidence_text(measure.confidence, measure.confidence_note))
+    ]
+    timeline = [
+        action_line(a, limit=900) + (f" → {STAGES[str(a.stage_after)]}" if a.stage_after else "")
+        for a in detail.actions
+    ]
+    sections += listed("Stage timeline", timeline or ["No actions recorded."])
+    lines = {line.key: line for line in detail.lines}
+    lines.update({r.key: r.record for r in related if r.kind == "funding_line"})
+    funding = [
+        f"**{line_name(line)}** (FY{line.fiscal_year}): {amounts(line, only_known=True)}"
+        for line in sorted(lines.values(), key=lambda line: (line.fiscal_year, line.key))
+    ]
+    sections += listed("Funding lines", funding or ["No funding lines linked."])
+    questions = [_question_line(r.record) for r in related if r.kind == "question"]
+    sections += listed("Oversight questions", questions or ["No questions linked."])
+    others = [
+        f"{r.kind.replace('_', ' ')}: {defang(r.label)}"
+        for r in related
+        if r.kind not in ("funding_line", "question")
+    ]
+    sections += listed("Other linked records", others)
+    if measure.notes:  # up to 2,000 characters: split at words over fields, never cut
+        sections += listed("Notes", textwrap.wrap(defang(measure.notes), 1000))
+    sections.append(("Sources", sources_value(measure.sources)))
+    return pages_of(
+        title,
+        f"{headline}\n{' · '.join(facts)}",
+        STAGE_COLOURS.get(stage, BLUE if stage.startswith("passed") else GREY),
+        sections,
+        footer_text(measure.as_of, measure.sources),
+        url=measure.url,
+    )
+
+
+def _question_line(question: Any) -> str:
+    text = clip(defang(question.question), 120)
+    status = str(question.status).replace("_", " ")
+    due = f" · due {when(question.due_date)}" if question.due_date else ""
+    return f"**{defang(question.key)}** {text} — {status}{due}"
+
+
+# ---------------------------------------------------------------- /approps lines
+
+
+def line_page_count(listing: LineListing) -> int:
+    return max(1, -(-len(listing.lines) // LINES_PER_PAGE))
+
+
+def line_page(listing: LineListing, index: int) -> Page:
+    """One page of funding lines side by side by column, with the totals of every line listed."""
+    if listing.fiscal_year is None:
+        return [
+            discord.Embed(
+                title="DHS funding lines",
+                description="No funding lines recorded yet, for any fiscal year.",
+                colour=GREY,
+            )
+        ]
+    year = listing.fiscal_year
+    notice = ""
+    if listing.requested_year is not None:
+        known = ", ".join(f"FY{y}" for y in listing.years)
+        notice = (
+            f"No funding lines for FY{listing.requested_year}; showing FY{year}, the latest year "
+            f"with lines (years with lines: {known}).\n"
+        )
+    if not listing.lines:
+        return [_no_match(listing, notice)]
+    found = listing.lines[index * LINES_PER_PAGE : (index + 1) * LINES_PER_PAGE]
+    search = f" matching “{clip(defang(listing.search), 60)}”" if listing.search else ""
+    count = len(listing.lines)
+    description = (
+        f"{notice}{count} line{'s' if count != 1 else ''}{search}. Whole dollars; — = no "
+        "amount recorded."
+    )
+    embed = discord.Embed(
+        title=f"DHS funding lines · FY{year}", description=clip(description, 4096), colour=PURPLE
+    )
+    for line in found:
+        bill = listing.measure_labels.get(line.measure_key or "")
+        detail = [defang(line.account)] if line.purpose else []
+        if bill:
+            detail.append(defang(bill))
+        detail.append(badge(line.confidence))
+        mark = " (a total)" if is_total_line(line) else ""
+        add_field(embed, line_name(line) + mark, f"{amounts(line)}\n{' · '.join(detail)}")
+    sums = totals_by_bill(listing.lines)
+    for key, summed, totals in sums[:MAX_SUM_FIELDS]:
+        bill = listing.measure_labels.get(key or "", key) if key else "lines naming no bill"
+        name = f"Sum of {summed} listed line{'s' if summed != 1 else ''}, {bill}"
+        add_field(embed, name, " · ".join(amount_text(c, totals[c]) for c in LINE_COLUMNS))
+    if len(sums) > MAX_SUM_FIELDS:
+        add_field(embed, "More sums", f"… and {len(sums) - MAX_SUM_FIELDS} more bills: search one.")
+    add_field(embed, "Sources", sources_value(unique_sources(found), limit=900))
+    every = unique_sources(listing.lines)
+    embed.set_footer(text=footer_text(newest_as_of(listing.lines), every, extra=TOTALS_NOTE))
+    return [embed]
+
+
+def _no_match(listing: LineListing, notice: str) -> discord.Embed:
+    search = clip(defang(listing.search or ""), 60)
+    names = [f"• {line_name(line)}" for line in listing.existing]
+    text = fit_lines(names, limit=3000) if names else "none"
+    embed = discord.Embed(
+        title=clip(f"No FY{listing.fiscal_year} funding line matches “{search}”", 256),
+        description=(
+            f"{notice}Searched component, account and purpose. "
+            f"Lines for FY{listing.fiscal_year}:\n{text}"
+        ),
+        colour=GREY,
+    )
+    embed.set_footer(
+        text=footer_text(newest_as_of(listing.existing), unique_sources(listing.existing))
+    )
+    return embed

@@ -1,0 +1,368 @@
+"""Oversight questions → embeds: the list, one question in full, and what is due.
+
+One visual language: a colour and a badge per status, red for anything overdue. Pure: records in,
+embeds out; the caller passes `today` so the same question renders the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import discord
+
+from bot.render.common import (
+    AMBER,
+    BLUE,
+    BRAND,
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_PER_EMBED,
+    GREEN,
+    GREY,
+    PURPLE,
+    RED,
+    TITLE_LIMIT,
+    add_field,
+    clip,
+    confidence_text,
+    defang,
+    footer_text,
+    messages_of,
+    sources_value,
+    when,
+    when_relative,
+)
+from db.dates import format_date
+from db.links import Related
+from db.models import OPEN_STATUSES, Measure, OversightQuestion, bill_label
+from db.oversight import (
+    DueReport,
+    QuestionDetail,
+    QuestionFacets,
+    QuestionPage,
+    days_outstanding,
+    is_overdue,
+)
+
+Page = list[discord.Embed]
+STATUS_STYLE: dict[str, tuple[str, discord.Colour]] = {
+    "pending": ("⏳ Pending", AMBER),
+    "acknowledged": ("📨 Acknowledged", BLUE),
+    "partially_answered": ("🌓 Partially answered", PURPLE),
+    "answered": ("✅ Answered", GREEN),
+    "refused": ("⛔ Refused", GREY),
+    "withdrawn": ("↩️ Withdrawn", GREY),
+}
+VEHICLES = {
+    "letter": "Letter",
+    "qfr": "Question for the record",
+    "hearing": "Hearing",
+    "statute": "Statute (reporting requirement)",
+    "other": "Other",
+}
+KIND_WORDS = {
+    "measure": "Bill",
+    "action": "Action",
+    "funding_line": "Funding line",
+    "funding_period": "Funding period",
+    "bodycam": "Body cameras",
+    "question": "Question",
+}
+EMBED_BUDGET = 5500  # characters per embed we build, under the 6,000 per message
+SHORT_TEXT = 160  # a question's text in a list entry
+
+
+def status_text(status: str) -> str:
+    return STATUS_STYLE.get(str(status), (str(status).replace("_", " ").capitalize(), GREY))[0]
+
+
+def colour_of(question: OversightQuestion, today: dt.date) -> discord.Colour:
+    if is_overdue(question, today):
+        return RED
+    return STATUS_STYLE.get(str(question.status), ("", GREY))[1]
+
+
+def days_overdue(question: OversightQuestion, today: dt.date) -> int | None:
+    if not is_overdue(question, today) or question.due_date is None:
+        return None
+    return (today - question.due_date).days
+
+
+def overdue_marker(question: OversightQuestion, today: dt.date) -> str:
+    """'🔴 OVERDUE · 182 days' for an open question past its deadline, else ''."""
+    days = days_overdue(question, today)
+    if days is None:
+        return ""
+    return f"🔴 OVERDUE · {days} day{'s' if days != 1 else ''}"
+
+
+def rule_text(question: OversightQuestion, measure: Measure | None) -> str | None:
+    """'30 days after enactment of H.R. 7147' for a statutory deadline, else None."""
+    if not question.due_rule_measure_key or question.due_rule_days is None:
+        return None
+    bill = (
+        bill_label(measure.bill_type, measure.bill_number, measure.title)
+        if measure is not None
+        else question.due_rule_measure_key
+    )
+    return f"{question.due_rule_days} days after enactment of {bill}"
+
+
+def due_value(question: OversightQuestion, measure: Measure | None, today: dt.date) -> str:
+    """The due date with its relative time, and the rule it follows when there is one."""
+    rule = rule_text(question, measure)
+    if question.due_date is None:
+        if rule is None:
+            return "No due date."
+        enacted = measure is not None and measure.enacted_on is not None
+        why = "" if enacted else " (the bill has not been enacted)"
+        return f"{rule}: the date is not known yet{why}."
+    text = when_relative(question.due_date)
+    if rule is not None:
+        enacted_on = measure.enacted_on if measure is not None else None
+        text += f"\n{rule}" + (f" (enacted {when(enacted_on)})" if enacted_on else "")
+    if marker := overdue_marker(question, today):
+        text += f"\n{marker}"
+    return text
+
+
+def _short_due(question: OversightQuestion) -> str:
+    if question.due_date is not None:
+        return f"Due {when_relative(question.due_date)}"
+    if question.due_rule_days is not None:
+        return f"Due {question.due_rule_days} days after enactment (date not known yet)"
+    return "No due date"
+
+
+def _who(question: OversightQuestion, limit: int = 70) -> str:
+    return (
+        f"{clip(defang(question.asked_by), limit)} → {clip(defang(question.addressed_to), limit)}"
+    )
+
+
+def _sources_of(questions: Iterable[OversightQuestion]) -> list[Any]:
+    return [source for q in questions for source in q.sources]
+
+
+def _newest_as_of(questions: Sequence[OversightQuestion]) -> dt.date | None:
+    return max((q.as_of for q in questions), default=None)
+
+
+# ---------------------------------------------------------------- /oversight list
+
+
+def list_entry(question: OversightQuestion, today: dt.date) -> tuple[str, str]:
+    """(field name, value): id, status and overdue marker; short text, who → whom, due date."""
+    name = " · ".join(
+        part
+        for part in (question.key, status_text(question.status), overdue_marker(question, today))
+        if part
+    )
+    value = "\n".join(
+        [
+            clip(defang(question.question), SHORT_TEXT),
+            _who(question),
+            _short_due(question),
+        ]
+    )
+    return name, value
+
+
+def list_page(page: QuestionPage, today: dt.date, filters: str) -> Page:
+    """One page of the list: counts at the top, one compact entry per question."""
+    total = f"{page.total:,} question{'s' if page.total != 1 else ''}"
+    lines = [f"**{total} · {page.overdue:,} overdue**"]
+    if filters:
+        lines.append(f"Filtered by {filters}")
+    lines.append("Sorted by due date, overdue first.")
+    colour = RED if page.overdue else BRAND
+    embed = discord.Embed(title="Oversight questions", description="\n".join(lines), colour=colour)
+    for question in page.questions:
+        add_field(embed, *list_entry(question, today))
+    embed.set_footer(text=footer_text(_newest_as_of(page.questions), _sources_of(page.questions)))
+    return [embed]
+
+
+def empty_list(filters: str, facets: QuestionFacets) -> Page:
+    """No question matches: say what does exist instead."""
+    if not facets.statuses:
+        embed = discord.Embed(
+            title="Oversight questions",
+            description="No oversight questions are recorded yet.",
+            colour=GREY,
+        )
+        return [embed]
+    embed = discord.Embed(
+        title="Oversight questions",
+        description=f"No question matches {filters}. Here is what there is:",
+        colour=GREY,
+    )
+    statuses = "\n".join(
+        f"{status_text(status)}: {count:,}" for status, count in facets.statuses.items()
+    )
+    add_field(embed, "Statuses", statuses, inline=True)
+    add_field(embed, "Components", ", ".join(map(defang, facets.components)) or "—", inline=True)
+    add_field(embed, "Asked by (most questions first)", "\n".join(map(defang, facets.askers)))
+    return [embed]
+
+
+# ---------------------------------------------------------------- /oversight show
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, broken at a line or a space when possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text or not pieces else pieces
+
+
+def _line_fields(name: str, lines: list[str], empty: str) -> list[tuple[str, str]]:
+    """Lines as one or more fields named `name` (then 'name (continued)'), none cut."""
+    if not lines:
+        return [(name, empty)]
+    values: list[str] = []
+    for line in lines:
+        for piece in split_text(line, FIELD_VALUE_LIMIT):
+            if values and len(values[-1]) + 1 + len(piece) <= FIELD_VALUE_LIMIT:
+                values[-1] += "\n" + piece
+            else:
+                values.append(piece)
+    return [(name if i == 0 else f"{name} (continued)", v) for i, v in enumerate(values)]
+
+
+def response_lines(question: OversightQuestion) -> list[str]:
+    lines = []
+    for response in question.responses:
+        item = response if isinstance(response, dict) else response.model_dump(mode="json")
+        received = dt.date.fromisoformat(str(item["received_on"]))
+        line = f"• {when(received)}: {defang(str(item['summary']))}"
+        if source := item.get("source"):
+            line += f" ({sources_value([source]).removeprefix('• ')})"
+        lines.append(line)
+    return lines
+
+
+def related_lines(related: Sequence[Related]) -> list[str]:
+    return [f"• {KIND_WORDS.get(r.kind, r.kind)} {defang(r.label)}" for r in related]
+
+
+def _pack(fields: list[tuple[str, str, bool]], colour: discord.Colour) -> list[discord.Embed]:
+    """Fields over as many embeds as the per-embed limits need."""
+    embeds = [discord.Embed(colour=colour)]
+    used = 0
+    for name, value, inline in fields:
+        cost = len(name) + len(value)
+        if len(embeds[-1].fields) >= FIELDS_PER_EMBED or used + cost > EMBED_BUDGET:
+            embeds.append(discord.Embed(colour=colour))
+            used = 0
+        add_field(embeds[-1], name, value, inline=inline)
+        used += cost
+    return embeds
+
+
+def outstanding_text(question: OversightQuestion, today: dt.date) -> str:
+    if (days := days_outstanding(question, today)) is not None:
+        return f"{days:,} day{'s' if days != 1 else ''}"
+    if question.status not in OPEN_STATUSES:
+        return "— (closed)"
+    return "Not known (no sent date recorded)"
+
+
+def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
+    """A question in full: its whole text, then its facts; more pages only when it needs them."""
+    q = detail.question
+    colour = colour_of(q, today)
+    marker = overdue_marker(q, today)
+    title = " · ".join(part for part in (q.key, status_text(q.status), marker) if part)
+    texts = split_text(defang(q.question), DESCRIPTION_LIMIT)
+    embeds = [
+        discord.Embed(
+            title=clip(title if i == 0 else f"{q.key} (continued)", TITLE_LIMIT),
+            description=text,
+            colour=colour,
+        )
+        for i, text in enumerate(texts)
+    ]
+    fields: list[tuple[str, str, bool]] = [
+        ("Asked by", defang(q.asked_by), True),
+        ("Addressed to", defang(q.addressed_to), True),
+        ("Vehicle", VEHICLES.get(str(q.vehicle), str(q.vehicle)), True),
+        ("Component", defang(q.component or "—"), True),
+        ("Sent", when_relative(q.sent_date) if q.sent_date else "Not recorded.", True),
+        ("Due", due_value(q, detail.rule_measure, today), True),
+        ("Days outstanding", outstanding_text(q, today), True),
+        ("Status", status_text(q.status), True),
+        ("Confidence", confidence_text(q.confidence, q.confidence_note), True),
+    ]
+    named = _line_fields("Responses", response_lines(q), "No response recorded.")
+    named += _line_fields("Related records", related_lines(detail.related), "None linked.")
+    named += _line_fields("Notes", [defang(q.notes)] if q.notes else [], "—")
+    fields += [(name, value, False) for name, value in named]
+    fields.append(("Sources", sources_value(q.sources), False))
+    embeds += _pack(fields, colour)
+    pages = messages_of(embeds)
+    for page in pages:
+        page[-1].set_footer(text=footer_text(q.as_of, q.sources))
+    return pages
+
+
+# ---------------------------------------------------------------- /oversight due
+
+
+def due_line(question: OversightQuestion, today: dt.date) -> str:
+    text = clip(defang(question.question), 90)
+    line = f"`{question.key}` {text} · due {when_relative(question.due_date)}"
+    if (days := days_overdue(question, today)) is not None:
+        line += f" · **{days} day{'s' if days != 1 else ''} overdue**"
+    return line
+
+
+def _more(shown: int, total: int) -> list[str]:
+    missing = total - shown
+    return [f"… and {missing:,} more: `/oversight list` shows them all."] if missing > 0 else []
+
+
+def due_pages(
+    report: DueReport,
+    counts: tuple[int, int],
+    next_question: OversightQuestion | None,
+    today: dt.date,
+) -> list[Page]:
+    """Overdue, then due within the window, each with its due date; empty groups say so."""
+    overdue_count, soon_count = counts
+    horizon = today + dt.timedelta(days=report.days)
+    window = f"{report.days} day{'s' if report.days != 1 else ''}"
+    header = discord.Embed(
+        title=f"Oversight questions due within {window}",
+        description=(
+            f"**{overdue_count:,} overdue · {soon_count:,} due by {format_date(horizon)}**\n"
+            "Open questions only (pending, acknowledged or partially answered)."
+        ),
+        colour=RED if overdue_count else (AMBER if soon_count else GREEN),
+    )
+    overdue = [due_line(q, today) for q in report.overdue] + _more(
+        len(report.overdue), overdue_count
+    )
+    soon = [due_line(q, today) for q in report.due_soon] + _more(len(report.due_soon), soon_count)
+    if not soon:
+        if next_question is not None and next_question.due_date is not None:
+            soon = [
+                f"Nothing is due in the next {window}. The next due date is "
+                f"{when_relative(next_question.due_date)}: {due_line(next_question, today)}"
+            ]
+        else:
+            soon = [f"Nothing is due in the next {window}, and no open question is due later."]
+    named = _line_fields(f"Overdue ({overdue_count:,})", overdue, "Nothing is overdue.")
+    named += _line_fields(f"Due within {window} ({soon_count:,})", soon, "—")
+    embeds = [header, *_pack([(n, v, False) for n, v in named], header.colour or BRAND)]
+    shown = [*report.overdue, *report.due_soon]
+    pages = messages_of(embeds)
+    for page in pages:
+        page[-1].set_footer(text=footer_text(_newest_as_of(shown) or today, _sources_of(shown)))
+    return pages

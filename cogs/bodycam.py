@@ -1,0 +1,154 @@
+"""/bodycam city and /bodycam list: body-camera status by city, with sources."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.render import bodycam as render
+from bot.views import respond
+from cogs._options import City, Day, bot_of, scope_of
+from db import bodycam as data
+from db.errors import NotFound
+from db.links import related
+from db.models import OPEN_STATUSES, CameraStatus, Component
+from db.scope import Scope
+
+if TYPE_CHECKING:
+    from bot.client import OversightBot
+
+PER_PAGE = 10
+SHARE = "Post the answer in this channel for everyone"
+STATUS_CHOICES: list[app_commands.Choice[str]] = [
+    app_commands.Choice(name=render.status_style(s).label, value=s.value) for s in CameraStatus
+]
+COMPONENT_CHOICES: list[app_commands.Choice[str]] = [
+    app_commands.Choice(name=f"{c.value} ({render.COMPONENT_LABELS[c.value]})", value=c.value)
+    for c in Component
+]
+
+
+async def _entry(session: AsyncSession, scope: Scope, record: Any) -> render.CityEntry:
+    """A record with its linked questions (open ones listed, closed ones counted) and funding."""
+    links = await related(session, scope, "bodycam", record.key)
+    questions = [r for r in links if r.kind == "question"]
+    open_ = [q for q in questions if q.record.status in OPEN_STATUSES]
+    funding = {r.key: r.record for r in links if r.kind == "funding_line"}
+    for line in await data.camera_funding(session, scope, str(record.component)):
+        funding.setdefault(line.key, line)
+    return render.CityEntry(
+        record, open_, list(funding.values()), closed_questions=len(questions) - len(open_)
+    )
+
+
+@app_commands.guild_only()
+class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body cameras by city"):
+    def __init__(self, bot: OversightBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(
+        name="city", description="Every component's body-camera status in a city, with sources"
+    )
+    @app_commands.describe(
+        city="A city, e.g. Minneapolis or Portland, ME (typos are forgiven)",
+        as_of="Show the status on this date (e.g. 2026-01-30, Jan 30 2026, 30 days ago)",
+        share=SHARE,
+    )
+    async def city(
+        self,
+        interaction: discord.Interaction,
+        city: City,
+        as_of: Day | None = None,
+        share: bool = False,
+    ) -> None:
+        scope = scope_of(interaction)
+        async with bot_of(interaction).database.session() as session:
+            result = await data.city_records(session, scope, city, as_of=as_of)
+            if not result.records:
+                embed = await self._no_record(session, scope, city, result)
+                await respond(interaction, [[embed]], ephemeral=not share)
+                return
+            entries = [await _entry(session, scope, record) for record in result.records]
+        pages = render.pages_of(render.city_embeds(entries, as_of=as_of))
+        await respond(interaction, pages, ephemeral=not share)
+
+    async def _no_record(
+        self, session: AsyncSession, scope: Scope, city: str, result: data.CityResult
+    ) -> discord.Embed:
+        """A known city with no record on the asked date; otherwise NotFound naming what exists."""
+        if result.as_of is not None and result.first_recorded is not None:
+            today = await data.city_records(session, scope, city)
+            label = render.place(today.records[0]) if today.records else city
+            return render.not_on_record_embed(
+                label, result.as_of, result.first_recorded, known_now=bool(today.records)
+            )
+        known = len(await data.known_cities(session, scope))
+        raise NotFound(render.unknown_city_text(city, result.suggestions, known))
+
+    @app_commands.command(
+        name="list", description="Cities page by page, with counts by camera status on top"
+    )
+    @app_commands.describe(
+        status="Only records with this camera status",
+        state="Only this state: a two-letter code such as MN (US for the nationwide records)",
+        component="Only this DHS component",
+        share=SHARE,
+    )
+    @app_commands.choices(status=STATUS_CHOICES, component=COMPONENT_CHOICES)
+    async def list(
+        self,
+        interaction: discord.Interaction,
+        status: str | None = None,
+        state: app_commands.Range[str, 2, 2] | None = None,
+        component: str | None = None,
+        share: bool = False,
+    ) -> None:
+        filters = render.ListFilters(
+            status=status, state=data.state_code(state) if state else None, component=component
+        )
+        database, scope = bot_of(interaction).database, scope_of(interaction)
+        async with database.session() as session:
+            first = await data.list_bodycams(session, scope, **self._args(filters))
+            if not first.total:
+                hints = await self._hints(session, scope, filters)
+                embed = render.empty_list_embed(filters, hints)
+                await respond(interaction, [[embed]], ephemeral=not share)
+                return
+
+        async def page(index: int) -> list[discord.Embed]:
+            found = first
+            if index != 0:  # pages are read when shown, so a 500-city list costs one page a click
+                async with database.session() as session:
+                    found = await data.list_bodycams(
+                        session, scope, page=index, per_page=PER_PAGE, **self._args(filters)
+                    )
+            return [render.list_page_embed(found, filters)]
+
+        await respond(interaction, render=page, page_count=first.pages, ephemeral=not share)
+
+    @staticmethod
+    def _args(filters: render.ListFilters) -> dict[str, Any]:
+        status = CameraStatus(filters.status) if filters.status else None
+        return {"status": status, "state": filters.state, "component": filters.component}
+
+    @staticmethod
+    async def _hints(
+        session: AsyncSession, scope: Scope, filters: render.ListFilters
+    ) -> dict[str, dict[str, int]]:
+        """For each filter given (or status when none is), what exists once it is dropped."""
+        facets: list[data.Facet] = ["status", "state", "component"]
+        given = [facet for facet in facets if getattr(filters, facet)] or ["status"]
+        hints: dict[str, dict[str, int]] = {}
+        for facet in given:
+            others = {**Bodycam._args(filters), facet: None}
+            hints[facet] = await data.counts_by(session, scope, facet, **others)
+        return hints
+
+
+async def setup(bot: OversightBot) -> None:
+    await bot.add_cog(Bodycam(bot))

@@ -1,0 +1,104 @@
+"""/search across every record, and /cite: a memo-ready citation of any record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render.search import (
+    citation_message,
+    citation_text,
+    no_hits,
+    page_count,
+    search_page,
+)
+from bot.views import respond
+from cogs._options import bot_of, scope_of
+from db.errors import InvalidInput
+from db.search import CitedRecord, find_record, search_terms, suggest_records
+from db.search import search as search_records
+from db.stats import freshness
+
+if TYPE_CHECKING:
+    from bot.client import OversightBot
+
+SHARE = "Post the answer in this channel for everyone"
+MAX_HITS = 100
+
+
+class RecordOption(app_commands.Transformer):
+    """Any record: 'kind:key' from autocomplete, or a bare key typed by hand (OQ-4, 119-hr7147)."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        async with bot_of(interaction).database.session() as session:
+            found = await suggest_records(session, scope_of(interaction), value[:100])
+        return [app_commands.Choice(name=c.label, value=c.value) for c in found]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> CitedRecord:
+        async with bot_of(interaction).database.session() as session:
+            return await find_record(session, scope_of(interaction), value)
+
+
+Record = app_commands.Transform[CitedRecord, RecordOption]
+
+
+class Search(commands.Cog):
+    def __init__(self, bot: OversightBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="search", description="Search every record: questions, bills, cities, funding"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        query="Words to look for (2–100 characters); every word must match", share=SHARE
+    )
+    async def search(
+        self,
+        interaction: discord.Interaction[Any],
+        query: app_commands.Range[str, 2, 100],
+        share: bool = False,
+    ) -> None:
+        if not search_terms(query):
+            raise InvalidInput.one(
+                "query",
+                "give at least one word of two or more letters or digits, for example "
+                "Minneapolis, 7147 or OQ-4",
+            )
+        database, scope = self.bot.database, scope_of(interaction)
+        today = database.today()
+        async with database.session() as session:
+            hits = await search_records(session, scope, query, limit=MAX_HITS)
+            counts = (await freshness(session, scope)).counts if not hits else {}
+        if not hits:
+            await respond(interaction, [no_hits(query, counts)], ephemeral=not share)
+            return
+        capped = len(hits) == MAX_HITS
+
+        async def render(index: int) -> list[discord.Embed]:
+            return search_page(query, hits, index, today, capped=capped)
+
+        await respond(interaction, render=render, page_count=page_count(hits), ephemeral=not share)
+
+    @app_commands.command(
+        name="cite", description="A memo-ready citation of any record, as plain text to copy"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        record="Type part of a question id, bill, city or funding line; pick from the list",
+        share=SHARE,
+    )
+    async def cite(
+        self, interaction: discord.Interaction[Any], record: Record, share: bool = False
+    ) -> None:
+        text = citation_text(record, self.bot.database.today())
+        await respond(interaction, content=citation_message(text), ephemeral=not share)
+
+
+async def setup(bot: OversightBot) -> None:
+    await bot.add_cog(Search(bot))

@@ -1,0 +1,69 @@
+"""The command surface is a contract: names, descriptions and options as synced to Discord."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.client import OversightBot
+from fakediscord import FakeDiscord
+
+STAFF_COMMANDS = {
+    "approps status",
+    "approps bill",
+    "approps lines",
+    "bodycam city",
+    "bodycam list",
+    "oversight list",
+    "oversight show",
+    "oversight due",
+    "search",
+    "cite",
+}
+META_COMMANDS = {"about", "help"}
+
+
+def leaves(commands: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Qualified name → the leaf command's payload (a subcommand or a top-level command)."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(prefix: str, node: dict[str, Any]) -> None:
+        subs = [o for o in node.get("options", []) if o.get("type") in (1, 2)]
+        if not subs:
+            found[prefix] = node
+        for sub in subs:
+            walk(f"{prefix} {sub['name']}", sub)
+
+    for command in commands:
+        walk(command["name"], command)
+    return found
+
+
+async def test_the_synced_names_are_the_contract(fake: FakeDiscord, bot: OversightBot) -> None:
+    """Every command the issues name is synced, under exactly that name."""
+    names = set(leaves(fake.synced[None]))
+    assert names >= STAFF_COMMANDS | META_COMMANDS
+    assert not fake.violations
+
+
+async def test_every_command_and_option_is_described(fake: FakeDiscord, bot: OversightBot) -> None:
+    """Each command and each of its options carries a description a staffer can read."""
+    for name, command in leaves(fake.synced[None]).items():
+        assert 1 <= len(command.get("description", "")) <= 100, name
+        for option in command.get("options", []):
+            assert 1 <= len(option.get("description", "")) <= 100, f"{name} {option['name']}"
+    assert not fake.violations
+
+
+async def test_staff_commands_can_be_shared_and_are_guild_only(
+    fake: FakeDiscord, bot: OversightBot
+) -> None:
+    """Staff answers are private unless `share` is set, and the commands work in servers only."""
+    synced = leaves(fake.synced[None])
+    top = {command["name"]: command for command in fake.synced[None]}
+    for name in STAFF_COMMANDS:
+        options = {option["name"]: option for option in synced[name].get("options", [])}
+        assert options.get("share", {}).get("type") == 5, name  # a boolean
+        assert not options["share"].get("required", False), name
+        root = top[name.split()[0]]
+        assert root.get("contexts") == [0] or root.get("dm_permission") is False, name
+    assert not fake.violations

@@ -1,0 +1,386 @@
+"""/search and /cite end to end through the fake Discord: hits across kinds that name their
+command, pages walked by clicks, memo-ready citations with absolute dates and sources, the
+autocomplete across every kind, 5,000 generated questions, and privacy between guilds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.dataset import Sizes, generate
+from bot.client import OversightBot
+from db.scope import Actor, Scope
+from fakediscord import FakeDiscord, Reply
+from tests.conftest import Office
+
+Json = dict[str, Any]
+HIDDEN = dict(suppress_health_check=[HealthCheck.function_scoped_fixture])
+EDITOR = Actor("test editor", 1)
+
+
+def hits(embeds: list[Json]) -> list[str]:
+    """Hit headings of a results page: '1. Bill · H.R. 7147 — …'."""
+    return [f["name"] for embed in embeds for f in embed.get("fields", [])]
+
+
+def buttons(reply: Reply) -> dict[str, Json]:
+    assert reply.message is not None
+    return {b["custom_id"]: b for row in reply.message.components for b in row["components"]}
+
+
+def cited(reply: Reply) -> list[str]:
+    """The lines of a citation, checked to be one code block and nothing else."""
+    content = reply.content or ""
+    assert content.startswith("```\n") and content.endswith("\n```"), content
+    assert reply.embeds == [] and len(content) <= 2000
+    return content[4:-4].split("\n")
+
+
+async def write(bot: OversightBot, guild_id: int, kind: str, values: Json) -> None:
+    async with bot.database.writer(Scope.guild(guild_id), EDITOR) as writer:
+        await writer.create(kind, values)
+
+
+@pytest.fixture
+async def big(bot: OversightBot, office: Office) -> OversightBot:
+    """The starter data plus 500 cities and 5,000 questions of the office (GQ-1 … GQ-5000)."""
+    await generate(bot.database, Sizes(cities=500, questions=5000, guilds=(office.guild.id,)))
+    return bot
+
+
+# ---------------------------------------------------------------- /search
+
+
+async def test_search_finds_every_kind_and_names_the_command(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'7147' finds the bill first, then its questions and funding lines, each pointing at the
+    command that shows it."""
+    reply = await fake.slash("search", query="7147", user=office.staffer)
+    [embed] = reply.embeds
+    assert embed["description"].startswith("**11 results**, best match first.")
+    first = embed["fields"][0]
+    assert (
+        first["name"]
+        == "1. Bill · H.R. 7147 — Department of Homeland Security Appropriations Act, 2026"
+    )
+    assert first["value"].endswith("→ `/approps bill bill:119-hr7147`")
+    commands = [f["value"].rsplit("→ ", 1)[1] for f in embed["fields"]]
+    assert "`/oversight show question:OQ-4`" in commands
+    assert "`/approps lines fiscal_year:2026`" in commands
+    assert reply.ephemeral
+    assert not fake.violations
+
+
+async def test_search_by_question_id_points_at_oversight_show(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'OQ-2' finds the Pretti footage question: the Senate committee → CBP's commissioner."""
+    reply = await fake.slash("search", query="OQ-2", user=office.staffer)
+    [field] = reply.embeds[0]["fields"]
+    assert field["name"] == (
+        "1. Question · OQ-2: Senate Homeland Security and Governmental Affairs Committee → "
+        "CBP Commissioner Rodney Scott"
+    )
+    assert field["value"].endswith("→ `/oversight show question:OQ-2`")
+    assert not fake.violations
+
+
+async def test_search_with_no_hit_suggests_broader_words(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'zeppelin' finds nothing: the reply says so, suggests broader words and says what exists."""
+    reply = await fake.slash("search", query="zeppelin", user=office.staffer)
+    [embed] = reply.embeds
+    assert embed["description"].startswith("No record matches “zeppelin”.")
+    assert "try fewer or broader words" in embed["description"]
+    assert embed["fields"][0]["value"] == (
+        "7 measures · 12 actions · 12 funding lines · 6 funding periods · "
+        "10 city camera records · 7 oversight questions"
+    )
+    assert not fake.violations
+
+
+async def test_a_query_without_a_word_is_refused_with_what_is_accepted(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'!!' has nothing to search for: a private message says what to type."""
+    reply = await fake.slash("search", query="!!", user=office.staffer)
+    assert reply.ephemeral and (reply.content or "").startswith(
+        "query: give at least one word of two or more letters or digits"
+    )
+    assert not fake.violations
+
+
+async def test_search_is_posted_for_everyone_when_shared(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """share:true posts the results in the channel."""
+    reply = await fake.slash("search", query="Minneapolis", share=True, user=office.staffer)
+    assert not reply.ephemeral and reply.embeds[0]["fields"]
+    assert not fake.violations
+
+
+async def test_many_hits_are_walked_page_by_page(fake: FakeDiscord, office: Office, big) -> None:
+    """'body cameras' over 5,000 questions: the best 100, ten a page, numbered 1 … 100 across
+    ten pages clicked through; the last disables 'next'."""
+    reply = await fake.slash("search", query="body cameras", user=office.staffer)
+    assert reply.embeds[0]["description"].startswith("**the best 100 results**")
+    assert buttons(reply)["page:at"]["label"] == "1 / 10"
+    pages = [hits(reply.embeds)]
+    while not buttons(reply)["page:next"].get("disabled"):
+        await fake.click(reply, "page:next")
+        pages.append(hits(reply.message.embeds))
+    numbers = [int(name.split(".")[0]) for page in pages for name in page]
+    assert len(pages) == 10 and numbers == list(range(1, 101))
+    assert reply.message.embeds[-1]["footer"]["text"] == "Searched Nov 28, 2026 · page 10 of 10"
+    assert not fake.violations
+
+
+async def test_another_member_cannot_page_the_results(
+    fake: FakeDiscord, office: Office, big
+) -> None:
+    """A colleague's click on shared results is refused privately."""
+    reply = await fake.slash("search", query="body cameras", share=True, user=office.staffer)
+    refused = await fake.click(reply, "page:next", user=office.admin)
+    assert refused.ephemeral and "Only the person who ran this command" in (refused.content or "")
+    assert hits(reply.message.embeds)[0].startswith("1. ")
+    assert not fake.violations
+
+
+# ---------------------------------------------------------------- /cite
+
+
+async def test_cite_the_spend_plan_with_its_deadline_and_source(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """OQ-4's citation: its text, who owes it, pending and 182 days overdue, due May 30, 2026
+    (30 days after H.R. 7147's enactment on Apr 30, 2026), the Deseret News source, as of and
+    confidence, in absolute dates."""
+    reply = await fake.slash("cite", record="question:OQ-4", user=office.staffer)
+    assert cited(reply) == [
+        'Oversight question OQ-4: "Spend plan for the $20,000,000 provided for body-worn cameras '
+        'for ICE and CBP officers."',
+        "Asked by: Statute: FY2026 DHS appropriations (H.R. 7147). Addressed to: DHS, to the "
+        "House and Senate Appropriations Committees. Vehicle: statute.",
+        "Status: pending; overdue by 182 days.",
+        "Due: May 30, 2026 (30 days after enactment of H.R. 7147; enacted Apr 30, 2026).",
+        "Source: Deseret News, https://deseret.com/politics/2026/01/20/"
+        "dhs-increased-guardrails-funding-bill, published Jan 20, 2026",
+        "As of Jan 20, 2026.",
+        "Confidence: reported.",
+    ]
+    assert reply.ephemeral and "<t:" not in (reply.content or "")
+    assert not fake.violations
+
+
+async def test_cite_a_disputed_law_says_what_conflicts(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """H.R. 7147: enacted as Public Law 119-86 on Apr 30, 2026, its newest action, four sources,
+    and what the sources dispute."""
+    reply = await fake.slash("cite", record="measure:119-hr7147", user=office.staffer)
+    lines = cited(reply)
+    assert lines[:2] == [
+        "H.R. 7147, Department of Homeland Security Appropriations Act, 2026 (119th Congress).",
+        "Stage: enacted; Public Law 119-86, enacted Apr 30, 2026.",
+    ]
+    assert lines[2].startswith("Latest action: Apr 30, 2026, President: Signed into law")
+    assert sum(line.startswith("Source: ") for line in lines) == 4
+    assert "Source: Punchbowl News, https://punchbowl.news/" in lines
+    assert lines[-2] == "As of Apr 30, 2026."
+    assert lines[-1].startswith(
+        "Confidence: disputed. What conflicts: Sources conflict on what the law funds."
+    )
+    assert not fake.violations
+
+
+async def test_cite_a_city_record_with_its_court_order(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """Chicago's Border Patrol record: court ordered since Oct 17, 2025, 232 officers, the case."""
+    reply = await fake.slash("cite", record="bodycam:chicago-il-cbp-usbp", user=office.staffer)
+    lines = cited(reply)
+    assert lines[:4] == [
+        "Body cameras: Chicago, IL, CBP-USBP (Operation Midway Blitz)",
+        "Status: court ordered, effective Oct 17, 2025.",
+        "Officers equipped: 232.",
+        "Court: Chicago Headline Club v. Noem, 1:25-cv-12173, N.D. Ill., Judge Sara L. Ellis; "
+        "order Oct 17, 2025.",
+    ]
+    assert lines[-1] == "Confidence: confirmed."
+    assert not fake.violations
+
+
+async def test_cite_the_camera_funding_line(fake: FakeDiscord, office: Office, bot) -> None:
+    """The $20,000,000 camera line: the House amount, its bill and the Deseret News source."""
+    reply = await fake.slash(
+        "cite",
+        record="funding_line:fy2026-ice-and-cbp-body-worn-cameras-for-officers",
+        user=office.staffer,
+    )
+    lines = cited(reply)
+    assert lines[1] == (
+        "Requested: not reported; House: $20,000,000; Senate: not reported; Enacted: not reported."
+    )
+    assert lines[2] == "In: H.R. 7147, Department of Homeland Security Appropriations Act, 2026."
+    assert lines[3].startswith("Source: Deseret News, https://deseret.com/")
+    assert not fake.violations
+
+
+async def test_cite_the_dhs_lapse_and_a_house_vote(fake: FakeDiscord, office: Office, bot) -> None:
+    """The DHS-only lapse ran Feb 14 to Apr 30, 2026; H.R. 7147 passed the House 220-207."""
+    lapse = await fake.slash(
+        "cite", record="funding_period:fy2026-lapse-2026-02-14", user=office.staffer
+    )
+    vote = await fake.slash(
+        "cite", record="action:119-hr7147/2026-01-22/house", user=office.staffer
+    )
+    assert cited(lapse)[0] == (
+        "FY2026 Lapse in appropriations: Feb 14, 2026 to Apr 30, 2026 (75 days)."
+    )
+    assert cited(vote)[:2] == [
+        "H.R. 7147: Passed the House.",
+        "Date: Jan 22, 2026; chamber: House; vote: 220-207; stage after: passed house.",
+    ]
+    assert not fake.violations
+
+
+async def test_cite_accepts_an_id_typed_by_hand_and_shares(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'oq-5' typed by hand cites OQ-5 (due Jul 1, 2026); share:true posts it in the channel."""
+    reply = await fake.slash("cite", record="oq-5", share=True, user=office.staffer)
+    assert "Due: Jul 1, 2026." in cited(reply)
+    assert not reply.ephemeral
+    assert not fake.violations
+
+
+async def test_cite_an_unknown_record_says_what_to_type(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'OQ-99' is not a record: a private message says how to pick one."""
+    reply = await fake.slash("cite", record="OQ-99", user=office.staffer)
+    assert reply.ephemeral and (reply.content or "").startswith(
+        "No record 'OQ-99'. Type part of its name"
+    )
+    assert not fake.violations
+
+
+async def test_a_citation_with_too_many_sources_counts_the_rest(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """Twenty sources with long addresses: the citation stays within 2,000 characters, says how
+    many sources it left out, and still ends with the as-of date and confidence."""
+    sources = [
+        {"outlet": f"Outlet {n}", "url": f"https://example.org/{n}/" + "a" * 300} for n in range(20)
+    ]
+    line = {
+        "fiscal_year": 2027,
+        "component": "ICE",
+        "account": "Body cameras",
+        "as_of": dt.date(2026, 11, 1),
+        "sources": sources,
+    }
+    await write(bot, office.guild.id, "funding_line", line)
+    reply = await fake.slash("cite", record="fy2027-ice-body-cameras", user=office.staffer)
+    lines = cited(reply)
+    shown = sum(line.startswith("Source: ") for line in lines)
+    assert 0 < shown < 20 and f"… and {20 - shown} more sources" in lines
+    assert lines[-2:] == ["As of Nov 1, 2026.", "Confidence: reported."]
+    assert not fake.violations
+
+
+async def test_cite_autocomplete_offers_every_kind_prefix_first(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'minn' offers the Minneapolis camera records before the questions that mention it; an
+    empty box offers a record of each kind."""
+    offered = await fake.autocomplete("cite", focused="record", value="minn", user=office.staffer)
+    assert [c["name"] for c in offered[:2]] == [
+        "Body cameras Minneapolis, MN · CBP-USBP",
+        "Body cameras Minneapolis, MN · ICE-ERO",
+    ]
+    assert {c["value"] for c in offered[2:]} == {"question:OQ-2", "question:OQ-6"}
+    empty = await fake.autocomplete("cite", focused="record", value="", user=office.staffer)
+    kinds = {c["value"].split(":")[0] for c in empty}
+    assert len(empty) == 25
+    assert kinds == {"question", "measure", "bodycam", "funding_line", "funding_period", "action"}
+    assert not fake.violations
+
+
+async def test_cite_autocomplete_is_fast_with_5000_questions(
+    fake: FakeDiscord, office: Office, big
+) -> None:
+    """With 5,000 questions and 1,263 city records, 'GQ-12' offers GQ-12 first, at most 25, well
+    within the deadline; the choice it offers cites."""
+    started = time.perf_counter()
+    offered = await fake.autocomplete("cite", focused="record", value="GQ-12", user=office.staffer)
+    assert time.perf_counter() - started < 1.0
+    assert len(offered) == 25 and offered[0]["value"] == "question:GQ-12"
+    assert offered[0]["name"].startswith("Question GQ-12: Question 11: what is the status")
+    reply = await fake.slash("cite", record=offered[0]["value"], user=office.staffer)
+    assert cited(reply)[0].startswith('Oversight question GQ-12: "Question 11:')
+    assert not fake.violations
+
+
+# ---------------------------------------------------------------- privacy
+
+
+async def test_a_guilds_private_question_is_never_found_or_cited_elsewhere(
+    fake: FakeDiscord, office: Office, big
+) -> None:
+    """The office's GQ questions are never searched, offered or cited in another office."""
+    other = fake.add_guild("Office of Sen. Other")
+    where = {"guild": other, "user": other.add_member("colleague")}
+    found = await fake.slash("search", query="footage retention", **where)
+    offered = await fake.autocomplete("cite", focused="record", value="GQ-1", **where)
+    typed = await fake.slash("cite", record="GQ-1", **where)
+    picked = await fake.slash("cite", record="question:GQ-1", **where)
+    assert "GQ-" not in str(found.embeds)
+    assert not any(c["value"].startswith("question:GQ") for c in offered)
+    assert (typed.content or "").startswith("No record 'GQ-1'.")
+    assert picked.content == (
+        "No question 'GQ-1' here. Type part of its name and pick it from the list."
+    )
+    mine = await fake.slash(
+        "search", query="footage retention", guild=office.guild, user=office.staffer
+    )
+    assert mine.embeds[0]["description"].startswith("**the best 100 results**")
+    assert "Question · GQ-" in str(mine.embeds)
+    assert not fake.violations
+
+
+# ---------------------------------------------------------------- random input
+
+
+@settings(max_examples=20, deadline=None, **HIDDEN)
+@given(query=st.text(min_size=2, max_size=100), share=st.booleans())
+async def test_random_queries_never_break(
+    fake: FakeDiscord, office: Office, bot, query: str, share: bool
+) -> None:
+    """Any query answers with results, with 'no record matches', or with what to type."""
+    reply = await fake.slash("search", query=query, share=share, user=office.staffer)
+    content = reply.content or ""
+    assert reply.embeds or content.startswith("query: give at least one word")
+    assert not content.startswith("Something went wrong")
+    assert not fake.violations
+
+
+@settings(max_examples=20, deadline=None, **HIDDEN)
+@given(record=st.text(min_size=1, max_size=100))
+async def test_random_records_never_break(
+    fake: FakeDiscord, office: Office, bot, record: str
+) -> None:
+    """Any typed record cites one or says none matches; autocomplete offers at most 25."""
+    reply = await fake.slash("cite", record=record, user=office.staffer)
+    assert (reply.content or "").startswith(("```", "No record", "No question", "No bill", "No "))
+    assert not (reply.content or "").startswith("Something went wrong")
+    offered = await fake.autocomplete("cite", focused="record", value=record, user=office.staffer)
+    assert len(offered) <= 25
+    assert not fake.violations

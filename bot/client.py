@@ -33,8 +33,9 @@ class Service(Protocol):
 
 
 def extension_names(package: Any = cogs) -> Iterator[str]:
-    """Every cog module under cogs/; modules starting with '_' are private helpers."""
-    for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+    """Every cog module or package directly under cogs/; names starting with '_' are private
+    helpers, and a package's own modules are its business (its setup loads them)."""
+    for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
         if not module.name.rsplit(".", 1)[-1].startswith("_"):
             yield module.name
 

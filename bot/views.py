@@ -13,6 +13,7 @@ from bot.tree import reply_privately
 
 log = logging.getLogger(__name__)
 Page = list[discord.Embed]
+Interaction = discord.Interaction[Any]
 RenderPage = Callable[[int], Awaitable[Page]]
 GREY = discord.ButtonStyle.secondary
 PAGE_TIMEOUT = 300.0  # seconds; interaction tokens last 15 minutes, so the final edit still works
@@ -66,6 +67,34 @@ class OwnedView(discord.ui.View):
             await tree.on_error(interaction, wrapped)
         else:  # pragma: no cover - every bot here uses OversightTree
             await reply_privately(interaction, "Something went wrong.")
+
+
+class ConfirmView(OwnedView):
+    """Confirm / Cancel for anything destructive; the asker's answer is in `.confirmed`."""
+
+    def __init__(self, owner_id: int, *, confirm_label: str = "Confirm") -> None:
+        super().__init__(owner_id, timeout=120)
+        self.confirmed: bool | None = None
+        self.confirm.label = confirm_label
+        self.answer: discord.Interaction[Any] | None = None  # the click, to edit the message
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger, custom_id="confirm:yes")
+    async def confirm(
+        self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]
+    ) -> None:
+        await self._decide(interaction, True)
+
+    @discord.ui.button(label="Cancel", style=GREY, custom_id="confirm:no")
+    async def cancel(
+        self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]
+    ) -> None:
+        await self._decide(interaction, False)
+
+    async def _decide(self, interaction: discord.Interaction[Any], confirmed: bool) -> None:
+        self.confirmed = confirmed
+        self.answer = interaction
+        self.disable_all()
+        self.stop()
 
 
 class Paginator(OwnedView):

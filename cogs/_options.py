@@ -22,6 +22,7 @@ from db.errors import InvalidInput, NotFound
 from db.models import Measure, OversightQuestion
 from db.oversight import find_question
 from db.scope import Scope
+from db.search import CitedRecord, find_record, suggest_records
 
 Suggester = Callable[[AsyncSession, Scope, str], Awaitable[list[suggest.Choice]]]
 
@@ -105,8 +106,24 @@ class DateOption(app_commands.Transformer):
             raise InvalidInput.one("", str(error)) from None  # the message names the input
 
 
+class RecordOption(app_commands.Transformer):
+    """Any record: 'kind:key' from autocomplete, or a bare key typed by hand (OQ-4, 119-hr7147)."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        async with bot_of(interaction).database.session() as session:
+            found = await suggest_records(session, scope_of(interaction), value[:100])
+        return [app_commands.Choice(name=c.label, value=c.value) for c in found]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> CitedRecord:
+        async with bot_of(interaction).database.session() as session:
+            return await find_record(session, scope_of(interaction), value)
+
+
 ACCEPTED_DATES = ACCEPTED_FORMS
 City = app_commands.Transform[str, CityOption]
 Bill = app_commands.Transform[Measure, BillOption]
 Question = app_commands.Transform[OversightQuestion, QuestionOption]
 Day = app_commands.Transform[dt.date, DateOption]
+Record = app_commands.Transform[CitedRecord, RecordOption]

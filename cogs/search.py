@@ -16,10 +16,10 @@ from bot.render.search import (
     search_page,
 )
 from bot.views import respond
-from cogs._options import bot_of, scope_of
+from cogs._options import Record, scope_of
 from db.errors import InvalidInput
-from db.search import CitedRecord, find_record, search_terms, suggest_records
 from db.search import search as search_records
+from db.search import search_terms
 from db.stats import freshness
 
 if TYPE_CHECKING:
@@ -27,24 +27,6 @@ if TYPE_CHECKING:
 
 SHARE = "Post the answer in this channel for everyone"
 MAX_HITS = 100
-
-
-class RecordOption(app_commands.Transformer):
-    """Any record: 'kind:key' from autocomplete, or a bare key typed by hand (OQ-4, 119-hr7147)."""
-
-    async def autocomplete(  # type: ignore[override]
-        self, interaction: discord.Interaction[Any], value: str
-    ) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).database.session() as session:
-            found = await suggest_records(session, scope_of(interaction), value[:100])
-        return [app_commands.Choice(name=c.label, value=c.value) for c in found]
-
-    async def transform(self, interaction: discord.Interaction[Any], value: str) -> CitedRecord:
-        async with bot_of(interaction).database.session() as session:
-            return await find_record(session, scope_of(interaction), value)
-
-
-Record = app_commands.Transform[CitedRecord, RecordOption]
 
 
 class Search(commands.Cog):

@@ -529,6 +529,16 @@ class ChangeEvent(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
 
 
+class EditorRole(SQLModel, table=True):
+    """A Discord role whose members may edit their guild's records (besides Manage Server)."""
+
+    __tablename__ = "editor_role"
+    guild_id: int = Field(sa_type=BigInteger, primary_key=True)
+    role_id: int = Field(sa_type=BigInteger, primary_key=True)
+    added_by: int | None = Field(default=None, sa_type=BigInteger)
+    added_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
 class Meta(SQLModel, table=True):
     """Small key/value facts the program keeps about itself (for example the command-tree hash)."""
 

@@ -237,11 +237,9 @@ async def test_token_never_reaches_the_log(
 def test_every_cog_module_is_an_extension() -> None:
     """Every public module under cogs/ is loaded as an extension; private helpers are not."""
     names = set(extension_names())
-    files = {
-        f"cogs.{path.stem}"
-        for path in (Path(cogs.meta.__file__).parent).glob("*.py")
-        if not path.stem.startswith("_")
-    }
+    folder = Path(cogs.meta.__file__).parent
+    files = {f"cogs.{p.stem}" for p in folder.glob("*.py") if not p.stem.startswith("_")}
+    files |= {f"cogs.{p.parent.name}" for p in folder.glob("*/__init__.py")}
     assert names == files and "cogs.meta" in names
 
 

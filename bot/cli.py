@@ -23,6 +23,7 @@ from bot.runner import TOKEN_REJECTED, run_bot, sync_once
 from db import migrations, transfer
 from db.engine import Database
 from db.errors import DomainError
+from db.guild_import import against_shared
 from db.history import history
 from db.models import FIELDS_OF
 from db.scope import Actor, Scope
@@ -135,14 +136,17 @@ async def cmd_import(settings: Settings, database: Database, args: argparse.Name
         raise DomainError(f"Cannot read {args.file}: {error.strerror}.") from None
     records = transfer.parse(data, fmt)
     scope = _scope(args.guild)
+    # In a guild, rows that repeat the shared dataset stay shared instead of becoming copies.
+    measured = await against_shared(database, scope, records)
     if args.dry_run:
-        plan = await transfer.plan_import(database, scope, records)
+        plan = await transfer.plan_import(database, scope, measured.records)
     else:
-        plan = await transfer.apply_import(database, scope, Actor("cli import"), records)
+        plan = await transfer.apply_import(database, scope, Actor("cli import"), measured.records)
     verb = "Would import" if args.dry_run else "Imported"
+    unchanged = plan.unchanged + measured.unchanged_shared
     print(
         f"{verb} {len(records)} records: {len(plan.created)} new, {len(plan.changed)} changed, "
-        f"{plan.unchanged} unchanged."
+        f"{unchanged} unchanged."
     )
     return 0
 

@@ -239,7 +239,12 @@ class RecordRow(SQLModel):
     updated_at: dt.datetime = Field(sa_type=UTCDateTime)
 
 
-def scope_key_indexes(table: str) -> tuple[Index, Index]:
+# SQLite reuses the id of a deleted newest row unless AUTOINCREMENT is set; revisions are
+# grouped by record id, so a reused id would mix two records' histories.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
+def scope_key_indexes(table: str) -> tuple[Any, ...]:
     """One key per scope: the shared dataset's keys are unique, and so are each guild's."""
     return (
         Index(
@@ -257,6 +262,7 @@ def scope_key_indexes(table: str) -> tuple[Index, Index]:
             sqlite_where=text("guild_id IS NOT NULL"),
             postgresql_where=text("guild_id IS NOT NULL"),
         ),
+        NEVER_REUSE_IDS,
     )
 
 
@@ -511,6 +517,7 @@ class Revision(SQLModel, table=True):
     __table_args__ = (
         Index("ix_revision_record", "record_kind", "record_id"),
         Index("ix_revision_record_key", "record_kind", "record_key"),
+        NEVER_REUSE_IDS,
     )
 
 

@@ -206,6 +206,14 @@ def _read_json(text: str, errors: list[RowError]) -> Raw:
 
 
 def _read_csv(text: str, errors: list[RowError]) -> Raw:
+    try:
+        return _read_csv_rows(text, errors)
+    except csv.Error as error:  # e.g. a cell over the csv module's 131,072-character limit
+        errors.append(RowError(0, "", f"not readable as CSV: {error}"))
+        return []
+
+
+def _read_csv_rows(text: str, errors: list[RowError]) -> Raw:
     rows = csv.reader(io.StringIO(text, newline=""))  # newline="": csv sees \r, \n and \r\n
     header = [name.strip() for name in next(rows, [])]
     if "kind" not in header:

@@ -8,13 +8,36 @@ import discord
 from discord import app_commands
 
 from bot.permissions import Dataset, require_editor, write_scope
+from db.errors import InvalidInput
 from db.scope import Scope
 
-DATASET_CHOICES = [
-    app_commands.Choice(name="this server's records", value="server"),
-    app_commands.Choice(name="the shared dataset (bot owners only)", value="shared"),
-]
-DATASET_HELP = "Whose records to change: this server's own (default) or the shared dataset"
+DATASET_HELP = "server (default) or shared"
+
+
+class DatasetOption(app_commands.Transformer):
+    """'server' or 'shared'. Suggested, not a fixed choice list: every choice's text counts
+    toward Discord's 4,000-character limit for the whole /admin command."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name="server: this server's own records", value="server"),
+            app_commands.Choice(
+                name="shared: the shared dataset (bot owners only)", value="shared"
+            ),
+        ]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> str:
+        word = value.strip().lower()
+        if word not in ("server", "shared"):
+            raise InvalidInput.one(
+                "dataset", "must be 'server' (this server's records) or 'shared' (bot owners only)"
+            )
+        return word
+
+
+DatasetArg = app_commands.Transform[str, DatasetOption]
 
 
 def bot_of(interaction: discord.Interaction[Any]) -> Any:

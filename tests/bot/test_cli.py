@@ -119,3 +119,15 @@ def test_bad_config_is_one_line_and_exit_2(
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1
     assert "bot.timezone" in error and "bad.toml" in error
+
+
+def test_guild_reimport_of_its_export_keeps_shared_records_shared(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A guild's export imported back into that guild changes nothing and copies nothing."""
+    main(["db", "seed"])
+    out = workdir / "guild.json"
+    assert main(["export", "--guild", "42", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(out), "--guild", "42"]) == 0
+    assert "0 new, 0 changed, 67 unchanged" in capsys.readouterr().out

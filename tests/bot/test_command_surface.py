@@ -67,3 +67,21 @@ async def test_staff_commands_can_be_shared_and_are_guild_only(
         root = top[name.split()[0]]
         assert root.get("contexts") == [0] or root.get("dm_permission") is False, name
     assert not fake.violations
+
+
+def command_size(node: dict[str, Any]) -> int:
+    """Characters Discord counts toward a command's 4,000: names, descriptions and choices."""
+    total = len(node.get("name", "")) + len(node.get("description", ""))
+    for choice in node.get("choices") or []:
+        total += len(choice["name"]) + len(str(choice["value"]))
+    return total + sum(command_size(option) for option in node.get("options") or [])
+
+
+async def test_every_command_fits_discords_size_budget(
+    fake: FakeDiscord, bot: OversightBot
+) -> None:
+    """Each top-level command, all its subcommands included, stays within 4,000 characters
+    (why /admin's descriptions are terse and its fixed lists are suggestions, not choices)."""
+    sizes = {command["name"]: command_size(command) for command in fake.synced[None]}
+    assert max(sizes.values()) <= 4000, sizes
+    assert not fake.violations

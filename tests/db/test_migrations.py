@@ -39,4 +39,23 @@ async def test_scope_unique_indexes_exist(db: Database) -> None:
 async def test_upgrade_is_idempotent(db: Database) -> None:
     """Upgrading an up-to-date database does nothing and stays at head."""
     await migrations.upgrade(db.engine)
-    assert await migrations.current_revision(db.engine) == "0002"
+    assert await migrations.current_revision(db.engine) == "0003"
+
+
+async def test_a_deleted_records_id_is_never_reused(db: Database) -> None:
+    """After the newest record is deleted, the next one gets a new id, so histories never mix."""
+    from db.history import history
+    from db.scope import Actor, Scope
+
+    values = {"city": "Boston", "state": "MA", "component": "ICE-ERO", "status": "partial",
+              "as_of": "2026-11-01"}  # fmt: skip
+    async with db.writer(Scope.shared(), Actor("t")) as writer:
+        boston = await writer.create("bodycam", values)
+    async with db.writer(Scope.shared(), Actor("t")) as writer:
+        await writer.delete(await writer.find("bodycam", boston.key))
+    async with db.writer(Scope.shared(), Actor("t")) as writer:
+        denver = await writer.create("bodycam", {**values, "city": "Denver", "state": "CO"})
+    assert denver.id != boston.id
+    async with db.session() as session:
+        revisions = await history(session, Scope.shared(), "bodycam", denver.key)
+    assert [r.action for r in revisions] == ["create"]

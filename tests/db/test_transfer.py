@@ -679,3 +679,10 @@ async def test_any_text_survives_export_and_import_through_the_database(
     await create(db, [("bodycam", values)], scope=source)
     await import_text(db, await export_records(db, source, fmt="csv"), scope=target)
     assert await own_values(db, target) == await own_values(db, source)
+
+
+def test_a_cell_too_large_for_csv_is_a_clear_import_error() -> None:
+    """A cell over the csv module's field limit is reported, not a crash."""
+    text = "kind,notes\nbodycam," + "x" * 200_000 + "\n"
+    with pytest.raises(ImportFailed, match="not readable as CSV"):
+        parse(text, "csv")

@@ -1,0 +1,321 @@
+"""Revisions → embeds (a record's history, page by page), undo confirmations, autocomplete labels,
+and the import preview, result and error list.
+
+Pure: data in, discord.Embed or text out, always inside Discord's limits. User text is defanged
+(mention syntax broken) and clipped with a visible ellipsis.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import discord
+
+from bot.render.common import (
+    BLUE,
+    BRAND,
+    DESCRIPTION_LIMIT,
+    GREEN,
+    GREY,
+    PURPLE,
+    RED,
+    TITLE_LIMIT,
+    add_field,
+    clip,
+    defang,
+    when,
+)
+from db.changes import validate
+from db.errors import DomainError
+
+PER_PAGE = 4  # revisions per page: four of the largest embeds stay under 6,000 characters
+TITLE_BUDGET = 150
+REASON_LIMIT = 200
+DIFF_LIMIT = 700  # the diff lines of one revision
+VALUE_LIMIT = 120  # one old or new value
+LABEL_LIMIT = 100  # Discord's autocomplete choice name
+PREVIEW_SHOWN = 10  # changes listed in an import preview
+PREVIEW_FIELD = 400
+
+ACTION_WORDS = {
+    "create": ("Created", GREEN),
+    "update": ("Updated", BLUE),
+    "delete": ("Deleted", RED),
+    "undo": ("Undone", PURPLE),
+    "rule": ("Updated by a rule", GREY),
+}
+KIND_LABELS = {
+    "measure": "Bills and measures",
+    "action": "Bill actions",
+    "funding_line": "Funding lines",
+    "funding_period": "Funding periods",
+    "bodycam": "Body cameras",
+    "question": "Oversight questions",
+    "link": "Links between records",
+}
+_ACTOR_ID = re.compile(r"\s*\(\d+\)$")
+
+
+def value_text(value: Any, limit: int = VALUE_LIMIT) -> str:
+    """One stored value as people read it: '—' for nothing, sources by outlet, lists compact."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list) and all(isinstance(v, Mapping) and "outlet" in v for v in value):
+        text = "; ".join(str(v["outlet"]) for v in value)
+    elif isinstance(value, list | dict):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = str(value)
+    return defang(clip(" ".join(text.split()), limit))
+
+
+def diff_lines(changes: Mapping[str, Sequence[Any]], action: str, limit: int = DIFF_LIMIT) -> str:
+    """'**status**: full → partial', one line per field; a create shows new values, a delete
+    the old ones. As many whole lines as fit, then '… and N more fields'."""
+    lines = []
+    for name, (old, new) in changes.items():
+        if action == "create":
+            lines.append(f"**{name}**: {value_text(new)}")
+        elif action == "delete":
+            lines.append(f"**{name}**: ~~{value_text(old)}~~")
+        else:
+            lines.append(f"**{name}**: {value_text(old)} → {value_text(new)}")
+    shown: list[str] = []
+    for index, line in enumerate(lines):
+        rest = len(lines) - index
+        tail = f"\n… and {rest - 1} more fields" if rest > 1 else ""
+        if len("\n".join([*shown, line])) + len(tail) > limit:
+            shown.append(f"… and {rest} more field{'s' if rest != 1 else ''}")
+            break
+        shown.append(line)
+    return "\n".join(shown) or "No field changed."
+
+
+def actor_text(name: str, actor_id: int | None) -> str:
+    """'alice (<@123>)' for a Discord user, 'seed' or 'import' for tools."""
+    short = defang(clip(_ACTOR_ID.sub("", name), 100))
+    return f"{short} (<@{actor_id}>)" if actor_id else short
+
+
+def short_actor(name: str) -> str:
+    return _ACTOR_ID.sub("", name)
+
+
+def record_title(kind: str, key: str) -> str:
+    return f"{kind.replace('_', ' ')} {key}"
+
+
+def revision_embed(revision: Any, *, viewer_guild_id: int | None = None) -> discord.Embed:
+    """One revision: number, action, record, field diffs, who, when, effective date, reason."""
+    word, colour = ACTION_WORDS.get(revision.action, (revision.action.title(), BRAND))
+    if revision.undoes_revision_id and revision.action in ("create", "delete"):
+        word = f"{word} (undo)"
+    title = f"#{revision.id} · {word} · {record_title(revision.record_kind, revision.record_key)}"
+    embed = discord.Embed(
+        title=clip(defang(title), TITLE_BUDGET),
+        description=diff_lines(revision.changes, revision.action),
+        colour=colour,
+    )
+    add_field(embed, "By", actor_text(revision.actor_name, revision.actor_id), inline=True)
+    recorded = revision.recorded_at
+    add_field(embed, "When", f"{when(recorded, 'f')} ({when(recorded, 'R')})", inline=True)
+    add_field(embed, "Effective", when(revision.effective_on), inline=True)
+    if revision.reason:
+        add_field(embed, "Reason", defang(clip(revision.reason, REASON_LIMIT)))
+    if revision.undoes_revision_id:
+        add_field(embed, "Undoes", f"#{revision.undoes_revision_id}", inline=True)
+    if viewer_guild_id is not None and revision.guild_id is None:
+        add_field(embed, "Dataset", "shared (only the bot's owners can undo it)", inline=True)
+    return embed
+
+
+def history_page_count(revisions: Sequence[Any], per_page: int = PER_PAGE) -> int:
+    return max(1, math.ceil(len(revisions) / per_page))
+
+
+def history_page(
+    revisions: Sequence[Any],
+    index: int,
+    *,
+    kind: str,
+    key: str,
+    viewer_guild_id: int | None = None,
+    per_page: int = PER_PAGE,
+) -> list[discord.Embed]:
+    """Page `index` of a record's revisions, newest first (`revisions` in any order)."""
+    newest = sorted(revisions, key=lambda r: (r.recorded_at, r.id or 0), reverse=True)
+    if not newest:
+        return [
+            discord.Embed(
+                title=clip(defang(f"History of {record_title(kind, key)}"), TITLE_LIMIT),
+                description="No revisions recorded for this record.",
+                colour=GREY,
+            )
+        ]
+    chunk = newest[index * per_page : (index + 1) * per_page]
+    embeds = [revision_embed(r, viewer_guild_id=viewer_guild_id) for r in chunk]
+    count = len(newest)
+    heading = f"History of {record_title(kind, key)} · {count} revision{'s' if count != 1 else ''}"
+    embeds[0].set_author(name=clip(defang(heading), 256))
+    embeds[-1].set_footer(text="Newest first · undo one with /admin undo revision:<number>")
+    return embeds
+
+
+# ---------------------------------------------------------------- undo
+
+
+def _summary(changes: Mapping[str, Sequence[Any]], action: str, limit: int = 40) -> str:
+    """'status full → partial' (the first field, plus '+2 more')."""
+    if not changes:
+        return "no fields"
+    if action in ("create", "delete"):
+        return "created" if action == "create" else "deleted"
+    name, (old, new) = next(iter(changes.items()))
+    more = f" +{len(changes) - 1} more" if len(changes) > 1 else ""
+    text = f"{name} {value_text(old, limit)} → {value_text(new, limit)}"
+    return text + more
+
+
+def revision_label(revision: Any) -> str:
+    """'#123 · bodycam minneapolis-mn-ice-ero · status full → partial · by alice' (≤ 100)."""
+    action = revision.action
+    parts = [
+        f"#{revision.id}",
+        record_title(revision.record_kind, revision.record_key),
+        _summary(revision.changes, action, 20),
+        f"by {short_actor(revision.actor_name)}",
+    ]
+    label = " · ".join(parts)
+    if len(label) > LABEL_LIMIT:  # keep the number and the author; shorten the middle
+        head, tail = parts[0], parts[-1]
+        room = LABEL_LIMIT - len(head) - len(tail) - 6
+        label = f"{head} · {clip(' · '.join(parts[1:-1]), max(room, 1))} · {tail}"
+    return label[:LABEL_LIMIT]
+
+
+def revision_choices(
+    revisions: Sequence[Any], typed: str, limit: int = 25
+) -> list[tuple[str, int]]:
+    """(label, revision id) for autocomplete: a typed number matches revision numbers starting
+    with it, words match anywhere in the label; newest first."""
+    text = typed.strip().lower().lstrip("#")
+    chosen = []
+    for revision in sorted(revisions, key=lambda r: r.id or 0, reverse=True):
+        label = revision_label(revision)
+        if text.isdigit():
+            if not str(revision.id).startswith(text):
+                continue
+        elif text and not all(word in label.lower() for word in text.split()):
+            continue
+        chosen.append((label, int(revision.id)))
+    return chosen[:limit]
+
+
+def undo_embed(undone: Any, new: Any) -> tuple[str, discord.Embed]:
+    """The private confirmation of an undo: what changed (old → new) as the new revision."""
+    what = record_title(undone.record_kind, undone.record_key)
+    outcome = {"create": "deleted", "delete": "re-created"}.get(undone.action, "set back")
+    content = clip(defang(f"Undid #{undone.id}: {what} {outcome} (revision #{new.id})."), 2000)
+    return content, revision_embed(new)
+
+
+# ---------------------------------------------------------------- import and export
+
+
+def _counts(created: int, changed: int, unchanged: int) -> str:
+    return f"**{created:,}** new · **{changed:,}** changed · **{unchanged:,}** unchanged"
+
+
+def import_preview(
+    filename: str,
+    created: Sequence[Any],
+    changed: Sequence[tuple[Any, Mapping[str, Sequence[Any]]]],
+    unchanged: int,
+    *,
+    where: str,
+) -> discord.Embed:
+    """What an import would do: counts, then the first changes (new records and field diffs)."""
+    embed = discord.Embed(
+        title=clip(defang(f"Import preview: {filename}"), TITLE_LIMIT),
+        description=(
+            f"Into {where}: {_counts(len(created), len(changed), unchanged)}.\n"
+            "Nothing is written until you confirm; everything is applied together or not at all."
+        ),
+        colour=BRAND,
+    )
+    shown = 0
+    for record, diff in changed:
+        if shown == PREVIEW_SHOWN:
+            break
+        name = f"Changed: {_record_name(record)} (row {record.row})"
+        add_field(embed, defang(name), diff_lines(diff, "update", PREVIEW_FIELD))
+        shown += 1
+    for record in created:
+        if shown == PREVIEW_SHOWN:
+            break
+        name = f"New: {_record_name(record)} (row {record.row})"
+        new = {k: [None, v] for k, v in record.values.items() if v not in (None, [])}
+        add_field(embed, defang(name), diff_lines(new, "create", PREVIEW_FIELD))
+        shown += 1
+    rest = len(created) + len(changed) - shown
+    if rest > 0:
+        embed.set_footer(text=f"… and {rest:,} more new or changed records not shown")
+    return embed
+
+
+def _record_name(record: Any) -> str:
+    """'bodycam denver-co-ice-ero': the kind and the key the record has (or will have)."""
+    key = record.values.get("key") or ""
+    if not key:
+        try:
+            key = validate(record.kind, record.values).key
+        except DomainError:
+            key = "?"
+    return clip(f"{record.kind.replace('_', ' ')} {key}", 150)
+
+
+def import_result(filename: str, created: int, changed: int, unchanged: int, where: str) -> str:
+    return clip(
+        defang(f"Imported {filename} into {where}: ")
+        + f"{created:,} created, {changed:,} changed, {unchanged:,} unchanged.",
+        2000,
+    )
+
+
+def import_errors(filename: str, lines: Sequence[str], total: int) -> discord.Embed:
+    """The problems of a file (the first ones as given, and how many in all); nothing written."""
+    title = f"{filename}: {total:,} problem{'s' if total != 1 else ''}; nothing was imported"
+    body = "\n".join(f"• {defang(line)}" for line in lines)
+    footer = "Fix the file and run /admin import again. Rows count data rows from 1."
+    embed = discord.Embed(
+        title=clip(defang(title), TITLE_LIMIT),
+        description=clip(body, DESCRIPTION_LIMIT - 100),
+        colour=RED,
+    )
+    embed.set_footer(text=footer)
+    return embed
+
+
+def progress_text(done: int, total: int) -> str:
+    return f"Importing… {done:,} / {total:,}"
+
+
+def size_text(size: int) -> str:
+    """'1.5 MB', '12.0 KB', '512 bytes'."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+def export_text(kind_label: str, count: int, fmt: str, size: int, where: str) -> str:
+    records = f"{count:,} record{'s' if count != 1 else ''}"
+    return (
+        f"{kind_label}: {records} visible in {where}, as {fmt.upper()} ({size_text(size)}). "
+        "Cells that a spreadsheet would run as a formula start with an extra '."
+    )

@@ -95,6 +95,14 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction that takes SQLite's write lock up front (a deferred BEGIN that later
+        writes would fail at once with "database is locked" instead of waiting)."""
+        async with self.sessions() as session, session.begin():
+            await session.connection(execution_options={_IMMEDIATE: True})
+            yield session
+
+    @asynccontextmanager
     async def writer(
         self,
         scope: Scope,
@@ -104,8 +112,7 @@ class Database:
         effective_on: dt.date | None = None,
     ) -> AsyncIterator[Writer]:
         """One transaction: records, revisions and change events commit together or not at all."""
-        async with self.sessions() as session, session.begin():
-            await session.connection(execution_options={_IMMEDIATE: True})
+        async with self.transaction() as session:
             writer = Writer(
                 session,
                 scope,

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
-from sqlalchemy import JSON, BigInteger, Index, String, text
+from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime
@@ -551,6 +551,90 @@ class Meta(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=4000)
+
+
+# ---------------------------------------------------------------- tracking and the outbox
+
+
+class Subscription(SQLModel, table=True):
+    """A channel following a kind of record (or one record): db.tracking matches events to it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_type=BigInteger, index=True)
+    channel_id: int = Field(sa_type=BigInteger)
+    kind: str = Field(max_length=16)  # appropriations | bodycam | oversight | all
+    record_kind: str | None = Field(default=None, max_length=20)  # set: one record only
+    record_key: str | None = Field(default=None, max_length=120)
+    only: str = Field(default="all", max_length=8)  # status | all
+    state: str = Field(default="active", max_length=8)  # active | paused | failed
+    state_reason: str | None = Field(default=None, max_length=500)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    after_event_id: int = 0  # events up to this one are never delivered (no backlog)
+
+    __table_args__ = (
+        # NULLs are distinct in a unique index, so "a whole kind" and "one record" get one each.
+        Index(
+            "uq_subscription_channel_kind",
+            "channel_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("record_key IS NULL"),
+            postgresql_where=text("record_key IS NULL"),
+        ),
+        Index(
+            "uq_subscription_channel_record",
+            "channel_id",
+            "kind",
+            "record_kind",
+            "record_key",
+            unique=True,
+            sqlite_where=text("record_key IS NOT NULL"),
+            postgresql_where=text("record_key IS NOT NULL"),
+        ),
+        NEVER_REUSE_IDS,
+    )
+
+
+class Delivery(SQLModel, table=True):
+    """One change event to post in one channel; posted in batches, in id order per channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="change_event.id")
+    subscription_id: int | None = Field(
+        default=None, foreign_key="subscription.id", ondelete="SET NULL"
+    )
+    guild_id: int = Field(sa_type=BigInteger)
+    channel_id: int = Field(sa_type=BigInteger)
+    status: str = Field(default="pending", max_length=8)  # pending|sending|sent|failed|skipped
+    batch_id: int | None = None  # the id of the first delivery of the batch it is posted in
+    nonce: str | None = Field(default=None, max_length=25)  # Discord's limit
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    error: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel_id", name="uq_delivery_event_channel"),
+        Index("ix_delivery_channel", "channel_id", "status", "id"),
+        Index("ix_delivery_due", "status", "next_attempt_at"),
+        Index("ix_delivery_subscription", "subscription_id", "status"),
+        NEVER_REUSE_IDS,  # nonces are made from ids: an id must never come back
+    )
+
+
+class FiredAlert(SQLModel, table=True):
+    """A time-driven event (overdue, funding lapse in 3 days, …) that has fired: each key once."""
+
+    __tablename__ = "fired_alert"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    fired_at: dt.datetime = Field(sa_type=UTCDateTime)
+    event_id: int | None = Field(default=None, foreign_key="change_event.id")
 
 
 RECORD_TABLES: dict[str, type[RecordFields]] = {

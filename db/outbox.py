@@ -1,0 +1,377 @@
+"""The outbox: change events → deliveries (fan-out) → batches a dispatcher posts, one channel at a
+time, in order, exactly once as seen in the channel. The design is in db.tracking's docstring.
+
+Every function takes the time as `now` (from the Database's clock) so tests never wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.engine import Database
+from db.models import ChangeEvent, Delivery, Meta, Revision, Subscription
+from db.tracking import UNSENT, dialect_insert, leave_active, matches, skip_unsent, transaction
+
+WATERMARK = "fanout_watermark"
+FAN_OUT_CHUNK = 500  # events per fan-out transaction
+MAX_ATTEMPTS = 10  # with the backoff below: given up ~15 minutes after the first failure
+MAX_BACKOFF = 300  # seconds
+CANDIDATES = 20  # channels looked at per claim
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+async def _watermark(session: AsyncSession) -> Meta:
+    meta = await session.get(Meta, WATERMARK, with_for_update=True)
+    if meta is None:
+        meta = Meta(name=WATERMARK, value="0")
+        session.add(meta)
+    return meta
+
+
+async def _fan_out_chunk(db: Database, now: dt.datetime) -> tuple[int, bool]:
+    async with transaction(db) as session:
+        if _is_postgres(session):
+            # Waits for transactions still inserting events (ids are handed out before commit)
+            # and keeps other fan-outs out until this one commits. See db.tracking.
+            await session.execute(text("LOCK TABLE change_event IN SHARE ROW EXCLUSIVE MODE"))
+        watermark = await _watermark(session)
+        query = (
+            select(ChangeEvent)
+            .where(ChangeEvent.id > int(watermark.value))  # type: ignore[operator]
+            .order_by(ChangeEvent.id)  # type: ignore[arg-type]
+            .limit(FAN_OUT_CHUNK)
+        )
+        events = list((await session.execute(query)).scalars())
+        if not events:
+            return 0, False
+        subscriptions = list(
+            (
+                await session.execute(
+                    select(Subscription)
+                    .where(Subscription.state == "active")
+                    .where(Subscription.after_event_id < events[-1].id)
+                    .order_by(Subscription.id)  # type: ignore[arg-type]
+                )
+            ).scalars()
+        )
+        revisions = await _revisions(session, events, subscriptions)
+        rows = []
+        for event in events:
+            channels: set[int] = set()
+            for subscription in subscriptions:
+                revision = revisions.get(event.revision_id or 0)
+                if subscription.channel_id in channels or not matches(
+                    event, subscription, revision
+                ):
+                    continue
+                channels.add(subscription.channel_id)
+                rows.append(
+                    {
+                        "event_id": event.id,
+                        "subscription_id": subscription.id,
+                        "guild_id": subscription.guild_id,
+                        "channel_id": subscription.channel_id,
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    }
+                )
+        created = await _insert_deliveries(session, rows)
+        watermark.value = str(events[-1].id)
+        return created, len(events) == FAN_OUT_CHUNK
+
+
+async def _revisions(
+    session: AsyncSession, events: list[ChangeEvent], subscriptions: list[Subscription]
+) -> dict[int, Revision]:
+    """The events' revisions, read only when a subscription filters on status changes."""
+    if not any(s.only == "status" for s in subscriptions):
+        return {}
+    ids = {e.revision_id for e in events if e.revision_id is not None}
+    query = select(Revision).where(Revision.id.in_(ids))  # type: ignore[union-attr]
+    return {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+
+
+async def _insert_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    created = 0
+    for start in range(0, len(rows), 500):
+        statement = (
+            dialect_insert(session, Delivery)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["event_id", "channel_id"])
+            .returning(Delivery.id)  # type: ignore[arg-type]
+        )
+        created += len((await session.execute(statement)).all())
+    return created
+
+
+async def fan_out(db: Database, *, now: dt.datetime) -> int:
+    """Turn every event past the watermark into deliveries for the active subscriptions it
+    matches; returns how many deliveries were created. Safe to run again and concurrently."""
+    created, more = 0, True
+    while more:
+        count, more = await _fan_out_chunk(db, now)
+        created += count
+    return created
+
+
+# ---------------------------------------------------------------- claiming batches
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Deliveries for one channel, posted as one message with one nonce."""
+
+    channel_id: int
+    guild_id: int
+    batch_id: int
+    nonce: str
+    worker: str
+    claimed_at: dt.datetime
+    attempts: int  # including this one
+    deliveries: tuple[Delivery, ...]
+    events: tuple[ChangeEvent, ...]  # deliveries[i] is events[i]
+
+    @property
+    def delivery_ids(self) -> list[int]:
+        return [d.id for d in self.deliveries]  # type: ignore[misc]
+
+    @property
+    def subscription_ids(self) -> set[int]:
+        return {d.subscription_id for d in self.deliveries if d.subscription_id is not None}
+
+
+def _due(now: dt.datetime, expired_before: dt.datetime) -> Any:
+    """Deliveries a worker may take: pending and due, or sending on an expired lease."""
+    return ((Delivery.status == "pending") & (Delivery.next_attempt_at <= now)) | (  # type: ignore[operator]
+        (Delivery.status == "sending") & (Delivery.claimed_at < expired_before)  # type: ignore[operator]
+    )
+
+
+def _live(expired_before: dt.datetime) -> Any:
+    return (Delivery.status == "sending") & (Delivery.claimed_at >= expired_before)  # type: ignore[operator]
+
+
+async def _candidate_channels(
+    session: AsyncSession, now: dt.datetime, expired_before: dt.datetime
+) -> list[int]:
+    """Channels whose oldest unsent delivery is due, the longest-waiting first. (A channel whose
+    oldest delivery waits for a retry, or is in a live batch, waits as a whole: order.)"""
+    heads = (
+        select(func.min(Delivery.id))
+        .where(Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
+        .group_by(Delivery.channel_id)
+    )
+    query = (
+        select(Delivery.channel_id)
+        .where(Delivery.id.in_(heads), _due(now, expired_before))  # type: ignore[union-attr]
+        .order_by(Delivery.id)  # type: ignore[arg-type]
+        .limit(CANDIDATES)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def _claimable(
+    session: AsyncSession,
+    channel_id: int,
+    now: dt.datetime,
+    expired_before: dt.datetime,
+    max_batch: int,
+) -> list[Delivery]:
+    """The channel's next batch, or nothing when its oldest unsent delivery is not due yet
+    (posts keep their order) or another worker holds a live batch there."""
+    in_channel = Delivery.channel_id == channel_id
+    live = select(Delivery.id).where(in_channel, _live(expired_before)).limit(1)
+    if (await session.execute(live)).first() is not None:
+        return []
+    head_query = (
+        select(Delivery)
+        .where(in_channel, Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
+        .order_by(Delivery.id)  # type: ignore[arg-type]
+        .limit(1)
+    )
+    head = (await session.execute(head_query)).scalar_one_or_none()
+    if head is None or not (
+        (head.status == "pending" and head.next_attempt_at <= now)
+        or (head.status == "sending" and head.claimed_at < expired_before)  # type: ignore[operator]
+    ):
+        return []
+    query = select(Delivery).where(in_channel, Delivery.status == head.status)
+    if head.batch_id is not None:  # a retry or a crashed worker's batch: the same deliveries
+        query = query.where(Delivery.batch_id == head.batch_id)
+    else:
+        query = query.where(Delivery.batch_id.is_(None), Delivery.next_attempt_at <= now)  # type: ignore[union-attr, operator]
+        query = query.limit(max_batch)
+    # A new batch skips rows another transaction holds (only a pause, which skips them anyway);
+    # a batch being re-claimed is taken whole, waiting for a late mark_sent if need be.
+    query = query.order_by(Delivery.id)  # type: ignore[arg-type]
+    query = query.with_for_update(skip_locked=head.batch_id is None)
+    return list((await session.execute(query)).scalars())
+
+
+async def _claim(
+    session: AsyncSession, rows: list[Delivery], worker: str, now: dt.datetime
+) -> Batch:
+    batch_id = rows[0].batch_id or rows[0].id
+    nonce = rows[0].nonce or f"od{batch_id}"
+    for row in rows:
+        row.status, row.claimed_by, row.claimed_at = "sending", worker, now
+        row.batch_id, row.nonce, row.attempts = batch_id, nonce, row.attempts + 1
+    await session.flush()
+    query = select(ChangeEvent).where(ChangeEvent.id.in_([r.event_id for r in rows]))  # type: ignore[union-attr]
+    events = {e.id: e for e in (await session.execute(query)).scalars()}
+    return Batch(
+        channel_id=rows[0].channel_id,
+        guild_id=rows[0].guild_id,
+        batch_id=batch_id,  # type: ignore[arg-type]
+        nonce=nonce,
+        worker=worker,
+        claimed_at=now,
+        attempts=max(r.attempts for r in rows),
+        deliveries=tuple(rows),
+        events=tuple(events[r.event_id] for r in rows),
+    )
+
+
+async def claim_batch(
+    db: Database,
+    *,
+    worker: str,
+    now: dt.datetime,
+    max_batch: int = 25,
+    lease: dt.timedelta = dt.timedelta(seconds=60),
+) -> Batch | None:
+    """Claim the next batch of one channel for `worker` (its process name), or None when nothing
+    is due. Post it and call mark_sent/mark_retry/mark_channel_gone within `lease`."""
+    expired_before = now - lease
+    async with transaction(db) as session:
+        postgres = _is_postgres(session)
+        for channel_id in await _candidate_channels(session, now, expired_before):
+            if postgres:
+                # One claimer per channel at a time (held until commit): the live-batch check
+                # in _claimable then sees every committed claim of this channel.
+                lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+                if not (await session.execute(lock, {"key": channel_id})).scalar_one():
+                    continue
+            rows = await _claimable(session, channel_id, now, expired_before, max_batch)
+            if rows and rows[0].status == "sending" and rows[0].attempts >= MAX_ATTEMPTS:
+                await _give_up(session, rows, "the worker posting it stopped every time")
+                continue
+            if rows:
+                return await _claim(session, rows, worker, now)
+    return None
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def _held_by(batch: Batch) -> Any:
+    """The batch's deliveries, as long as this worker still holds them (not re-claimed)."""
+    return (
+        Delivery.id.in_(batch.delivery_ids)  # type: ignore[union-attr]
+        & (Delivery.status == "sending")
+        & (Delivery.claimed_by == batch.worker)
+        & (Delivery.claimed_at == batch.claimed_at)
+    )
+
+
+async def mark_sent(db: Database, batch: Batch, message_id: int, *, now: dt.datetime) -> None:
+    """The batch is posted (as `message_id`). Recorded even if the lease ran out meanwhile: the
+    post happened, and a re-claim reuses the nonce, so Discord does not post it again."""
+    async with transaction(db) as session:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(batch.delivery_ids), Delivery.status != "sent")  # type: ignore[union-attr]
+            .values(status="sent", message_id=message_id, sent_at=now, error=None)
+        )
+
+
+async def _give_up(session: AsyncSession, rows: Sequence[Delivery], reason: str) -> None:
+    error = f"gave up after {max(r.attempts for r in rows)} attempts: {reason}"[:500]
+    ids = [r.id for r in rows]
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))  # type: ignore[union-attr]
+        .values(status="failed", error=error, claimed_by=None, claimed_at=None)
+    )
+    subscription_ids = {r.subscription_id for r in rows if r.subscription_id is not None}
+    where = Subscription.id.in_(subscription_ids)  # type: ignore[union-attr]
+    await leave_active(session, where, "failed", error)
+
+
+def backoff_for(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
+    """2, 4, 8 … seconds, at most MAX_BACKOFF, plus up to 25 % jitter (workers do not retry in
+    step)."""
+    base = min(2**attempts, MAX_BACKOFF)
+    return dt.timedelta(seconds=base * (1 + 0.25 * (rng or random).random()))
+
+
+async def mark_retry(
+    db: Database,
+    batch: Batch,
+    error: str,
+    *,
+    now: dt.datetime,
+    backoff: dt.timedelta | None = None,
+    rng: random.Random | None = None,
+) -> str:
+    """Posting failed (5xx, timeout, 429): try the same batch, with the same nonce, later.
+    `backoff` is a wait the server asked for (429 retry_after); it does not count as an attempt.
+    Otherwise the wait grows exponentially, and after MAX_ATTEMPTS the deliveries fail and their
+    subscriptions go 'failed' with the error. Returns 'pending', 'failed' or 'stale' (another
+    worker re-claimed the batch after the lease ran out: nothing changed)."""
+    async with transaction(db) as session:
+        query = select(Delivery).where(_held_by(batch)).with_for_update()
+        rows = list((await session.execute(query)).scalars())
+        if not rows:
+            return "stale"
+        if backoff is None and batch.attempts >= MAX_ATTEMPTS:
+            await _give_up(session, rows, error)
+            return "failed"
+        wait = backoff if backoff is not None else backoff_for(batch.attempts, rng)
+        for row in rows:
+            row.status, row.error = "pending", error[:500]
+            row.next_attempt_at = now + wait
+            row.claimed_by, row.claimed_at = None, None
+            if backoff is not None:
+                row.attempts -= 1
+        return "pending"
+
+
+async def mark_channel_gone(db: Database, batch: Batch, reason: str) -> int:
+    """403/404: nothing more goes to this channel. Its subscriptions are paused with `reason`
+    (shown in /track list and /about) and its unsent deliveries skipped. Returns how many
+    subscriptions were paused."""
+    async with transaction(db) as session:
+        where = Subscription.channel_id == batch.channel_id
+        paused = await leave_active(session, where, "paused", reason)  # type: ignore[arg-type]
+        await skip_unsent(session, Delivery.channel_id == batch.channel_id, reason)  # type: ignore[arg-type]
+    return paused
+
+
+async def next_due(
+    db: Database, *, lease: dt.timedelta = dt.timedelta(seconds=60)
+) -> dt.datetime | None:
+    """When the dispatcher should look again without being woken: the earliest pending retry
+    or lease expiry (None when nothing is waiting)."""
+    async with db.session() as session:
+        pending = select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "pending")
+        sending = select(func.min(Delivery.claimed_at)).where(Delivery.status == "sending")
+        first_pending = (await session.execute(pending)).scalar_one()
+        first_claim = (await session.execute(sending)).scalar_one()
+    times = [t for t in (first_pending, first_claim and first_claim + lease) if t is not None]
+    return min(times, default=None)

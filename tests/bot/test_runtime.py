@@ -203,6 +203,7 @@ async def test_rejected_token_is_one_line_and_exit_2(
     assert code == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("Discord rejected the token") and len(error.splitlines()) == 1
+    assert not fake.violations
 
 
 async def test_token_never_reaches_the_log(

@@ -10,17 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from db.changes import field_diff, plain_values, proposed, validate
 from db.engine import Database
 from db.errors import InvalidInput
-from db.models import FIELDS_OF, RECORD_TABLES
 from db.scope import Scope
-from db.transfer import ParsedRecord
-
-_BATCH = 500
+from db.transfer import ParsedRecord, own_rows
 
 
 @dataclass
@@ -50,8 +44,8 @@ async def against_shared(db: Database, scope: Scope, records: list[ParsedRecord]
             keyed.append((record, None))
     wanted = {(r.kind, key) for r, key in keyed if key}
     async with db.session() as session:
-        own = await _rows(session, scope, wanted)
-        shared = await _rows(session, Scope.shared(), wanted - set(own))
+        own = await own_rows(session, scope, wanted)
+        shared = await own_rows(session, Scope.shared(), wanted - set(own))
     result = GuildImport([])
     for record, key in keyed:
         base = shared.get((record.kind, key)) if key else None
@@ -70,19 +64,3 @@ async def against_shared(db: Database, scope: Scope, records: list[ParsedRecord]
         result.records.append(replace(record, values=values))
         result.copies[record.row] = diff
     return result
-
-
-async def _rows(
-    session: AsyncSession, scope: Scope, wanted: set[tuple[str, str]]
-) -> dict[tuple[str, str], Any]:
-    """The rows of exactly this scope (not what it sees) with these keys."""
-    found: dict[tuple[str, str], Any] = {}
-    for kind in FIELDS_OF:
-        table: Any = RECORD_TABLES[kind]
-        keys = sorted(key for k, key in wanted if k == kind)
-        own = table.guild_id.is_(None) if scope.is_shared else table.guild_id == scope.guild_id
-        for start in range(0, len(keys), _BATCH):
-            query = select(table).where(own, table.key.in_(keys[start : start + _BATCH]))
-            for row in (await session.execute(query)).scalars():
-                found[(kind, row.key)] = row
-    return found

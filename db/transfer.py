@@ -374,7 +374,7 @@ async def _plan(session: AsyncSession, scope: Scope, records: list[ParsedRecord]
     if errors:
         raise ImportFailed(errors)
     pairs = list(zip(records, keys, strict=True))
-    existing = await _own_rows(session, scope, {(r.kind, key) for r, key in pairs})
+    existing = await own_rows(session, scope, {(r.kind, key) for r, key in pairs})
     plan = ImportPlan([], [], 0)
     for record, key in pairs:
         row = existing.get((record.kind, key))
@@ -395,10 +395,10 @@ async def _plan(session: AsyncSession, scope: Scope, records: list[ParsedRecord]
     return plan
 
 
-async def _own_rows(
+async def own_rows(
     session: AsyncSession, scope: Scope, wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], Any]:
-    """The scope's own rows with these keys (a guild's import never touches shared records)."""
+    """The rows of exactly this scope (not what it sees) with these (kind, key) pairs."""
     found: dict[tuple[str, str], Any] = {}
     for kind in FIELDS_OF:
         table: Any = RECORD_TABLES[kind]

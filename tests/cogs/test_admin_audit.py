@@ -8,7 +8,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from bot.client import OversightBot
 from bot.config import Settings
@@ -22,6 +21,7 @@ from db.history import history
 from db.models import Revision
 from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, Reply
+from tests.cogs.admin_support import revision_count
 from tests.conftest import NOW, Office, running
 
 Json = dict[str, Any]
@@ -29,11 +29,6 @@ KEY = "minneapolis-mn-ice-ero"
 RECORD = f"bodycam:{KEY}"
 ALICE = Actor("alice (4242)", 4242)
 HIDDEN = {"suppress_health_check": [HealthCheck.function_scoped_fixture]}
-
-
-async def revision_count(database: Database) -> int:
-    async with database.session() as session:
-        return len(list((await session.execute(select(Revision.id))).scalars()))
 
 
 async def revisions_of(database: Database, scope: Scope, key: str = KEY) -> list[Revision]:

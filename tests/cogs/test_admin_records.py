@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.client import OversightBot
 from bot.config import Settings
@@ -22,6 +22,7 @@ from db.oversight import add_question
 from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, FakeGuild, FakeMember, Reply
 from fakediscord.interactions import resolve_command
+from tests.cogs.admin_support import revision_count
 from tests.conftest import Office, running
 
 SHARED = Scope.shared()
@@ -33,11 +34,6 @@ SEED = Actor("test seed", 7)
 
 
 # ---------------------------------------------------------------- helpers
-
-
-async def revision_count(database: Database) -> int:
-    async with database.session() as session:
-        return (await session.execute(select(func.count()).select_from(Revision))).scalar_one()
 
 
 async def last_revision(database: Database) -> Revision:

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from bot.client import OversightBot
 from bot.config import Settings, load_settings
@@ -21,6 +20,8 @@ from db.links import related
 from db.models import Revision
 from db.scope import Scope
 from fakediscord import FakeDiscord, FakeMember, Reply
+from tests.cogs import admin_support as support
+from tests.cogs.admin_support import with_owner
 from tests.conftest import Office
 
 REFUSED = "Only editors can change records"
@@ -39,19 +40,15 @@ def owner(office: Office) -> FakeMember:
 
 @pytest.fixture
 def settings(owner: FakeMember) -> Settings:
-    base = load_settings(None, environ={})
-    return base.model_copy(update={"bot": base.bot.model_copy(update={"owner_ids": (owner.id,)})})
+    return with_owner(load_settings(None, environ={}), owner.id)
 
 
 async def revision_count(bot: OversightBot) -> int:
-    async with bot.database.session() as session:
-        return (await session.execute(select(func.count()).select_from(Revision))).scalar_one()
+    return await support.revision_count(bot.database)
 
 
 async def last_revision(bot: OversightBot) -> Revision:
-    async with bot.database.session() as session:
-        query = select(Revision).order_by(Revision.id.desc()).limit(1)  # type: ignore[union-attr]
-        return (await session.execute(query)).scalar_one()
+    return await support.last_revision(bot.database)
 
 
 async def record(bot: OversightBot, guild_id: int | None, reference: str) -> Any:

@@ -38,6 +38,7 @@ from fakediscord.interactions import (
     resolve_command,
 )
 from fakediscord.world import snowflake
+from tests.cogs.admin_support import revision_count
 from tests.conftest import Office, running
 
 Json = dict[str, Any]
@@ -133,11 +134,6 @@ def loaded_transfer_module() -> Any:
 
 def csv_file(*rows: str, header: str = HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
-
-
-async def revision_count(database: Database) -> int:
-    async with database.session() as session:
-        return len(list((await session.execute(select(Revision.id))).scalars()))
 
 
 async def bodycam(database: Database, scope: Scope, key: str) -> Json | None:

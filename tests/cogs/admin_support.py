@@ -1,0 +1,28 @@
+"""What the /admin tests share: revision counts, the newest revision, and a bot owner."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from db.engine import Database
+from db.models import Revision
+
+
+async def revision_count(database: Database) -> int:
+    """How many revisions exist: a refused or rejected write must not change it."""
+    async with database.session() as session:
+        return (await session.execute(select(func.count()).select_from(Revision))).scalar_one()
+
+
+async def last_revision(database: Database) -> Revision:
+    async with database.session() as session:
+        query = select(Revision).order_by(Revision.id.desc()).limit(1)  # type: ignore[union-attr]
+        return (await session.execute(query)).scalar_one()
+
+
+def with_owner(settings: Settings, owner_id: int) -> Settings:
+    """Settings in which `owner_id` is one of the bot's owners (may edit the shared dataset)."""
+    return settings.model_copy(
+        update={"bot": settings.bot.model_copy(update={"owner_ids": (owner_id,)})}
+    )

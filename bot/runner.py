@@ -13,6 +13,8 @@ import discord
 
 from bot.client import SHUTDOWN_SECONDS, OversightBot, Service, SyncMode
 from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.schedule import Scheduler
 from db.engine import Database
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ async def run_bot(
     stop: asyncio.Event | None = None,
     services: Iterable[Service] = (),
     sync: SyncMode = "auto",
+    background: bool = True,
 ) -> int:
     """Connect and serve until `stop` is set (or a signal arrives); 0 on a clean stop, 2 when
     Discord refuses the token."""
@@ -52,6 +55,8 @@ async def run_bot(
         async with OversightBot(
             settings=settings, database=database, services=services, sync=sync
         ) as bot:
+            if background:  # they need the bot itself, so they are added once it exists
+                bot.services += [Dispatcher(bot), Scheduler(bot)]
             serving = asyncio.create_task(bot.start(token))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

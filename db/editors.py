@@ -16,7 +16,7 @@ async def editor_roles(database: Database, guild_id: int) -> set[int]:
 
 async def add_editor_role(database: Database, guild_id: int, role_id: int, added_by: int) -> bool:
     """True if added, False if the role already was an editor role."""
-    async with database.sessions() as session, session.begin():
+    async with database.transaction() as session:
         if await session.get(EditorRole, (guild_id, role_id)) is not None:
             return False
         session.add(
@@ -29,7 +29,7 @@ async def add_editor_role(database: Database, guild_id: int, role_id: int, added
 
 async def remove_editor_role(database: Database, guild_id: int, role_id: int) -> bool:
     """True if removed, False if it was not an editor role."""
-    async with database.sessions() as session, session.begin():
+    async with database.transaction() as session:
         result = await session.execute(
             delete(EditorRole).where(EditorRole.guild_id == guild_id, EditorRole.role_id == role_id)
         )

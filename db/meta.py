@@ -13,7 +13,7 @@ async def get_meta(database: Database, name: str) -> str | None:
 
 
 async def set_meta(database: Database, name: str, value: str) -> None:
-    async with database.sessions() as session, session.begin():
+    async with database.transaction() as session:
         row = await session.get(Meta, name)
         if row is None:
             session.add(Meta(name=name, value=value))

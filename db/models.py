@@ -656,3 +656,22 @@ FIELDS_OF: dict[str, type[RecordFields]] = {
     "question": QuestionFields,
     "link": LinkFields,
 }
+
+
+class DigestSchedule(SQLModel, table=True):
+    """A channel's periodic digest: changes since the last, deadlines, funding, stale records."""
+
+    __tablename__ = "digest_schedule"
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_type=BigInteger, index=True)
+    channel_id: int = Field(sa_type=BigInteger, unique=True)  # one digest per channel
+    rule: str = Field(max_length=500)  # canonical RRULE (db.schedules)
+    timezone: str = Field(max_length=64)  # IANA name
+    description: str = Field(max_length=600)
+    post_empty: bool = False
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    last_run_at: dt.datetime = Field(sa_type=UTCDateTime)  # set when created: no backlog
+    next_run_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+
+    __table_args__ = (NEVER_REUSE_IDS,)

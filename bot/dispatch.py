@@ -1,0 +1,244 @@
+"""The outbox dispatcher: a bot Service that turns change events into posts in subscribed channels.
+
+Woken right after a commit that wrote change events (Database.on_write), and polling as a fallback
+(retries come due, leases expire, another process wrote). Each round: fan_out (events → deliveries),
+then claim one channel's batch at a time and post it as ONE message with the batch's nonce
+(discord.py sends enforce_nonce, so a retry after a crash shows the message once), then record the
+outcome. The design is in db.tracking's docstring; this module only talks to Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+from typing import Any
+
+import discord
+from sqlalchemy import select
+
+from bot.render.changes import SUMMARY_OVER, change_post, summary_post
+from bot.render.common import MESSAGE_EMBED_TEXT, PAGE_FOOTER_RESERVE, embed_text_length
+from db.models import Revision
+from db.outbox import (
+    Batch,
+    claim_batch,
+    fan_out,
+    mark_channel_gone,
+    mark_retry,
+    mark_sent,
+    next_due,
+)
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 5.0  # the longest wait without being woken
+SEND_TIMEOUT = 30.0  # a post taking longer counts as a timeout (retried with the same nonce)
+LEASE = dt.timedelta(seconds=60)
+MAX_BATCH = 25
+GONE_STATUSES = (403, 404)
+
+
+def default_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+class ChannelGone(Exception):
+    """The bot cannot post in the channel (unknown, or missing permissions)."""
+
+
+class Dispatcher:
+    """Posts change deliveries; implements bot.client.Service."""
+
+    def __init__(
+        self,
+        bot: Any,
+        worker: str | None = None,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.bot = bot
+        self.worker = worker or default_worker()
+        self.poll_seconds = poll_seconds
+        self.max_batch = max_batch
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listening = False
+        self._running = False
+
+    @property
+    def db(self) -> Any:
+        return self.bot.database
+
+    # ------------------------------------------------------------ Service
+
+    async def start(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._running = True
+        if not self._listening:  # Database has no way to remove a listener: add it once
+            self.db.on_write(self._on_write)
+            self._listening = True
+        self._task = asyncio.create_task(self._run(), name=f"dispatcher {self.worker}")
+
+    async def stop(self) -> None:
+        self._running = False
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("The dispatcher stopped with an error")
+
+    def wake(self) -> None:
+        """Look for work now (after a write, or when a test moved the clock)."""
+        self._wake.set()
+
+    def _on_write(self) -> None:
+        if not self._running or self._loop is None or self._loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    # ------------------------------------------------------------ the loop
+
+    async def _run(self) -> None:
+        await self.bot.wait_until_ready()
+        while True:
+            self._wake.clear()
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Dispatching failed; trying again later")
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        timeout = self.poll_seconds
+        try:
+            due = await next_due(self.db, lease=LEASE)
+        except Exception:
+            log.exception("Could not read when the next delivery is due")
+            due = None
+        if due is not None:
+            until = (due - self.db.clock.now()).total_seconds()
+            timeout = min(timeout, max(until, 0.05))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def run_once(self) -> int:
+        """Fan out new events, then post every batch that is due; returns how many were posted."""
+        await fan_out(self.db, now=self.db.clock.now())
+        posted = 0
+        while True:
+            now = self.db.clock.now()
+            batch = await claim_batch(
+                self.db, worker=self.worker, now=now, max_batch=self.max_batch, lease=LEASE
+            )
+            if batch is None:
+                return posted
+            if await self._deliver(batch):
+                posted += 1
+
+    # ------------------------------------------------------------ one batch
+
+    async def _deliver(self, batch: Batch) -> bool:
+        try:
+            channel = self._channel(batch)
+            embeds = await self._render(batch)
+            message = await asyncio.wait_for(
+                channel.send(
+                    embeds=embeds,
+                    nonce=batch.nonce,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                ),
+                SEND_TIMEOUT,
+            )
+        except asyncio.CancelledError:
+            raise
+        except ChannelGone as gone:
+            await self._gone(batch, str(gone))
+            return False
+        except discord.HTTPException as error:
+            if error.status in GONE_STATUSES:
+                await self._gone(batch, _http_reason(error))
+            else:
+                await self._retry(batch, _http_reason(error))
+            return False
+        except TimeoutError:
+            await self._retry(batch, f"timed out after {SEND_TIMEOUT:.0f} s")
+            return False
+        except Exception as error:
+            log.exception("Posting batch %s in channel %s failed", batch.batch_id, batch.channel_id)
+            await self._retry(batch, f"{type(error).__name__}: {error}")
+            return False
+        await mark_sent(self.db, batch, message.id, now=self.db.clock.now())
+        return True
+
+    def _channel(self, batch: Batch) -> Any:
+        channel = self.bot.get_channel(batch.channel_id)
+        if channel is None or not hasattr(channel, "send"):
+            raise ChannelGone("The bot cannot see this channel any more (deleted or hidden).")
+        guild = getattr(channel, "guild", None)
+        me = guild.me if guild is not None else None
+        if me is None:
+            raise ChannelGone("The bot is no longer in this server.")
+        permissions = channel.permissions_for(me)
+        missing = [
+            label
+            for label, allowed in (
+                ("View Channel", permissions.view_channel),
+                ("Send Messages", permissions.send_messages),
+                ("Embed Links", permissions.embed_links),
+            )
+            if not allowed
+        ]
+        if missing:
+            raise ChannelGone(f"The bot lacks {', '.join(missing)} in this channel.")
+        return channel
+
+    async def _render(self, batch: Batch) -> list[discord.Embed]:
+        ids = {e.revision_id for e in batch.events if e.revision_id is not None}
+        revisions: dict[int, Revision] = {}
+        if ids:
+            async with self.db.session() as session:
+                query = select(Revision).where(Revision.id.in_(ids))  # type: ignore[union-attr]
+                revisions = {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+        if len(batch.events) > SUMMARY_OVER:
+            return summary_post(batch.events, revisions)
+        posts = [change_post(e, revisions.get(e.revision_id or 0)) for e in batch.events]
+        if sum(embed_text_length(p) for p in posts) > MESSAGE_EMBED_TEXT - PAGE_FOOTER_RESERVE:
+            return summary_post(batch.events, revisions)  # one message, within 6,000 characters
+        return posts
+
+    async def _gone(self, batch: Batch, reason: str) -> None:
+        paused = await mark_channel_gone(self.db, batch, reason)
+        log.warning("Channel %s: paused %d subscription(s): %s", batch.channel_id, paused, reason)
+
+    async def _retry(self, batch: Batch, error: str) -> None:
+        outcome = await mark_retry(self.db, batch, error, now=self.db.clock.now())
+        log.warning(
+            "Channel %s: batch %s not posted (%s); %s",
+            batch.channel_id,
+            batch.batch_id,
+            error,
+            outcome,
+        )
+        # A retry is due later: the sleep reads next_due
+
+
+def _http_reason(error: discord.HTTPException) -> str:
+    text = error.text or type(error).__name__
+    return f"Discord answered {error.status} (code {error.code}): {text}"[:500]

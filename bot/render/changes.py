@@ -1,0 +1,114 @@
+"""Change posts: what a subscribed channel sees when a record changes (the outbox dispatcher posts
+them). One change → `change_post`; a batch of more than SUMMARY_OVER changes → `summary_post`, one
+message listing them with counts per kind (never a flood).
+
+Pure: data in, discord.Embed out, always inside Discord's limits. User text is defanged and clipped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import discord
+
+from bot.render.common import (
+    BLUE,
+    BRAND,
+    DESCRIPTION_LIMIT,
+    FOOTER_LIMIT,
+    GREEN,
+    RED,
+    add_field,
+    clip,
+    defang,
+    when,
+)
+from bot.render.history import _summary, actor_text, diff_lines, record_title
+
+SUMMARY_OVER = 5  # a batch with more deliveries than this is posted as one summary
+TITLE_BUDGET = 200
+DIFF_LIMIT = 1500
+LINE_LIMIT = 160  # one change in a summary
+SUMMARY_BUDGET = 3500  # the summary's list: well within 4,096 and 6,000 with the other parts
+
+EVENT_WORDS: dict[str, tuple[str, discord.Colour]] = {
+    "created": ("New", GREEN),
+    "updated": ("Changed", BLUE),
+    "deleted": ("Removed", RED),
+}
+ACTIONS = {"created": "create", "updated": "update", "deleted": "delete"}
+
+
+def _word(event: Any) -> tuple[str, discord.Colour]:
+    default = (str(event.event_type).replace("_", " ").capitalize(), BRAND)
+    return EVENT_WORDS.get(event.event_type, default)
+
+
+def _action(event: Any, revision: Any | None) -> str:
+    if revision is not None:
+        return str(revision.action)
+    return ACTIONS.get(event.event_type, "update")
+
+
+def change_post(event: Any, revision: Any | None) -> discord.Embed:
+    """One change: the record, old → new per field, who made it and when, 'change #<id>'."""
+    word, colour = _word(event)
+    title = f"{word} · {record_title(event.record_kind, event.record_key)}"
+    if revision is None:  # time-driven (overdue, funding lapsing): the event says it all
+        description = defang(clip(event.summary or word, DESCRIPTION_LIMIT))
+    else:
+        description = diff_lines(revision.changes, _action(event, revision), DIFF_LIMIT)
+    embed = discord.Embed(
+        title=clip(defang(title), TITLE_BUDGET), description=description, colour=colour
+    )
+    if revision is not None:
+        add_field(embed, "By", actor_text(revision.actor_name, revision.actor_id), inline=True)
+        recorded = revision.recorded_at
+        add_field(embed, "When", f"{when(recorded, 'f')} ({when(recorded, 'R')})", inline=True)
+        if revision.reason:
+            add_field(embed, "Reason", defang(clip(revision.reason, 300)))
+    embed.set_footer(text=clip(f"change #{event.id}", FOOTER_LIMIT))
+    return embed
+
+
+def _line(event: Any, revision: Any | None) -> str:
+    name = record_title(event.record_kind, event.record_key)
+    if revision is None:
+        what = str(event.summary or event.event_type)
+    else:
+        what = _summary(revision.changes, _action(event, revision))
+        what = f"{what} (by {actor_text(revision.actor_name, None)})"
+    return defang(clip(f"• **{name}**: {what}", LINE_LIMIT))
+
+
+def summary_post(
+    events: Sequence[Any], revisions: Mapping[int, Any] | Sequence[Any | None]
+) -> list[discord.Embed]:
+    """Many changes at once: one embed with counts per kind and the first changes listed, then
+    '… and M more'. `revisions` maps revision id → Revision (or is parallel to `events`)."""
+    if isinstance(revisions, Mapping):
+        paired = [(e, revisions.get(e.revision_id) if e.revision_id else None) for e in events]
+    else:
+        paired = list(zip(events, revisions, strict=True))
+    counts = Counter(str(e.record_kind).replace("_", " ") for e in events)
+    count_text = " · ".join(f"{kind}: {n}" for kind, n in sorted(counts.items()))
+    lines: list[str] = []
+    for index, (event, revision) in enumerate(paired):
+        line = _line(event, revision)
+        rest = len(paired) - index
+        tail = f"\n… and {rest - 1} more" if rest > 1 else ""
+        if len("\n".join([*lines, line])) + len(tail) > SUMMARY_BUDGET:
+            lines.append(f"… and {rest} more")
+            break
+        lines.append(line)
+    embed = discord.Embed(
+        title=f"{len(events)} changes",
+        description=clip("\n".join(lines), DESCRIPTION_LIMIT),
+        colour=BRAND,
+    )
+    add_field(embed, "By kind", count_text or "—")
+    ids = [e.id for e in events]
+    embed.set_footer(text=clip(f"changes #{min(ids)}–#{max(ids)}", FOOTER_LIMIT) if ids else "")
+    return [embed]

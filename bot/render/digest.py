@@ -1,0 +1,131 @@
+"""A digest as embeds (pure): changes, deadlines, the funding line and stale records, each section
+listing its first entries and counting the rest, within Discord's limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.render.approps import vehicle_text
+from bot.render.common import (
+    AMBER,
+    BRAND,
+    FIELD_VALUE_LIMIT,
+    GREEN,
+    RED,
+    add_field,
+    clip,
+    defang,
+    when,
+)
+from db.digests import ChangeLine, Digest
+from db.models import OversightQuestion
+
+KIND_NAMES = {"measure": "Measures", "action": "Bill actions", "funding_line": "Funding lines",
+              "funding_period": "Funding periods", "bodycam": "Body cameras",
+              "question": "Oversight questions", "link": "Links"}  # fmt: skip
+ACTIONS = {"create": "added", "update": "updated", "delete": "deleted", "undo": "undone"}
+FIELDS_SHOWN = 4  # changed field names listed per change
+
+
+def listed(lines: Sequence[str], total: int, limit: int = FIELD_VALUE_LIMIT) -> str:
+    """As many lines as fit in `limit`, then '… and M more' counting the rest of `total`."""
+    shown: list[str] = []
+    for index, line in enumerate(lines):
+        rest = total - index - 1
+        tail = f"\n… and {rest} more" if rest else ""
+        if len("\n".join([*shown, line])) + len(tail) > limit:
+            break
+        shown.append(line)
+    rest = total - len(shown)
+    if rest:
+        shown.append(f"… and {rest} more")
+    return "\n".join(shown) or "—"
+
+
+def change_line(change: ChangeLine) -> str:
+    fields = ", ".join(change.fields[:FIELDS_SHOWN])
+    if len(change.fields) > FIELDS_SHOWN:
+        fields += f" +{len(change.fields) - FIELDS_SHOWN}"
+    what = ACTIONS.get(change.action, change.action)
+    if change.action == "update" and fields:
+        what += f" ({fields})"
+    where = " · shared" if change.shared else ""
+    kind = KIND_NAMES.get(change.record_kind, change.record_kind).rstrip("s").lower()
+    return clip(
+        f"• {when(change.recorded_at, 'f')} {kind} `{defang(change.record_key)[:60]}` {what}"
+        f" by {defang(change.actor_name)[:40]}{where}",
+        300,
+    )
+
+
+def question_line(question: OversightQuestion, today_ordinal: int) -> str:
+    due = question.due_date
+    days = (
+        f" · {today_ordinal - due.toordinal()} days late"
+        if due and due.toordinal() < today_ordinal
+        else ""
+    )
+    whom = defang(question.addressed_to)
+    return clip(f"• **{defang(question.key)}** · due {when(due)}{days} · to {whom}", 300)
+
+
+def funding_text(digest: Digest) -> str:
+    status = digest.funding
+    if status is None:
+        return "No appropriations records."
+    year, period = status.fiscal_year, status.period
+    if status.requested_year is not None:
+        return f"No FY{status.requested_year} records yet; the latest are FY{year}'s."
+    if status.year_over:
+        return f"FY{year} is over."
+    if status.state == "not_started":
+        return f"FY{year} has not started."
+    if status.state == "funded" and period is not None:
+        vehicle = vehicle_text(status.vehicle, period.measure_key)
+        if period.end_date is None:
+            return f"✅ FY{year}: funded by {vehicle}, no end date recorded."
+        left = f"{status.days} day{'s' if status.days != 1 else ''} left"
+        return f"✅ FY{year}: funded through {when(period.end_date)} by {vehicle} ({left})."
+    if status.state == "lapsed" and period is not None:
+        return f"🔴 FY{year}: funding lapsed {when(period.start_date)} (day {status.days})."
+    return f"❔ FY{year}: no recorded funding period covers {when(status.on)}."
+
+
+def digest_embeds(digest: Digest, *, title: str = "Oversight digest") -> list[discord.Embed]:
+    """The digest in one embed (each section within its field limit, so always < 6,000)."""
+    colour = RED if digest.overdue_count else AMBER if digest.due_soon_count else GREEN
+    if digest.is_empty:
+        colour = BRAND
+    embed = discord.Embed(title=title, colour=colour)
+    embed.description = (
+        f"Since {when(digest.since, 'f')} · {digest.change_count} change"
+        f"{'s' if digest.change_count != 1 else ''}"
+        + ("\nNothing new, nothing due, nothing stale." if digest.is_empty else "")
+    )
+    if digest.change_count:
+        lines = [change_line(c) for c in digest.changes]
+        add_field(embed, f"Changes ({digest.change_count})", listed(lines, digest.change_count))
+    today = digest.today.toordinal()
+    if digest.overdue_count:
+        lines = [question_line(q, today) for q in digest.overdue]
+        add_field(
+            embed, f"🔴 Overdue ({digest.overdue_count})", listed(lines, digest.overdue_count)
+        )
+    if digest.due_soon_count:
+        lines = [question_line(q, today) for q in digest.due_soon]
+        name = f"⏳ Due within {digest.due_days} days ({digest.due_soon_count})"
+        add_field(embed, name, listed(lines, digest.due_soon_count))
+    add_field(embed, "Funding", funding_text(digest))
+    if digest.stale:
+        lines = []
+        for stale in digest.stale:
+            oldest = ", ".join(f"`{defang(r.key)[:50]}` ({when(r.as_of)})" for r in stale.oldest)
+            more = " …" if stale.count > len(stale.oldest) else ""
+            kind = KIND_NAMES.get(stale.kind, stale.kind)
+            lines.append(clip(f"• {kind}: {stale.count} — oldest {oldest}{more}", 400))
+        name = f"🕰️ Not updated in {digest.stale_days} days ({digest.stale_count})"
+        add_field(embed, name, listed(lines, len(lines)))
+    embed.set_footer(text="Times are shown in your own time zone")
+    return [embed]

@@ -1,0 +1,91 @@
+"""Time-driven work: one tick that fires due alerts (overdue questions, funding ending, lapses)
+and posts the channel digests that are due.
+
+One loop, state in the database (FiredAlert keys; each digest's last and next run), so a restart
+catches up once: one catch-up digest, not one per missed slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from typing import Any
+
+import discord
+
+from bot.render.digest import digest_embeds
+from db.alerts import fire_due_alerts
+from db.digests import advance, build_digest, due_digests
+
+log = logging.getLogger(__name__)
+
+
+class Scheduler:
+    """Runs a tick every `interval` seconds while the bot runs (a Service)."""
+
+    def __init__(self, bot: Any, *, interval: float = 60.0) -> None:
+        self.bot = bot
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="oversight-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def tick(self) -> int:
+        """Fire what is due now (alert events reach channels through the outbox) and post the
+        digests that are due. Returns how many alerts and digests went out."""
+        database = self.bot.database
+        now = database.clock.now()
+        fired = await fire_due_alerts(database, now=now)
+        if fired:
+            log.info("Fired %d time-driven alerts", len(fired))
+        return len(fired) + await self.post_digests(now)
+
+    async def post_digests(self, now: dt.datetime) -> int:
+        posted = 0
+        for schedule in await due_digests(self.bot.database, now):
+            digest = await build_digest(
+                self.bot.database, schedule.guild_id, since=schedule.last_run_at, now=now
+            )
+            if not digest.is_empty or schedule.post_empty:
+                if not await self._send(schedule, digest_embeds(digest)):
+                    continue  # a passing failure: the next tick tries again
+                posted += 1
+            await advance(self.bot.database, schedule.id, now)
+        return posted
+
+    async def _send(self, schedule: Any, embeds: list[discord.Embed]) -> bool:
+        """Post one digest; True when it was posted or can never be (channel gone)."""
+        channel = self.bot.get_channel(schedule.channel_id)
+        if channel is None:
+            log.warning("Digest %s: channel %s is gone", schedule.id, schedule.channel_id)
+            return True
+        # The same slot always has the same nonce, so a repeat after a crash is deduplicated.
+        nonce = f"dg{schedule.id}.{int(schedule.next_run_at.timestamp()):x}"[:25]
+        try:
+            await channel.send(
+                embeds=embeds, nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except (discord.Forbidden, discord.NotFound):
+            log.warning("Digest %s: cannot post in channel %s", schedule.id, schedule.channel_id)
+            return True
+        except discord.HTTPException:
+            log.warning("Digest %s: Discord error, will retry", schedule.id, exc_info=True)
+            return False
+        return True
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # a bad tick must not stop the next one
+                log.exception("Scheduler tick failed")
+            await asyncio.sleep(self.interval)

@@ -1,0 +1,271 @@
+"""The outbox dispatcher end to end through the fake Discord: subscribe → change → one post."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.client import OversightBot
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.render.changes import change_post, summary_post
+from bot.render.common import embed_text_length
+from db.clock import FixedClock
+from db.edits import change_record
+from db.engine import Database
+from db.models import BodycamDeployment, Delivery, Subscription
+from db.scope import Actor, Scope
+from db.tracking import add_subscription
+from fakediscord import FakeDiscord
+from tests.conftest import Office, running
+
+KEY = "minneapolis-mn-ice-ero"
+EDITOR = Actor("alice", 1001)
+STATUSES = ["suspended", "partial", "ended"]
+
+
+@pytest.fixture
+async def dispatching(
+    fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings
+) -> AsyncIterator[tuple[OversightBot, Dispatcher]]:
+    """The real bot with a dispatcher, logged into the fake."""
+    bot = OversightBot(settings=settings, database=bot_db)
+    dispatcher = Dispatcher(bot, worker="test:1")
+    bot.services.append(dispatcher)
+    async with running(fake, bot):
+        yield bot, dispatcher
+
+
+async def subscribe(db: Database, office: Office, kind: str = "bodycam") -> None:
+    await add_subscription(db, office.guild.id, office.guild.channel.id, kind)
+
+
+async def set_status(db: Database, status: str, key: str = KEY) -> None:
+    async with db.writer(Scope.shared(), EDITOR) as writer:
+        await change_record(writer, "bodycam", key, {"status": status})
+
+
+async def deliveries(db: Database) -> list[Delivery]:
+    async with db.session() as session:
+        return list((await session.execute(select(Delivery).order_by(Delivery.id))).scalars())  # type: ignore[arg-type]
+
+
+async def test_a_change_is_posted_once_with_its_diff_and_actor(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """Subscribe, change a record: exactly one post with old → new, who, and the nonce."""
+    await subscribe(bot_db, office)
+    await set_status(bot_db, "suspended")
+    [message] = await fake.wait_for_messages(office.guild.channel, 1)
+    [embed] = message.embeds
+    assert embed["description"] == "**status**: full → suspended"
+    assert KEY in embed["title"] and embed["fields"][0]["value"].startswith("alice")
+    [delivery] = await wait_status(bot_db, "sent")
+    assert message.nonce == f"od{delivery.id}" and message.enforce_nonce
+    assert delivery.status == "sent" and delivery.message_id == message.id
+    await dispatching[1].run_once()
+    assert len(fake.messages(office.guild.channel)) == 1
+    assert not fake.violations
+
+
+async def test_a_new_subscription_posts_nothing_from_the_past(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """Changes made before subscribing are never posted; the first one after is."""
+    await set_status(bot_db, "suspended")
+    await subscribe(bot_db, office)
+    await dispatching[1].run_once()
+    assert fake.messages(office.guild.channel) == []
+    await set_status(bot_db, "partial")
+    [message] = await fake.wait_for_messages(office.guild.channel, 1)
+    assert message.embeds[0]["description"] == "**status**: suspended → partial"
+    assert not fake.violations
+
+
+async def test_changes_are_posted_in_order(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """Three changes, one after another → three change posts, in the order they were made."""
+    await subscribe(bot_db, office)
+    for status in STATUSES:
+        await set_status(bot_db, status)
+    await fake.wait_until(lambda: len(posted_embeds(fake, office)) >= 3, what="3 change posts")
+    await dispatching[1].run_once()
+    embeds = posted_embeds(fake, office)
+    olds = ["full", *STATUSES[:-1]]
+    assert [e["description"] for e in embeds] == [
+        f"**status**: {old} → {new}" for old, new in zip(olds, STATUSES, strict=True)
+    ]
+    footers = [e["footer"]["text"] for e in embeds]
+    assert footers == sorted(footers)
+    assert not fake.violations
+
+
+def posted_embeds(fake: FakeDiscord, office: Office) -> list[dict[str, Any]]:
+    """Every embed posted in the office's channel, oldest first."""
+    return [e for m in fake.messages(office.guild.channel) for e in m.embeds]
+
+
+async def wait_status(db: Database, status: str, *, attempts: int = 0) -> list[Delivery]:
+    """Until every delivery has `status` after at least `attempts` tries (the dispatcher records
+    outcomes after posting, so a post can be seen before its delivery is marked)."""
+    found: list[Delivery] = []
+    for _ in range(250):
+        found = await deliveries(db)
+        if found and all(d.status == status and d.attempts >= attempts for d in found):
+            return found
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"deliveries never all {status!r}: {[d.status for d in found]}")
+
+
+async def test_a_server_error_is_retried_and_posted_once(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    clock: FixedClock,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A 503 → the batch waits with backoff; once due, it is posted once with the same nonce."""
+    fake.fail("POST /channels/*/messages", 503)
+    await subscribe(bot_db, office)
+    await set_status(bot_db, "suspended")
+    [delivery] = await wait_status(bot_db, "pending", attempts=1)
+    assert delivery.attempts == 1 and "503" in (delivery.error or "")
+    assert fake.messages(office.guild.channel) == []
+    clock.advance(dt.timedelta(minutes=1))
+    dispatching[1].wake()
+    [message] = await fake.wait_for_messages(office.guild.channel, 1)
+    assert message.nonce == delivery.nonce == f"od{delivery.id}"
+    [sent] = await wait_status(bot_db, "sent")
+    assert sent.attempts == 2
+    await dispatching[1].run_once()
+    assert len(fake.messages(office.guild.channel)) == 1
+    assert not fake.violations
+
+
+async def test_forbidden_pauses_the_subscription_and_stops_posting(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A 403 pauses the channel's subscription with the reason; later changes post nothing."""
+    fake.fail(f"POST /channels/{office.guild.channel.id}/messages", 403)
+    await subscribe(bot_db, office)
+    await set_status(bot_db, "suspended")
+    await wait_status(bot_db, "skipped")
+    async with bot_db.session() as session:
+        [subscription] = list((await session.execute(select(Subscription))).scalars())
+    assert subscription.state == "paused" and "403" in (subscription.state_reason or "")
+    await set_status(bot_db, "partial")
+    await dispatching[1].run_once()
+    assert fake.messages(office.guild.channel) == []
+    assert len(await deliveries(bot_db)) == 1
+    assert not fake.violations
+
+
+async def test_thirty_changes_at_once_become_one_summary(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A bulk change (30 records changed in one import) is one summary post, not 30."""
+    dispatcher = dispatching[1]
+    dispatcher.max_batch = 100
+    await subscribe(bot_db, office, "all")
+    keys = await bodycam_keys(bot_db)
+    async with bot_db.writer(Scope.shared(), EDITOR, reason="bulk") as writer:
+        for index in range(30):
+            await change_record(
+                writer, "bodycam", keys[index % len(keys)], {"notes": f"Bulk note {index}"}
+            )
+    await fake.wait_for_messages(office.guild.channel, 1)
+    await wait_status(bot_db, "sent")
+    await dispatcher.run_once()
+    [message] = fake.messages(office.guild.channel)
+    [embed] = message.embeds
+    assert embed["title"] == "30 changes"
+    assert "bodycam: 30" in embed["fields"][0]["value"]
+    assert sum(len(str(v)) for v in embed.values()) < 6000
+    assert not fake.violations
+
+
+async def bodycam_keys(db: Database) -> list[str]:
+    async with db.session() as session:
+        return list(
+            (
+                await session.execute(select(BodycamDeployment.key).order_by(BodycamDeployment.key))
+            ).scalars()
+        )
+
+
+async def test_a_channel_the_bot_cannot_see_pauses_its_subscription(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A channel unknown to the bot is not posted to: its subscription is paused, with why."""
+    unknown = 4_242_424_242
+    assert dispatching[0].get_channel(unknown) is None
+    await add_subscription(bot_db, office.guild.id, unknown, "bodycam")
+    await set_status(bot_db, "suspended")
+    [delivery] = await wait_status(bot_db, "skipped")
+    async with bot_db.session() as session:
+        [subscription] = list((await session.execute(select(Subscription))).scalars())
+    assert subscription.state == "paused" and "cannot see" in (subscription.state_reason or "")
+    assert delivery.error == subscription.state_reason
+    assert not any(r.path.startswith(f"/channels/{unknown}") for r in fake.requests)
+    assert not fake.violations
+
+
+def test_a_huge_summary_stays_within_one_message() -> None:
+    """300 changes with long keys and mention-laden summaries: one embed under 6,000 characters,
+    the rest counted, nothing pings."""
+    events = [
+        SimpleNamespace(
+            id=index,
+            revision_id=None,
+            record_kind="bodycam" if index % 3 else "question",
+            record_key=f"key-{index}-" + "x" * 150,
+            event_type="overdue",
+            summary="@everyone " + "y" * 300,
+        )
+        for index in range(1, 301)
+    ]
+    [embed] = summary_post(events, {})
+    assert embed_text_length(embed) <= 6000 and len(embed.description or "") <= 4096
+    assert embed.title == "300 changes"
+    assert (embed.description or "").splitlines()[-1].startswith("… and ")
+    assert "@everyone" not in (embed.description or "")
+    assert embed.fields[0].value == "bodycam: 200 · question: 100"
+
+
+def test_a_time_driven_post_shows_the_event_summary() -> None:
+    """No revision (an alert): the post says the event's summary and its change number."""
+    event = SimpleNamespace(
+        id=7,
+        revision_id=None,
+        record_kind="question",
+        record_key="q-1",
+        event_type="overdue",
+        summary="Question q-1 is overdue (due Nov 27, 2026).",
+    )
+    embed = change_post(event, None)
+    assert embed.description == event.summary and embed.footer.text == "change #7"

@@ -1,0 +1,89 @@
+"""The scheduler tick: due digests are posted once (one catch-up after downtime), alerts fire."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.client import OversightBot
+from bot.schedule import Scheduler
+from db.clock import FixedClock
+from db.digests import set_digest
+from db.models import ChangeEvent
+from fakediscord import FakeDiscord
+from tests.conftest import Office
+
+
+async def daily_digest(bot: OversightBot, office: Office) -> None:
+    await set_digest(
+        bot.database,
+        office.guild.id,
+        office.guild.channel.id,
+        "daily 9:00",
+        "America/New_York",
+        created_by=office.admin.id,
+        now=bot.database.clock.now(),
+    )
+
+
+async def test_a_due_digest_is_posted_once(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """At 9:00 New York the next morning the digest is posted in its channel, once."""
+    await daily_digest(bot, office)
+    scheduler = Scheduler(bot)
+    assert await scheduler.tick() == 0  # set at 10:00 New York: nothing due yet today
+    clock.advance(dt.timedelta(hours=23, minutes=1))  # 2026-11-29 14:01 UTC = 09:01 New York
+    assert await scheduler.tick() == 1
+    assert await scheduler.tick() == 0
+    posts = fake.messages(office.guild.channel)
+    assert len(posts) == 1 and posts[0].nonce.startswith("dg")
+    assert posts[0].embeds[0]["title"].startswith("Oversight digest")
+    assert "OQ-4" in str(posts[0].embeds)  # overdue questions are in the digest
+    assert not fake.violations
+
+
+async def test_after_downtime_one_catch_up_digest(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """Three missed mornings give one catch-up digest, not three."""
+    await daily_digest(bot, office)
+    clock.advance(dt.timedelta(days=3, hours=1))
+    scheduler = Scheduler(bot)
+    assert await scheduler.tick() == 1
+    assert await scheduler.tick() == 0
+    assert len(fake.messages(office.guild.channel)) == 1
+    assert not fake.violations
+
+
+async def test_an_overdue_question_fires_one_alert_event(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """A question due yesterday fires one 'overdue' event, however often the tick runs."""
+    from db.oversight import add_question
+    from db.scope import Actor, Scope
+
+    async with bot.database.writer(Scope.guild(office.guild.id), Actor("t", 1)) as writer:
+        await add_question(
+            writer,
+            {
+                "question": "Footage?",
+                "asked_by": "Rep. A",
+                "addressed_to": "ICE",
+                "due_date": "2026-11-28",
+                "as_of": "2026-11-01",
+            },
+        )
+    clock.advance(dt.timedelta(days=1))
+    scheduler = Scheduler(bot)
+    await scheduler.tick()
+    await scheduler.tick()
+    async with bot.database.session() as session:
+        from sqlalchemy import select
+
+        events = (
+            (await session.execute(select(ChangeEvent).where(ChangeEvent.event_type == "overdue")))
+            .scalars()
+            .all()
+        )
+    assert [(e.record_key, e.guild_id) for e in events] == [("GQ-1", office.guild.id)]
+    assert not fake.violations

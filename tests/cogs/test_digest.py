@@ -1,0 +1,85 @@
+"""/digest set, show, off and preview end to end through the fake Discord, on the starter data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from db.dates import discord_timestamp
+from db.digests import get_digest
+from fakediscord import FakeDiscord, Perm
+from tests.conftest import Office
+
+NEXT_NINE = dt.datetime(2026, 11, 29, 14, 0, tzinfo=dt.UTC)  # 09:00 New York
+
+
+async def test_set_replies_with_the_schedule_and_next_run(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    reply = await fake.slash("digest set", schedule="daily 9:00", user=office.admin)
+    assert reply.ephemeral
+    assert "every day at 9:00 AM (America/New_York)" in (reply.content or "")
+    assert discord_timestamp(NEXT_NINE, "F") in (reply.content or "")
+    row = await get_digest(bot.database, reply.channel.id)
+    assert row is not None and row.next_run_at == NEXT_NINE and row.guild_id == office.guild.id
+    assert not fake.violations
+
+
+async def test_manage_channels_is_enough(fake: FakeDiscord, office: Office, bot) -> None:
+    keeper = office.guild.add_member("keeper", permissions=Perm.MANAGE_CHANNELS)
+    reply = await fake.slash("digest set", schedule="weekdays 8:30", timezone="Europe/Berlin",
+                             post_empty=True, user=keeper)  # fmt: skip
+    assert "weekdays at 8:30 AM (Europe/Berlin)" in (reply.content or "")
+    assert "even when there is nothing new" in (reply.content or "")
+    assert not fake.violations
+
+
+async def test_a_staffer_is_refused(fake: FakeDiscord, office: Office, bot) -> None:
+    reply = await fake.slash("digest set", schedule="daily 9:00", user=office.staffer)
+    assert reply.ephemeral
+    assert "Manage Channels" in (reply.content or "")
+    assert await get_digest(bot.database, reply.channel.id) is None
+    assert not fake.violations
+
+
+async def test_a_bad_schedule_says_what_works(fake: FakeDiscord, office: Office, bot) -> None:
+    reply = await fake.slash("digest set", schedule="sometimes", user=office.admin)
+    assert reply.ephemeral
+    assert "couldn't read 'sometimes' as a schedule" in (reply.content or "")
+    assert "'daily 9:00'" in (reply.content or "")
+    bad_zone = await fake.slash("digest set", schedule="daily 9:00", timezone="Mars/Olympus",
+                                user=office.admin)  # fmt: skip
+    assert "unknown time zone 'Mars/Olympus'" in (bad_zone.content or "")
+    assert not fake.violations
+
+
+async def test_show_and_off(fake: FakeDiscord, office: Office, bot) -> None:
+    none = await fake.slash("digest show", user=office.admin)
+    assert "This channel has no digest" in (none.content or "")
+    await fake.slash("digest set", schedule="mondays 9am", user=office.admin)
+    shown = await fake.slash("digest show", user=office.admin)
+    assert "Mondays at 9:00 AM (America/New_York)" in (shown.content or "")
+    off = await fake.slash("digest off", user=office.admin)
+    assert off.content == "Digest turned off for this channel."
+    assert await get_digest(bot.database, off.channel.id) is None
+    again = await fake.slash("digest off", user=office.admin)
+    assert again.content == "This channel has no digest."
+    assert not fake.violations
+
+
+async def test_preview_shows_the_facts_privately(fake: FakeDiscord, office: Office, bot) -> None:
+    await fake.slash("digest set", schedule="daily 9:00", user=office.admin)
+    reply = await fake.slash("digest preview", user=office.admin)
+    assert reply.ephemeral
+    [embed] = reply.embeds
+    assert embed["title"] == "Oversight digest (preview)"
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    overdue = fields["🔴 Overdue (3)"]
+    assert [line.split(" · ")[0] for line in overdue.split("\n")] == [
+        "• **OQ-4**",
+        "• **OQ-5**",
+        "• **OQ-7**",
+    ]
+    assert "182 days late" in overdue
+    assert fields["Funding"].startswith("No FY2027 records yet")
+    assert any(name.startswith("🕰️ Not updated in 30 days") for name in fields)
+    assert not fake.violations

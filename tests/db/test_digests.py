@@ -1,0 +1,142 @@
+"""Digest schedules and their content, on SQLite and PostgreSQL: set/replace/off, the office's
+time zone, what is due, one catch-up after downtime, and what a digest reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.render.common import embed_text_length
+from bot.render.digest import digest_embeds
+from db.clock import FixedClock
+from db.digests import advance, build_digest, due_digests, get_digest, remove_digest, set_digest
+from db.engine import Database
+from db.schedules import ScheduleError
+from db.scope import Actor, Scope
+from db.seed import load_seed
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+GUILD, OTHER = 111, 222
+CHANNEL = 900
+
+
+def bodycam(city: str, **over: object) -> dict[str, object]:
+    values = {"city": city, "state": "MN", "component": "ICE-ERO", "status": "partial",
+              "as_of": "2026-11-20"}  # fmt: skip
+    return {**values, **over}
+
+
+async def test_set_replace_and_off(db: Database) -> None:
+    row = await set_digest(db, GUILD, CHANNEL, "daily 9:00", "America/New_York",
+                           created_by=7, now=NOW)  # fmt: skip
+    assert row.description == "every day at 9:00 AM (America/New_York)"
+    assert row.last_run_at == NOW and not row.post_empty
+    again = await set_digest(db, GUILD, CHANNEL, "weekdays 8:30", "america/chicago",
+                             created_by=8, now=NOW, post_empty=True)  # fmt: skip
+    assert again.id == row.id
+    stored = await get_digest(db, CHANNEL)
+    assert stored is not None and stored.timezone == "America/Chicago"
+    assert stored.description == "weekdays at 8:30 AM (America/Chicago)" and stored.post_empty
+    assert await remove_digest(db, CHANNEL)
+    assert await get_digest(db, CHANNEL) is None
+    assert not await remove_digest(db, CHANNEL)
+
+
+async def test_a_bad_schedule_is_refused_with_examples(db: Database) -> None:
+    with pytest.raises(ScheduleError, match="daily 9:00"):
+        await set_digest(db, GUILD, CHANNEL, "whenever", "America/New_York",
+                         created_by=7, now=NOW)  # fmt: skip
+    assert await get_digest(db, CHANNEL) is None
+
+
+async def test_next_run_is_in_the_office_zone(db: Database) -> None:
+    row = await set_digest(db, GUILD, CHANNEL, "daily 9:00", "America/New_York",
+                           created_by=7, now=NOW)  # fmt: skip
+    assert row.next_run_at == dt.datetime(2026, 11, 29, 14, 0, tzinfo=UTC)
+    assert (await get_digest(db, CHANNEL)).next_run_at == row.next_run_at  # type: ignore[union-attr]
+
+
+async def test_due_digests(db: Database) -> None:
+    await set_digest(db, GUILD, CHANNEL, "daily 9:00", "America/New_York", created_by=7, now=NOW)
+    await set_digest(db, GUILD, CHANNEL + 1, "daily 18:00", "America/New_York",
+                     created_by=7, now=NOW)  # fmt: skip
+    assert await due_digests(db, NOW) == []
+    evening = dt.datetime(2026, 11, 28, 23, 0, tzinfo=UTC)  # 18:00 New York
+    assert [d.channel_id for d in await due_digests(db, evening)] == [CHANNEL + 1]
+    at_nine = dt.datetime(2026, 11, 29, 14, 0, tzinfo=UTC)
+    assert [d.channel_id for d in await due_digests(db, at_nine)] == [CHANNEL + 1, CHANNEL]
+
+
+async def test_advance_after_downtime_gives_one_catch_up(db: Database) -> None:
+    row = await set_digest(db, GUILD, CHANNEL, "daily 9:00", "America/New_York",
+                           created_by=7, now=NOW)  # fmt: skip
+    back = dt.datetime(2026, 12, 2, 16, 30, tzinfo=UTC)  # three missed 9:00 slots
+    assert [d.id for d in await due_digests(db, back)] == [row.id]
+    advanced = await advance(db, row.id, back)  # type: ignore[arg-type]
+    assert advanced is not None and advanced.last_run_at == back
+    assert advanced.next_run_at == dt.datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+    assert await due_digests(db, back) == []
+    assert await advance(db, 999_999, back) is None
+
+
+async def test_digest_has_the_changes_after_since_only(db: Database, clock: FixedClock) -> None:
+    async with db.writer(Scope.guild(GUILD), Actor("before", 1)) as writer:
+        await writer.create("bodycam", bodycam("Duluth"))
+    since = clock.now()
+    clock.advance(dt.timedelta(hours=1))
+    async with db.writer(Scope.guild(GUILD), Actor("editor", 1)) as writer:
+        await writer.create("bodycam", bodycam("Moorhead"))
+    async with db.writer(Scope.shared(), Actor("owner", 2)) as writer:
+        await writer.create("bodycam", bodycam("Fargo", state="ND"))
+    async with db.writer(Scope.guild(OTHER), Actor("elsewhere", 3)) as writer:
+        await writer.create("bodycam", bodycam("Bemidji"))
+    clock.advance(dt.timedelta(hours=1))
+    digest = await build_digest(db, GUILD, since=since, now=clock.now())
+    assert digest.change_count == 2
+    assert [(c.record_key, c.actor_name, c.shared) for c in digest.changes] == [
+        ("fargo-nd-ice-ero", "owner", True),
+        ("moorhead-mn-ice-ero", "editor", False),
+    ]  # newest first; the other guild's change and the one before `since` are left out
+    assert not digest.is_empty and digest.stale == []
+    quiet = await build_digest(db, GUILD, since=clock.now(), now=clock.now())
+    assert quiet.change_count == 0 and quiet.is_empty
+
+
+async def test_digest_of_the_starter_data(db: Database) -> None:
+    await load_seed(db)
+    now = NOW + dt.timedelta(minutes=1)
+    digest = await build_digest(db, GUILD, since=NOW, now=now)
+    assert digest.change_count == 0
+    assert [q.key for q in digest.overdue] == ["OQ-4", "OQ-5", "OQ-7"]
+    assert digest.overdue_count == 3
+    # no FY2027 records in the starter data: the latest year with records, and it says so
+    assert digest.funding is not None and digest.funding.requested_year == 2027
+    stale = {s.kind: s for s in digest.stale}
+    assert stale["bodycam"].count == 10 and len(stale["bodycam"].oldest) == 3
+    assert stale["bodycam"].oldest[0].as_of == dt.date(2023, 5, 23)
+    assert not digest.is_empty
+    [embed] = digest_embeds(digest)
+    assert embed_text_length(embed) <= 6000
+    names = [f.name for f in embed.fields]
+    assert "🔴 Overdue (3)" in names and "Funding" in names
+    funding = next(f.value for f in embed.fields if f.name == "Funding")
+    assert funding is not None and funding.startswith("No FY2027 records yet")
+    # a long stale window leaves nothing stale
+    fresh = await build_digest(db, GUILD, since=NOW, now=now, stale_days=100_000)
+    assert fresh.stale == []
+
+
+async def test_many_changes_stay_within_discord_limits(db: Database, clock: FixedClock) -> None:
+    since = clock.now()
+    clock.advance(dt.timedelta(minutes=1))
+    async with db.writer(Scope.guild(GUILD), Actor("x" * 100, 1)) as writer:
+        for n in range(120):
+            await writer.create("bodycam", bodycam(f"Town {n} " + "y" * 80))
+    digest = await build_digest(db, GUILD, since=since, now=clock.now())
+    assert digest.change_count == 120 and len(digest.changes) == 50
+    [embed] = digest_embeds(digest)
+    assert embed_text_length(embed) <= 6000
+    [changes] = [f for f in embed.fields if f.name == "Changes (120)"]
+    assert len(changes.value or "") <= 1024 and (changes.value or "").endswith("more")

@@ -48,6 +48,13 @@ def require_manage_server(interaction: discord.Interaction[Any]) -> None:
         raise NotAllowed("Managing editor roles needs the Manage Server permission.")
 
 
+def require_manage_channels(interaction: discord.Interaction[Any], what: str) -> None:
+    """Tracking and digests post into channels: they need Manage Channels (checked on every call,
+    since a server can override Discord's default)."""
+    if interaction.guild_id is None or not interaction.permissions.manage_channels:
+        raise NotAllowed(f"{what} needs the Manage Channels permission. Ask a server admin.")
+
+
 async def write_scope(bot: Any, interaction: discord.Interaction[Any], dataset: Dataset) -> Scope:
     """Where a write goes: this server's own records (default), or the shared dataset (owners)."""
     await require_editor(bot, interaction)

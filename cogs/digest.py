@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.permissions import NotAllowed
+from bot.permissions import NotAllowed, require_manage_channels
 from bot.render.common import defang, when
 from bot.render.digest import digest_embeds
 from bot.views import respond
@@ -49,10 +49,8 @@ class Digest(
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         # default_permissions only hides commands, and a server can override it: check here too.
-        perms = interaction.permissions
-        if self.bot.is_owner_id(interaction.user.id) or perms.manage_channels or perms.manage_guild:
-            return True
-        raise NotAllowed("Digests need the Manage Channels permission in this channel.")
+        require_manage_channels(interaction, "Setting up digests")
+        return True
 
     @app_commands.command(name="set", description="Post a digest in this channel on a schedule")
     @app_commands.describe(

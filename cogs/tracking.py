@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.permissions import NotAllowed
+from bot import permissions
 from bot.render.tracking import (
     ONLY_LABELS,
     added_text,
@@ -41,14 +41,11 @@ ONLY_CHOICES = [
 ]
 CHANNEL_DELETED = "channel deleted"
 GUILD_REMOVED = "bot removed from the server"
-NEEDS_MANAGE_CHANNELS = (
-    "Managing tracking needs the Manage Channels permission. Ask a server admin to set it up."
-)
+NEEDS_MANAGE_CHANNELS = "Managing tracking needs the Manage Channels permission"
 
 
 def require_manage_channels(interaction: discord.Interaction[Any]) -> None:
-    if interaction.guild_id is None or not interaction.permissions.manage_channels:
-        raise NotAllowed(NEEDS_MANAGE_CHANNELS)
+    permissions.require_manage_channels(interaction, "Managing tracking")
 
 
 def can_post(interaction: discord.Interaction[Any]) -> bool:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from db.dates import discord_timestamp
 from db.digests import get_digest
-from fakediscord import FakeDiscord, Perm
+from fakediscord import FakeDiscord, FakeMember, Perm
 from tests.conftest import Office
 
 NEXT_NINE = dt.datetime(2026, 11, 29, 14, 0, tzinfo=dt.UTC)  # 09:00 New York
 
 
 async def test_set_replies_with_the_schedule_and_next_run(
-    fake: FakeDiscord, office: Office, bot
+    fake: FakeDiscord, office: Office, bot, keeper: FakeMember
 ) -> None:
-    reply = await fake.slash("digest set", schedule="daily 9:00", user=office.admin)
+    reply = await fake.slash("digest set", schedule="daily 9:00", user=keeper)
     assert reply.ephemeral
     assert "every day at 9:00 AM (America/New_York)" in (reply.content or "")
     assert discord_timestamp(NEXT_NINE, "F") in (reply.content or "")
@@ -24,8 +26,21 @@ async def test_set_replies_with_the_schedule_and_next_run(
     assert not fake.violations
 
 
+@pytest.fixture
+def keeper(office: Office) -> FakeMember:
+    """A member with Manage Channels (and nothing else): who sets up digests."""
+    return office.guild.add_member("keeper", permissions=Perm.MANAGE_CHANNELS)
+
+
+async def test_manage_server_alone_is_not_enough(fake: FakeDiscord, office: Office, bot) -> None:
+    """Digests post into channels: Manage Server without Manage Channels is refused."""
+    reply = await fake.slash("digest set", schedule="daily 9:00", user=office.admin)
+    assert reply.ephemeral and "needs the Manage Channels permission" in (reply.content or "")
+    assert not fake.violations
+
+
 async def test_manage_channels_is_enough(fake: FakeDiscord, office: Office, bot) -> None:
-    keeper = office.guild.add_member("keeper", permissions=Perm.MANAGE_CHANNELS)
+    keeper = office.guild.add_member("keeper2", permissions=Perm.MANAGE_CHANNELS)
     reply = await fake.slash("digest set", schedule="weekdays 8:30", timezone="Europe/Berlin",
                              post_empty=True, user=keeper)  # fmt: skip
     assert "weekdays at 8:30 AM (Europe/Berlin)" in (reply.content or "")
@@ -41,34 +56,38 @@ async def test_a_staffer_is_refused(fake: FakeDiscord, office: Office, bot) -> N
     assert not fake.violations
 
 
-async def test_a_bad_schedule_says_what_works(fake: FakeDiscord, office: Office, bot) -> None:
-    reply = await fake.slash("digest set", schedule="sometimes", user=office.admin)
+async def test_a_bad_schedule_says_what_works(
+    fake: FakeDiscord, office: Office, bot, keeper: FakeMember
+) -> None:
+    reply = await fake.slash("digest set", schedule="sometimes", user=keeper)
     assert reply.ephemeral
     assert "couldn't read 'sometimes' as a schedule" in (reply.content or "")
     assert "'daily 9:00'" in (reply.content or "")
     bad_zone = await fake.slash("digest set", schedule="daily 9:00", timezone="Mars/Olympus",
-                                user=office.admin)  # fmt: skip
+                                user=keeper)  # fmt: skip
     assert "unknown time zone 'Mars/Olympus'" in (bad_zone.content or "")
     assert not fake.violations
 
 
-async def test_show_and_off(fake: FakeDiscord, office: Office, bot) -> None:
-    none = await fake.slash("digest show", user=office.admin)
+async def test_show_and_off(fake: FakeDiscord, office: Office, bot, keeper: FakeMember) -> None:
+    none = await fake.slash("digest show", user=keeper)
     assert "This channel has no digest" in (none.content or "")
-    await fake.slash("digest set", schedule="mondays 9am", user=office.admin)
-    shown = await fake.slash("digest show", user=office.admin)
+    await fake.slash("digest set", schedule="mondays 9am", user=keeper)
+    shown = await fake.slash("digest show", user=keeper)
     assert "Mondays at 9:00 AM (America/New_York)" in (shown.content or "")
-    off = await fake.slash("digest off", user=office.admin)
+    off = await fake.slash("digest off", user=keeper)
     assert off.content == "Digest turned off for this channel."
     assert await get_digest(bot.database, off.channel.id) is None
-    again = await fake.slash("digest off", user=office.admin)
+    again = await fake.slash("digest off", user=keeper)
     assert again.content == "This channel has no digest."
     assert not fake.violations
 
 
-async def test_preview_shows_the_facts_privately(fake: FakeDiscord, office: Office, bot) -> None:
-    await fake.slash("digest set", schedule="daily 9:00", user=office.admin)
-    reply = await fake.slash("digest preview", user=office.admin)
+async def test_preview_shows_the_facts_privately(
+    fake: FakeDiscord, office: Office, bot, keeper: FakeMember
+) -> None:
+    await fake.slash("digest set", schedule="daily 9:00", user=keeper)
+    reply = await fake.slash("digest preview", user=keeper)
     assert reply.ephemeral
     [embed] = reply.embeds
     assert embed["title"] == "Oversight digest (preview)"

@@ -60,11 +60,13 @@ class Dispatcher:
         *,
         poll_seconds: float = POLL_SECONDS,
         max_batch: int = MAX_BATCH,
+        lease: dt.timedelta = LEASE,
     ) -> None:
         self.bot = bot
         self.worker = worker or default_worker()
         self.poll_seconds = poll_seconds
         self.max_batch = max_batch
+        self.lease = lease  # how long a claimed batch is ours before another worker may take it
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -128,7 +130,7 @@ class Dispatcher:
     async def _sleep(self) -> None:
         timeout = self.poll_seconds
         try:
-            due = await next_due(self.db, lease=LEASE)
+            due = await next_due(self.db, lease=self.lease)
         except Exception:
             log.exception("Could not read when the next delivery is due")
             due = None
@@ -145,7 +147,7 @@ class Dispatcher:
         while True:
             now = self.db.clock.now()
             batch = await claim_batch(
-                self.db, worker=self.worker, now=now, max_batch=self.max_batch, lease=LEASE
+                self.db, worker=self.worker, now=now, max_batch=self.max_batch, lease=self.lease
             )
             if batch is None:
                 return posted

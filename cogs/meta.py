@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot import render
 from db.stats import freshness
+from db.tracking import list_subscriptions
 
 if TYPE_CHECKING:
     from bot.client import OversightBot
@@ -43,7 +44,9 @@ class Meta(commands.Cog):
     async def about(self, interaction: discord.Interaction) -> None:
         async with self.bot.database.session() as session:
             data = await freshness(session, self.bot.scope_for(interaction.guild_id))
-        embed = render.about_embed(package_version(), data)
+        subscriptions = await list_subscriptions(self.bot.database, interaction.guild_id or 0)
+        states = [(s.state, s.state_reason) for s in subscriptions]
+        embed = render.about_embed(package_version(), data, states)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="help", description="Every command with a one-line description")

@@ -42,7 +42,24 @@ def count_phrase(kind: str, count: int) -> str:
     return f"{count} {singular if count == 1 else plural}"
 
 
-def about_embed(version: str, data: Freshness) -> discord.Embed:
+def tracking_text(states: list[tuple[str, str | None]]) -> str:
+    """'2 active · 1 paused (channel deleted)': how this server's channel subscriptions stand."""
+    if not states:
+        return "No channel follows changes yet (`/track add`)."
+    counts: dict[str, int] = {}
+    for state, _reason in states:
+        counts[state] = counts.get(state, 0) + 1
+    parts = [f"{counts[s]} {s}" for s in ("active", "paused", "failed") if s in counts]
+    reasons = sorted({reason for state, reason in states if state != "active" and reason})
+    text = " · ".join(parts)
+    if reasons:
+        text += " — " + "; ".join(reasons[:3]) + ". See `/track list` to re-enable."
+    return text[:1024]
+
+
+def about_embed(
+    version: str, data: Freshness, tracking: list[tuple[str, str | None]] | None = None
+) -> discord.Embed:
     embed = discord.Embed(title="Oversight Desk", description=ABOUT_TEXT, colour=BRAND)
     embed.add_field(name="Version", value=version, inline=True)
     changed = data.newest_change
@@ -57,6 +74,8 @@ def about_embed(version: str, data: Freshness) -> discord.Embed:
     counts = " · ".join(count_phrase(kind, n) for kind, n in data.counts.items() if n)
     embed.add_field(name=f"Records ({data.total})", value=counts or "none yet", inline=False)
     embed.add_field(name="Where the data comes from", value=DATA_ORIGIN, inline=False)
+    if tracking is not None:
+        embed.add_field(name="Change posts in this server", value=tracking_text(tracking))
     return embed
 
 

@@ -158,6 +158,25 @@ async def test_a_server_error_is_retried_and_posted_once(
     assert not fake.violations
 
 
+async def test_rate_limits_are_waited_out_and_the_post_arrives_once(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """Two 429s on the channel (with retry_after): the post arrives once, with its nonce."""
+    fake.fail(f"POST /channels/{office.guild.channel.id}/messages", 429, times=2, retry_after=0.1)
+    await subscribe(bot_db, office)
+    await set_status(bot_db, "suspended")
+    [message] = await fake.wait_for_messages(office.guild.channel, 1)
+    [sent] = await wait_status(bot_db, "sent")
+    assert message.nonce == sent.nonce
+    statuses = [r.status for r in fake.requests if r.path.endswith("/messages")]
+    assert statuses.count(429) == 2 and statuses.count(200) == 1
+    assert len(fake.messages(office.guild.channel)) == 1
+    assert not fake.violations
+
+
 async def test_forbidden_pauses_the_subscription_and_stops_posting(
     fake: FakeDiscord,
     office: Office,

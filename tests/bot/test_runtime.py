@@ -258,3 +258,19 @@ def test_readme_invite_permissions_match_discord_py() -> None:
     )
     assert f"permissions={wanted.value}" in readme
     assert "scope=bot%20applications.commands" in readme
+
+
+async def test_about_says_when_change_posts_are_paused(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """/about tells the server that a channel's change posts are paused, and why."""
+    from db.tracking import add_subscription, pause_channel
+
+    before = await fake.slash("about", user=office.staffer)
+    assert "No channel follows changes yet" in str(before.embeds)
+    await add_subscription(bot.database, office.guild.id, office.guild.channel.id, "bodycam")
+    await pause_channel(bot.database, office.guild.channel.id, "missing access (403)")
+    reply = await fake.slash("about", user=office.staffer)
+    fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
+    assert fields["Change posts in this server"].startswith("1 paused — missing access (403).")
+    assert not fake.violations

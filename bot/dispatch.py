@@ -18,11 +18,9 @@ import socket
 from typing import Any
 
 import discord
-from sqlalchemy import select
 
 from bot.render.changes import SUMMARY_OVER, change_post, summary_post
 from bot.render.common import MESSAGE_EMBED_TEXT, PAGE_FOOTER_RESERVE, embed_text_length
-from db.models import Revision
 from db.outbox import (
     Batch,
     claim_batch,
@@ -31,6 +29,7 @@ from db.outbox import (
     mark_retry,
     mark_sent,
     next_due,
+    post_context,
 )
 
 log = logging.getLogger(__name__)
@@ -38,6 +37,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 5.0  # the longest wait without being woken
 SEND_TIMEOUT = 30.0  # a post taking longer counts as a timeout (retried with the same nonce)
 LEASE = dt.timedelta(seconds=60)
+PACE_SECONDS = 1.0
 MAX_BATCH = 25
 GONE_STATUSES = (403, 404)
 
@@ -61,12 +61,15 @@ class Dispatcher:
         poll_seconds: float = POLL_SECONDS,
         max_batch: int = MAX_BATCH,
         lease: dt.timedelta = LEASE,
+        pace: float = PACE_SECONDS,
     ) -> None:
         self.bot = bot
         self.worker = worker or default_worker()
         self.poll_seconds = poll_seconds
         self.max_batch = max_batch
         self.lease = lease  # how long a claimed batch is ours before another worker may take it
+        self.pace = pace  # at least this long between two posts in one channel
+        self._last_post: dict[int, float] = {}  # channel id → loop time of its last post
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -156,10 +159,20 @@ class Dispatcher:
 
     # ------------------------------------------------------------ one batch
 
+    async def _pace(self, channel_id: int) -> None:
+        """Keep each channel well under Discord's 5 messages per 5 seconds: wait out the pace.
+        Busy channels coalesce into summaries, so this rarely waits."""
+        loop = asyncio.get_running_loop()
+        last = self._last_post.get(channel_id)
+        if last is not None and (wait := last + self.pace - loop.time()) > 0:
+            await asyncio.sleep(wait)
+        self._last_post[channel_id] = loop.time()
+
     async def _deliver(self, batch: Batch) -> bool:
         try:
             channel = self._channel(batch)
             embeds = await self._render(batch)
+            await self._pace(batch.channel_id)
             message = await asyncio.wait_for(
                 channel.send(
                     embeds=embeds,
@@ -212,15 +225,13 @@ class Dispatcher:
         return channel
 
     async def _render(self, batch: Batch) -> list[discord.Embed]:
-        ids = {e.revision_id for e in batch.events if e.revision_id is not None}
-        revisions: dict[int, Revision] = {}
-        if ids:
-            async with self.db.session() as session:
-                query = select(Revision).where(Revision.id.in_(ids))  # type: ignore[union-attr]
-                revisions = {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+        revisions, sources = await post_context(self.db, batch.events, batch.guild_id)
         if len(batch.events) > SUMMARY_OVER:
             return summary_post(batch.events, revisions)
-        posts = [change_post(e, revisions.get(e.revision_id or 0)) for e in batch.events]
+        posts = [
+            change_post(e, revisions.get(e.revision_id or 0), sources.get(e.id or 0, []))
+            for e in batch.events
+        ]
         if sum(embed_text_length(p) for p in posts) > MESSAGE_EMBED_TEXT - PAGE_FOOTER_RESERVE:
             return summary_post(batch.events, revisions)  # one message, within 6,000 characters
         return posts

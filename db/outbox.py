@@ -16,7 +16,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
-from db.models import ChangeEvent, Delivery, Meta, Revision, Subscription
+from db.models import RECORD_TABLES, ChangeEvent, Delivery, Meta, Revision, Subscription
+from db.scope import Scope, visible
 from db.tracking import UNSENT, dialect_insert, leave_active, matches, skip_unsent, transaction
 
 WATERMARK = "fanout_watermark"
@@ -375,3 +376,26 @@ async def next_due(
         first_claim = (await session.execute(sending)).scalar_one()
     times = [t for t in (first_pending, first_claim and first_claim + lease) if t is not None]
     return min(times, default=None)
+
+
+async def post_context(
+    db: Database, events: Sequence[ChangeEvent], guild_id: int
+) -> tuple[dict[int, Revision], dict[int, list[dict[str, Any]]]]:
+    """What posts about `events` need: the revisions behind them (by id) and each event's record
+    sources (by event id) as the channel's guild sees the record now."""
+    ids = {event.revision_id for event in events if event.revision_id is not None}
+    sources: dict[int, list[dict[str, Any]]] = {}
+    async with db.session() as session:
+        revisions: dict[int, Revision] = {}
+        if ids:
+            query = select(Revision).where(Revision.id.in_(ids))  # type: ignore[union-attr]
+            revisions = {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+        for event in events:
+            table: Any = RECORD_TABLES.get(event.record_kind)
+            if table is None:
+                continue
+            query = visible(table, Scope.guild(guild_id)).where(table.key == event.record_key)
+            row = (await session.execute(query)).scalar_one_or_none()
+            if row is not None:
+                sources[event.id or 0] = list(row.sources or [])  # type: ignore[index]
+    return revisions, sources

@@ -23,6 +23,7 @@ from bot.render.common import (
     add_field,
     clip,
     defang,
+    sources_value,
     when,
 )
 from bot.render.history import _summary, actor_text, diff_lines, record_title
@@ -52,8 +53,14 @@ def _action(event: Any, revision: Any | None) -> str:
     return ACTIONS.get(event.event_type, "update")
 
 
-def change_post(event: Any, revision: Any | None) -> discord.Embed:
-    """One change: the record, old → new per field, who made it and when, 'change #<id>'."""
+SOURCES_LIMIT = 600  # keeps up to five change posts within one message
+
+
+def change_post(
+    event: Any, revision: Any | None, sources: Sequence[Mapping[str, Any]] = ()
+) -> discord.Embed:
+    """One change: the record, old → new per field, who made it and when, the record's sources
+    as links, 'change #<id>'."""
     word, colour = _word(event)
     title = f"{word} · {record_title(event.record_kind, event.record_key)}"
     if revision is None:  # time-driven (overdue, funding lapsing): the event says it all
@@ -69,6 +76,8 @@ def change_post(event: Any, revision: Any | None) -> discord.Embed:
         add_field(embed, "When", f"{when(recorded, 'f')} ({when(recorded, 'R')})", inline=True)
         if revision.reason:
             add_field(embed, "Reason", defang(clip(revision.reason, 300)))
+    if sources:
+        add_field(embed, "Sources", sources_value(sources, limit=SOURCES_LIMIT))
     embed.set_footer(text=clip(f"change #{event.id}", FOOTER_LIMIT))
     return embed
 

@@ -58,6 +58,7 @@ async def main(args: argparse.Namespace) -> None:
             worker=args.worker,
             poll_seconds=args.poll,
             max_batch=args.max_batch,
+            pace=0.0,  # these tests are about exactly-once, not pacing
             **({"lease": dt.timedelta(seconds=args.lease)} if args.lease is not None else {}),
         )
     )

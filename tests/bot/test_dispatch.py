@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
+from itertools import pairwise
 from types import SimpleNamespace
 from typing import Any
 
@@ -36,7 +37,7 @@ async def dispatching(
 ) -> AsyncIterator[tuple[OversightBot, Dispatcher]]:
     """The real bot with a dispatcher, logged into the fake."""
     bot = OversightBot(settings=settings, database=bot_db)
-    dispatcher = Dispatcher(bot, worker="test:1")
+    dispatcher = Dispatcher(bot, worker="test:1", pace=0.0)
     bot.services.append(dispatcher)
     async with running(fake, bot):
         yield bot, dispatcher
@@ -113,6 +114,40 @@ async def test_changes_are_posted_in_order(
     ]
     footers = [e["footer"]["text"] for e in embeds]
     assert footers == sorted(footers)
+    assert not fake.violations
+
+
+async def test_posts_in_one_channel_are_paced(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """With a pace of 0.3 s, three posts in one channel arrive at least 0.3 s apart."""
+    dispatching[1].pace = 0.3
+    await subscribe(bot_db, office)
+    for status in STATUSES:
+        await set_status(bot_db, status)
+        await dispatching[1].run_once()  # one batch per change: three separate posts
+    await fake.wait_until(lambda: len(posted_embeds(fake, office)) >= 3, what="3 change posts")
+    times = [r.time for r in fake.requests if r.path.endswith("/messages") and r.status == 200]
+    assert len(times) == 3
+    assert all(later - earlier >= 0.29 for earlier, later in pairwise(times))
+    assert not fake.violations
+
+
+async def test_a_change_post_links_the_records_sources(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A change post lists the record's sources as links (Minneapolis: the Star Tribune)."""
+    await subscribe(bot_db, office)
+    await set_status(bot_db, "suspended")
+    [embed] = (await fake.wait_for_messages(office.guild.channel, 1))[0].embeds
+    sources = next(f["value"] for f in embed["fields"] if f["name"] == "Sources")
+    assert "[Star Tribune](https://startribune.com/)" in sources
     assert not fake.violations
 
 

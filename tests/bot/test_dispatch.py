@@ -136,6 +136,23 @@ async def test_posts_in_one_channel_are_paced(
     assert not fake.violations
 
 
+async def test_unknown_channel_pauses_the_subscription(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A 404 (unknown channel) pauses the channel's subscription with the reason."""
+    fake.fail(f"POST /channels/{office.guild.channel.id}/messages", 404)
+    await subscribe(bot_db, office)
+    await set_status(bot_db, "suspended")
+    await wait_status(bot_db, "skipped")
+    async with bot_db.session() as session:
+        [subscription] = list((await session.execute(select(Subscription))).scalars())
+    assert subscription.state == "paused" and "404" in (subscription.state_reason or "")
+    assert not fake.violations
+
+
 async def test_a_change_post_links_the_records_sources(
     fake: FakeDiscord,
     office: Office,

@@ -87,3 +87,22 @@ async def test_an_overdue_question_fires_one_alert_event(
         )
     assert [(e.record_key, e.guild_id) for e in events] == [("GQ-1", office.guild.id)]
     assert not fake.violations
+
+
+async def test_nine_new_york_stays_nine_across_the_march_change(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """A 'daily 9:00' digest posts at 14:00 UTC on March 13, 2027 and 13:00 UTC on March 14."""
+    clock.current = dt.datetime(2027, 3, 12, 15, 0, tzinfo=dt.UTC)
+    await daily_digest(bot, office)
+    scheduler = Scheduler(bot)
+    clock.current = dt.datetime(2027, 3, 13, 13, 59, tzinfo=dt.UTC)
+    assert await scheduler.tick() == 0  # 08:59 EST: not yet
+    clock.current = dt.datetime(2027, 3, 13, 14, 0, tzinfo=dt.UTC)
+    assert await scheduler.tick() == 1  # 09:00 EST
+    clock.current = dt.datetime(2027, 3, 14, 12, 59, tzinfo=dt.UTC)
+    assert await scheduler.tick() == 0  # 08:59 EDT: not yet
+    clock.current = dt.datetime(2027, 3, 14, 13, 0, tzinfo=dt.UTC)
+    assert await scheduler.tick() == 1  # 09:00 EDT
+    assert len(fake.messages(office.guild.channel)) == 2
+    assert not fake.violations

@@ -4,6 +4,7 @@ listing its first entries and counting the rest, within Discord's limits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 
@@ -76,10 +77,21 @@ def funding_text(digest: Digest) -> str:
     if status is None:
         return "No appropriations records."
     year, period = status.fiscal_year, status.period
+    prefix = ""
     if status.requested_year is not None:
-        return f"No FY{status.requested_year} records yet; the latest are FY{year}'s."
+        prefix = f"No FY{status.requested_year} records yet; the latest year is FY{year}. "
+    return prefix + _state_text(status, year, period)
+
+
+def _state_text(status: Any, year: int, period: Any) -> str:
     if status.year_over:
-        return f"FY{year} is over."
+        last = status.periods[-1] if status.periods else None
+        if last is None:
+            return f"FY{year} is over; no funding periods were recorded."
+        ended = when(last.end_date) if last.end_date else "with no end date recorded"
+        disputed = " (disputed)" if str(last.confidence) == "disputed" else ""
+        kind = "funded" if str(last.period_type) == "funded" else "lapse"
+        return f"FY{year} is over; its last recorded period ({kind}) ended {ended}{disputed}."
     if status.state == "not_started":
         return f"FY{year} has not started."
     if status.state == "funded" and period is not None:

@@ -99,6 +99,8 @@ async def test_preview_shows_the_facts_privately(
         "• **OQ-7**",
     ]
     assert "182 days late" in overdue
-    assert fields["Funding"].startswith("No FY2027 records yet")
+    assert fields["Funding"].startswith("No FY2027 records yet; the latest year is FY2026. ")
+    # FY2026's last recorded period: funded by H.R. 7147 through May 22, 2026 (disputed)
+    assert "ended <t:" in fields["Funding"] and fields["Funding"].endswith("(disputed).")
     assert any(name.startswith("🕰️ Not updated in 30 days") for name in fields)
     assert not fake.violations

@@ -23,7 +23,7 @@ from discord import app_commands
 from bot.render.admin import change_lines, field_name, show_value
 from bot.render.approps import CHAMBERS, MEASURE_KINDS, STAGES
 from bot.render.common import CONFIDENCE_BADGES, CONTENT_LIMIT, clip, defang
-from cogs._options import Bill, BillOption, DateOption
+from cogs._options import Bill, BillOption
 from cogs.admin._base import (
     DATASET_HELP,
     AdminGroup,
@@ -31,6 +31,7 @@ from cogs.admin._base import (
     actor_name,
     bot_of,
     done,
+    named_day,
     scope_for_write,
 )
 from db.admin_records import (
@@ -56,24 +57,6 @@ Offer = Callable[[Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
 # ---------------------------------------------------------------- shared with /admin bodycam
 
 
-class NamedDate(DateOption):
-    """A typed date whose error names its option ('start: Could not read …')."""
-
-    def __init__(self, option: str) -> None:
-        super().__init__()
-        self.option = option
-
-    async def transform(self, interaction: Interaction, value: str) -> dt.date:
-        try:
-            return await super().transform(interaction, value)
-        except InvalidInput as error:
-            raise InvalidInput.one(self.option, str(error)) from None
-
-
-def named_date(option: str) -> Any:
-    return app_commands.Transform[dt.date, NamedDate(option)]
-
-
 def offer(labels: Mapping[str, str]) -> Offer:
     """Autocomplete over a fixed vocabulary (value → label): the values whose value or label
     contains what was typed."""
@@ -89,10 +72,10 @@ def offer(labels: Mapping[str, str]) -> Offer:
     return complete
 
 
-AsOf = named_date("as_of")
-ActionDate = named_date("date")
-Start = named_date("start")
-End = named_date("end")
+AsOf = named_day("as_of")
+ActionDate = named_day("date")
+Start = named_day("start")
+End = named_day("end")
 Amount = app_commands.Range[int, 0, 10**13]
 Year = app_commands.Range[int, 1990, 2100]
 AS_OF_HELP = "As of (default today)"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.permissions import Dataset, require_editor, write_scope
-from db.errors import InvalidInput
+from cogs._options import DateOption, RecordOption
+from db.errors import DomainError, InvalidInput
 from db.scope import Scope
+from db.search import CitedRecord
 
 DATASET_HELP = "server (default) or shared"
 
@@ -78,3 +81,26 @@ async def done(
         await interaction.followup.send(**kwargs)
     else:
         await interaction.response.send_message(**kwargs)
+
+
+def named(base: type[app_commands.Transformer], option: str) -> app_commands.Transformer:
+    """`base`, with its errors naming `option` ('due: Could not read …'), so a command with two
+    dates or two records says which one was wrong."""
+
+    class Named(base):  # type: ignore[valid-type,misc]
+        async def transform(self, interaction: discord.Interaction[Any], value: Any) -> Any:
+            try:
+                return await super().transform(interaction, value)
+            except DomainError as error:
+                raise InvalidInput.one(option, str(error)) from None
+
+    Named.__name__ = Named.__qualname__ = f"{base.__name__}_{option}"
+    return Named()
+
+
+def named_day(option: str) -> Any:
+    return app_commands.Transform[dt.date, named(DateOption, option)]
+
+
+def named_record(option: str) -> Any:
+    return app_commands.Transform[CitedRecord, named(RecordOption, option)]

@@ -17,7 +17,6 @@ from cogs.admin._approps import (
     change_report,
     code,
     given,
-    named_date,
     offer,
     options_named,
 )
@@ -27,13 +26,14 @@ from cogs.admin._base import (
     DatasetArg,
     bot_of,
     done,
+    named_day,
     scope_for_write,
 )
 from db.admin_records import make_source, save
 from db.changes import validate
 from db.errors import InvalidInput
 
-Effective = named_date("effective")
+Effective = named_day("effective")
 STATUSES = {value: style.label for value, style in STATUS_STYLES.items()}
 BODYCAM_OPTIONS = {
     "effective_date": "effective",

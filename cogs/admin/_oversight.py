@@ -18,12 +18,12 @@ from cogs.admin._base import (
     DatasetArg,
     bot_of,
     done,
+    named,
+    named_day,
     scope_for_write,
 )
 from cogs.admin._tools import (
     confirm_change,
-    named,
-    named_day,
     pick,
     require_text,
     write_change,

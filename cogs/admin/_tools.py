@@ -6,7 +6,6 @@ write (one transaction, acting user recorded) returning a db.admin_tools.Change.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +15,6 @@ from discord import app_commands
 from bot.render.admin import change_message, kind_name
 from bot.render.common import clip, defang
 from bot.views import ConfirmView
-from cogs._options import DateOption, RecordOption
 from cogs.admin._base import (
     DATASET_HELP,
     AdminGroup,
@@ -24,6 +22,8 @@ from cogs.admin._base import (
     actor_name,
     bot_of,
     done,
+    named_day,
+    named_record,
     scope_for_write,
 )
 from db.admin_tools import (
@@ -39,28 +39,13 @@ from db.changes import Writer
 from db.errors import DomainError, InvalidInput
 from db.models import Confidence
 from db.scope import Actor, Scope
-from db.search import CitedRecord, record_name
+from db.search import record_name
 
 Interaction = discord.Interaction[Any]
 CONFIRM_TIMEOUT = 120.0  # seconds the Delete / Cancel buttons wait (tests shorten it)
 
 
 # ---------------------------------------------------------------- shared by the /admin tools
-
-
-def named(base: type[app_commands.Transformer], option: str) -> app_commands.Transformer:
-    """`base`, with its errors naming `option` ('due: Could not read …'), so a command with two
-    dates or two records says which one was wrong."""
-
-    class Named(base):  # type: ignore[valid-type,misc]
-        async def transform(self, interaction: Interaction, value: Any) -> Any:
-            try:
-                return await super().transform(interaction, value)
-            except DomainError as error:
-                raise InvalidInput.one(option, str(error)) from None
-
-    Named.__name__ = Named.__qualname__ = f"{base.__name__}_{option}"
-    return Named()
 
 
 class Pick(app_commands.Transformer):
@@ -92,14 +77,6 @@ class Pick(app_commands.Transformer):
 
 def pick(*values: str) -> Any:
     return app_commands.Transform[str, Pick(*values)]
-
-
-def named_day(option: str) -> Any:
-    return app_commands.Transform[dt.date, named(DateOption, option)]
-
-
-def named_record(option: str) -> Any:
-    return app_commands.Transform[CitedRecord, named(RecordOption, option)]
 
 
 async def write_change(

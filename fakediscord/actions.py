@@ -91,16 +91,44 @@ class UserActions:
         **values: Any,
     ) -> list[Json]:
         """The choices the bot offers while `focused` holds the partial text `value`."""
+        reply = await self.autocomplete_reply(
+            path,
+            focused=focused,
+            value=value,
+            user=user,
+            guild=guild,
+            channel=channel,
+            options=options,
+            locale=locale,
+            within=within,
+            **values,
+        )
+        return reply.choices
+
+    async def autocomplete_reply(
+        self,
+        path: str,
+        *,
+        focused: str,
+        value: str = "",
+        user: FakeMember | None = None,
+        guild: FakeGuild | None = None,
+        channel: FakeChannel | None = None,
+        options: Mapping[str, Any] | None = None,
+        locale: str = "en-US",
+        within: float | None = None,
+        **values: Any,
+    ) -> Reply:
+        """As `autocomplete`, but the whole interaction (timings included)."""
         guild, channel, user = self._where(guild, channel, user)
         command, chain, is_guild = resolve_command(self.synced, guild.id, path)
         typed = {**values, **(options or {}), focused: value}
         opts, resolved = build_options(command, chain, typed, guild, focused=focused)
         data = command_data(command, opts, resolved, guild.id if is_guild else None)
         label = f"/{' '.join(path.split())} autocomplete {focused}={value!r}"
-        reply = await self._interact(
+        return await self._interact(
             AUTOCOMPLETE, label, guild, channel, user, data, None, "visible", within, locale
         )
-        return reply.choices
 
     async def click(
         self,

@@ -47,6 +47,7 @@ class Reply:
     type: int | None = None  # the callback type (4 message, 5 defer, 6 deferred update, …)
     callback: Json | None = None  # the callback body verbatim
     answered_at: float | None = None
+    shown_at: float | None = None  # when the user first saw an answer (see `shown`)
     message: Message | None = None
     followups: list[Message] = field(default_factory=list)
     original_edits: int = 0
@@ -89,6 +90,17 @@ class Reply:
     def elapsed(self) -> float | None:
         """Seconds from dispatch to the first callback."""
         return None if self.answered_at is None else self.answered_at - self.dispatched_at
+
+    @property
+    def until_shown(self) -> float | None:
+        """Seconds from dispatch until the user saw an answer: the callback itself, or after a
+        defer the first follow-up or edit of the original."""
+        return None if self.shown_at is None else self.shown_at - self.dispatched_at
+
+    def shown(self) -> None:
+        """Note that the user now sees an answer (the first time counts)."""
+        if self.shown_at is None:
+            self.shown_at = time.monotonic()
 
     @property
     def visible(self) -> bool:

@@ -213,6 +213,7 @@ class RestRoutes:
         for reply in self.fake.replies.values():  # e.g. defer() then interaction.message.edit()
             if reply.message is message and reply.type is not None:
                 reply.original_edits += 1
+                reply.shown()
         return ok(message.to_payload())
 
     async def delete_message(self, api: ApiRequest) -> ApiResponse:

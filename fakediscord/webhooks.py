@@ -66,6 +66,8 @@ class WebhookRoutes:
             reply.rejected.append(f"callback type {kind} refused with {refused.status}")
             return refused
         reply.type, reply.callback, reply.answered_at = kind, body, now
+        if kind not in (5, 6):  # a defer is not an answer yet
+            reply.shown_at = now
         if kind == 4:
             reply.message = messages.create(
                 fake, _as(api, data), channel_id=reply.channel.id, source="interaction", reply=reply
@@ -152,6 +154,7 @@ class WebhookRoutes:
                 fake, api, channel_id=reply.channel.id, source="followup", reply=reply
             )
         reply.followups.append(message)
+        reply.shown()
         if api.query.get("wait", "").lower() in ("1", "true"):
             return ok(message.to_payload())
         return no_content()
@@ -176,6 +179,7 @@ class WebhookRoutes:
         if target is reply.message:
             target.flags &= ~Message.LOADING  # editing @original also ends "thinking"
             reply.original_edits += 1
+            reply.shown()
         return ok(target.to_payload())
 
     @staticmethod

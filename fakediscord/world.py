@@ -430,6 +430,8 @@ class World:
         self.channels: dict[int, FakeChannel] = {}
         self.users: dict[int, FakeUser] = {}
         self.messages: dict[int, Message] = {}
+        self._by_channel: dict[int, list[Message]] = {}
+        self.message_listeners: list[Callable[[Message], None]] = []  # told of each new message
         self.emitter: Emitter | None = None
 
     def emit(self, event: str, data: Json) -> None:
@@ -442,7 +444,10 @@ class World:
 
     def add_message(self, message: Message) -> Message:
         self.messages[message.id] = message
+        self._by_channel.setdefault(message.channel_id, []).append(message)
+        for listener in self.message_listeners:
+            listener(message)
         return message
 
     def channel_messages(self, channel_id: int) -> list[Message]:
-        return [m for m in self.messages.values() if m.channel_id == channel_id]
+        return list(self._by_channel.get(channel_id, ()))

@@ -109,6 +109,21 @@ async def test_followup_after_thinking_replaces_it(
     assert not fake.violations
 
 
+async def test_time_until_shown_counts_the_wait_after_a_defer(
+    fake: FakeDiscord, bot: ProbeBot
+) -> None:
+    """A defer is not an answer: the user sees one when the follow-up arrives (50 ms later); a
+    direct answer and autocomplete choices are seen with the callback itself."""
+    deferred = await fake.slash("report")
+    assert deferred.elapsed is not None and deferred.until_shown is not None
+    assert deferred.until_shown >= deferred.elapsed + 0.05
+    direct = await fake.slash("counter")
+    assert direct.until_shown == direct.elapsed
+    choices = await fake.autocomplete_reply("bodycam city", focused="city", value="Minn")
+    assert choices.until_shown == choices.elapsed and choices.choices
+    assert not fake.violations
+
+
 async def test_channel_post_records_the_nonce(
     fake: FakeDiscord, guild: FakeGuild, bot: ProbeBot
 ) -> None:

@@ -54,6 +54,8 @@ class Sizes:
     cities: int = 500  # each with 1–4 components
     questions: int = 5000
     guilds: tuple[int, ...] = ()  # questions are spread over these guilds (and shared when empty)
+    camera_records: int | None = None  # stop at exactly this many city × component records
+    revisions: int = 0  # total revisions wanted: questions get earlier as-of dates to reach it
 
 
 def city_names(count: int) -> list[tuple[str, str]]:
@@ -106,6 +108,15 @@ def bodycam_rows(count: int, rng: random.Random, now: dt.datetime) -> list[dict[
     return rows
 
 
+def history_steps(questions: int, revisions: int, already: int) -> list[int]:
+    """How many updates each question gets so the dataset holds `revisions` revisions in all."""
+    extra = max(revisions - already, 0)
+    if not questions:
+        return []
+    share, rest = divmod(extra, questions)
+    return [share + (1 if index < rest else 0) for index in range(questions)]
+
+
 def question_rows(sizes: Sizes, rng: random.Random, now: dt.datetime) -> list[dict[str, Any]]:
     rows = []
     scopes: list[int | None] = list(sizes.guilds) or [None]
@@ -141,25 +152,54 @@ async def generate(database: Database, sizes: Sizes = Sizes(), *, seed: int = 7)
     rng = random.Random(seed)
     now = database.clock.now()
     written: dict[str, int] = {}
+    cameras = bodycam_rows(sizes.cities, rng, now)[: sizes.camera_records]
+    questions = question_rows(sizes, rng, now)
+    steps = history_steps(len(questions), sizes.revisions, len(cameras) + len(questions))
     async with database.sessions() as session, session.begin():
-        for kind, rows in (
-            ("bodycam", bodycam_rows(sizes.cities, rng, now)),
-            ("question", question_rows(sizes, rng, now)),
+        for kind, rows, updates in (
+            ("bodycam", cameras, [0] * len(cameras)),
+            ("question", questions, steps),
         ):
             table = RECORD_TABLES[kind].__table__  # type: ignore[attr-defined]
             for start in range(0, len(rows), 1000):
                 chunk = rows[start : start + 1000]
                 result = await session.execute(insert(table).returning(table.c.id), chunk)
                 ids = list(result.scalars())
-                await session.execute(
-                    insert(Revision.__table__),  # type: ignore[attr-defined]
-                    [
-                        _create_revision(kind, row, row_id, now)
-                        for row, row_id in zip(chunk, ids, strict=True)
-                    ],
-                )
+                revisions = [
+                    revision
+                    for row, row_id, count in zip(
+                        chunk, ids, updates[start : start + 1000], strict=True
+                    )
+                    for revision in _history(kind, row, row_id, count, now)
+                ]
+                await session.execute(insert(Revision.__table__), revisions)  # type: ignore[attr-defined]
             written[kind] = len(rows)
+        written["revisions"] = len(cameras) + len(questions) + sum(steps)
     return written
+
+
+def _history(
+    kind: str, row: dict[str, Any], row_id: int, updates: int, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """A create revision, then `updates` revisions that each move the as-of date a day later,
+    ending at the row as stored (so history and as-of queries agree with the row)."""
+    first = row["as_of"] - dt.timedelta(days=updates)
+    created = _create_revision(kind, {**row, "as_of": first}, row_id, now)
+    created["recorded_at"] = now - dt.timedelta(days=updates)
+    revisions = [created]
+    for step in range(1, updates + 1):
+        old, new = first + dt.timedelta(days=step - 1), first + dt.timedelta(days=step)
+        revisions.append(
+            {
+                **created,
+                "action": "update",
+                "changes": {"as_of": [old.isoformat(), new.isoformat()]},
+                "recorded_at": now - dt.timedelta(days=updates - step),
+                "effective_on": new,
+                "reason": "synthetic update",
+            }
+        )
+    return revisions
 
 
 def _create_revision(

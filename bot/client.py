@@ -55,6 +55,7 @@ class OversightBot(commands.Bot):
         database: Database,
         services: Iterable[Service] = (),
         sync: SyncMode = "auto",
+        extensions: Iterable[str] = (),
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: every command is a slash command
@@ -68,6 +69,7 @@ class OversightBot(commands.Bot):
         self.services = list(services)
         self.sync_mode: SyncMode = sync
         self.synced: list[str] = []
+        self.extra_extensions = list(extensions)  # loaded after the cogs
 
     def scope_for(self, guild_id: int | None) -> Scope:
         """The data scope of an interaction: its guild's records plus the shared dataset."""
@@ -81,7 +83,7 @@ class OversightBot(commands.Bot):
         report = await seed_if_empty(self.database)
         if report is not None:
             log.info("Loaded the starter dataset: %d records", report.created)
-        for name in extension_names():
+        for name in [*extension_names(), *self.extra_extensions]:
             await self.load_extension(name)
         for service in self.services:
             await service.start()

@@ -7,14 +7,14 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import discord
 
 from bot.client import SHUTDOWN_SECONDS, OversightBot, Service, SyncMode
 from bot.config import Settings
 from bot.dispatch import Dispatcher
-from bot.schedule import Scheduler
+from bot.schedule import SCHEDULER_INTERVAL, Scheduler
 from db.engine import Database
 
 log = logging.getLogger(__name__)
@@ -47,16 +47,23 @@ async def run_bot(
     services: Iterable[Service] = (),
     sync: SyncMode = "auto",
     background: bool = True,
+    extensions: Sequence[str] = (),
+    scheduler_interval: float = SCHEDULER_INTERVAL,
 ) -> int:
     """Connect and serve until `stop` is set (or a signal arrives); 0 on a clean stop, 2 when
-    Discord refuses the token."""
+    Discord refuses the token. `extensions` are loaded besides the cogs (the benchmarks add a
+    baseline command); `scheduler_interval` is the seconds between scheduler ticks."""
     stop = stop or asyncio.Event()
     with stop_on_signals(stop):
         async with OversightBot(
-            settings=settings, database=database, services=services, sync=sync
+            settings=settings,
+            database=database,
+            services=services,
+            sync=sync,
+            extensions=extensions,
         ) as bot:
             if background:  # they need the bot itself, so they are added once it exists
-                bot.services += [Dispatcher(bot), Scheduler(bot)]
+                bot.services += [Dispatcher(bot), Scheduler(bot, interval=scheduler_interval)]
             serving = asyncio.create_task(bot.start(token))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -20,12 +20,13 @@ from db.alerts import fire_due_alerts
 from db.digests import advance, build_digest, due_digests
 
 log = logging.getLogger(__name__)
+SCHEDULER_INTERVAL = 60.0  # seconds between ticks: digests are set to the minute
 
 
 class Scheduler:
     """Runs a tick every `interval` seconds while the bot runs (a Service)."""
 
-    def __init__(self, bot: Any, *, interval: float = 60.0) -> None:
+    def __init__(self, bot: Any, *, interval: float = SCHEDULER_INTERVAL) -> None:
         self.bot = bot
         self.interval = interval
         self._task: asyncio.Task[None] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +40,15 @@ class Actor:
     id: int | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def visible(table: Any, scope: Scope) -> Select[Any]:
     """Rows of `table` the scope can see: its own, plus shared ones it has not replaced.
 
     A guild's record with the same key as a shared one is that guild's own version of it, shown in
     place of the shared record in that guild only.
+
+    Cached: building this (an aliased table, an EXISTS) cost ~450 µs a call, more than running the
+    query. A Select is immutable (every .where() makes a new one), so sharing it is safe.
     """
     if scope.guild_id is None:
         return select(table).where(table.guild_id.is_(None))

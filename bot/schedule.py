@@ -17,10 +17,11 @@ import discord
 
 from bot.render.digest import digest_embeds
 from db.alerts import fire_due_alerts
-from db.digests import advance, build_digest, due_digests
+from db.digests import Digest, advance, build_digests, due_digests
 
 log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 60.0  # seconds between ticks: digests are set to the minute
+DIGEST_GROUP = 25  # digests built together and posted concurrently
 
 
 class Scheduler:
@@ -51,17 +52,29 @@ class Scheduler:
         return len(fired) + await self.post_digests(now)
 
     async def post_digests(self, now: dt.datetime) -> int:
+        """Post every due digest, GROUP at a time: built together (a guild's picture is read
+        once), posted concurrently (other channels' posts need not wait for one slow post), then
+        the group's schedules advanced in one write."""
+        database = self.bot.database
+        due = await due_digests(database, now)
         posted = 0
-        for schedule in await due_digests(self.bot.database, now):
-            digest = await build_digest(
-                self.bot.database, schedule.guild_id, since=schedule.last_run_at, now=now
+        for start in range(0, len(due), DIGEST_GROUP):
+            group = due[start : start + DIGEST_GROUP]
+            windows = [(s.guild_id, s.last_run_at) for s in group]
+            digests = await build_digests(database, windows, now=now)
+            outcomes = await asyncio.gather(
+                *(self._post(s, d) for s, d in zip(group, digests, strict=True))
             )
-            if not digest.is_empty or schedule.post_empty:
-                if not await self._send(schedule, digest_embeds(digest)):
-                    continue  # a passing failure: the next tick tries again
-                posted += 1
-            await advance(self.bot.database, schedule.id, now)
+            done = [s.id for s, outcome in zip(group, outcomes, strict=True) if outcome != "retry"]
+            await advance(database, done, now)  # a passing failure: the next tick tries again
+            posted += outcomes.count("posted")
         return posted
+
+    async def _post(self, schedule: Any, digest: Digest) -> str:
+        """'posted', 'skipped' (empty, and the channel wants no empty digests) or 'retry'."""
+        if digest.is_empty and not schedule.post_empty:
+            return "skipped"
+        return "posted" if await self._send(schedule, digest_embeds(digest)) else "retry"
 
     async def _send(self, schedule: Any, embeds: list[discord.Embed]) -> bool:
         """Post one digest; True when it was posted or can never be (channel gone)."""

@@ -106,3 +106,24 @@ async def test_nine_new_york_stays_nine_across_the_march_change(
     assert await scheduler.tick() == 1  # 09:00 EDT
     assert len(fake.messages(office.guild.channel)) == 2
     assert not fake.violations
+
+
+async def test_many_digests_due_at_once_post_in_groups_and_a_failure_waits_for_the_next_tick(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """30 channels due at 9:00 (more than one group): all post; the one Discord refused is
+    tried again at the next tick, and the others are not posted twice."""
+    channels = [office.guild.add_channel(f"desk-{n}") for n in range(30)]
+    await fake.wait_until(lambda: all(bot.get_channel(c.id) for c in channels))
+    for channel in channels:
+        await set_digest(bot.database, office.guild.id, channel.id, "daily 9:00",
+                         "America/New_York", created_by=None, now=clock.now())  # fmt: skip
+    fake.fail(f"POST /channels/{channels[7].id}/messages", 400, times=1)
+    clock.advance(dt.timedelta(hours=23, minutes=1))
+    scheduler = Scheduler(bot)
+    assert await scheduler.tick() == 29
+    assert [len(fake.messages(c)) for c in channels].count(1) == 29
+    assert fake.messages(channels[7]) == []
+    assert await scheduler.tick() == 1
+    assert all(len(fake.messages(c)) == 1 for c in channels)
+    assert await scheduler.tick() == 0

@@ -10,7 +10,15 @@ import pytest
 from bot.render.common import embed_text_length
 from bot.render.digest import digest_embeds
 from db.clock import FixedClock
-from db.digests import advance, build_digest, due_digests, get_digest, remove_digest, set_digest
+from db.digests import (
+    advance,
+    build_digest,
+    build_digests,
+    due_digests,
+    get_digest,
+    remove_digest,
+    set_digest,
+)
 from db.engine import Database
 from db.schedules import ScheduleError
 from db.scope import Actor, Scope
@@ -74,11 +82,12 @@ async def test_advance_after_downtime_gives_one_catch_up(db: Database) -> None:
                            created_by=7, now=NOW)  # fmt: skip
     back = dt.datetime(2026, 12, 2, 16, 30, tzinfo=UTC)  # three missed 9:00 slots
     assert [d.id for d in await due_digests(db, back)] == [row.id]
-    advanced = await advance(db, row.id, back)  # type: ignore[arg-type]
+    assert await advance(db, [row.id, 999_999], back) == 1  # type: ignore[list-item]
+    advanced = await get_digest(db, row.channel_id)
     assert advanced is not None and advanced.last_run_at == back
     assert advanced.next_run_at == dt.datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
     assert await due_digests(db, back) == []
-    assert await advance(db, 999_999, back) is None
+    assert await advance(db, [], back) == 0
 
 
 async def test_digest_has_the_changes_after_since_only(db: Database, clock: FixedClock) -> None:
@@ -102,6 +111,11 @@ async def test_digest_has_the_changes_after_since_only(db: Database, clock: Fixe
     assert not digest.is_empty and digest.stale == []
     quiet = await build_digest(db, GUILD, since=clock.now(), now=clock.now())
     assert quiet.change_count == 0 and quiet.is_empty
+    # Built together (as the scheduler does), each digest keeps its own guild and window.
+    windows = [(GUILD, since), (OTHER, since), (GUILD, clock.now())]
+    together = await build_digests(db, windows, now=clock.now())
+    assert [(d.guild_id, d.change_count) for d in together] == [(GUILD, 2), (OTHER, 2), (GUILD, 0)]
+    assert {c.record_key for c in together[1].changes} == {"fargo-nd-ice-ero", "bemidji-mn-ice-ero"}
 
 
 async def test_digest_of_the_starter_data(db: Database) -> None:

@@ -23,13 +23,14 @@ from bot.render.changes import SUMMARY_OVER, change_post, summary_post
 from bot.render.common import MESSAGE_EMBED_TEXT, PAGE_FOOTER_RESERVE, embed_text_length
 from db.outbox import (
     Batch,
-    claim_batch,
+    PostContext,
+    claim_batches,
     fan_out,
+    mark_all_sent,
     mark_channel_gone,
     mark_retry,
-    mark_sent,
     next_due,
-    post_context,
+    post_contexts,
 )
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ SEND_TIMEOUT = 30.0  # a post taking longer counts as a timeout (retried with th
 LEASE = dt.timedelta(seconds=60)
 PACE_SECONDS = 1.0
 MAX_BATCH = 25
+PARALLEL = 20  # channels posted to at once (each channel's own posts stay in order)
 GONE_STATUSES = (403, 404)
 
 
@@ -62,6 +64,7 @@ class Dispatcher:
         max_batch: int = MAX_BATCH,
         lease: dt.timedelta = LEASE,
         pace: float = PACE_SECONDS,
+        parallel: int = PARALLEL,
     ) -> None:
         self.bot = bot
         self.worker = worker or default_worker()
@@ -69,6 +72,7 @@ class Dispatcher:
         self.max_batch = max_batch
         self.lease = lease  # how long a claimed batch is ours before another worker may take it
         self.pace = pace  # at least this long between two posts in one channel
+        self.parallel = parallel
         self._last_post: dict[int, float] = {}  # channel id → loop time of its last post
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -144,18 +148,29 @@ class Dispatcher:
             await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def run_once(self) -> int:
-        """Fan out new events, then post every batch that is due; returns how many were posted."""
+        """Fan out new events, then post every batch that is due; returns how many were posted.
+        Up to `parallel` channels at a time: claimed in one write, their context read in one
+        go, posted concurrently, recorded as sent in one write."""
         await fan_out(self.db, now=self.db.clock.now())
         posted = 0
         while True:
-            now = self.db.clock.now()
-            batch = await claim_batch(
-                self.db, worker=self.worker, now=now, max_batch=self.max_batch, lease=self.lease
+            batches = await claim_batches(
+                self.db,
+                worker=self.worker,
+                now=self.db.clock.now(),
+                max_batch=self.max_batch,
+                lease=self.lease,
+                channels=self.parallel,
             )
-            if batch is None:
+            if not batches:
                 return posted
-            if await self._deliver(batch):
-                posted += 1
+            contexts = await post_contexts(self.db, [(b.events, b.guild_id) for b in batches])
+            messages = await asyncio.gather(
+                *(self._deliver(b, c) for b, c in zip(batches, contexts, strict=True))
+            )
+            sent = [(b, m) for b, m in zip(batches, messages, strict=True) if m is not None]
+            await mark_all_sent(self.db, sent, now=self.db.clock.now())
+            posted += len(sent)
 
     # ------------------------------------------------------------ one batch
 
@@ -168,10 +183,12 @@ class Dispatcher:
             await asyncio.sleep(wait)
         self._last_post[channel_id] = loop.time()
 
-    async def _deliver(self, batch: Batch) -> bool:
+    async def _deliver(self, batch: Batch, context: PostContext) -> int | None:
+        """Post one batch; its message id, or None when it failed (retry or channel gone, both
+        recorded here)."""
         try:
             channel = self._channel(batch)
-            embeds = await self._render(batch)
+            embeds = self._render(batch, context)
             await self._pace(batch.channel_id)
             message = await asyncio.wait_for(
                 channel.send(
@@ -185,22 +202,21 @@ class Dispatcher:
             raise
         except ChannelGone as gone:
             await self._gone(batch, str(gone))
-            return False
+            return None
         except discord.HTTPException as error:
             if error.status in GONE_STATUSES:
                 await self._gone(batch, _http_reason(error))
             else:
                 await self._retry(batch, _http_reason(error))
-            return False
+            return None
         except TimeoutError:
             await self._retry(batch, f"timed out after {SEND_TIMEOUT:.0f} s")
-            return False
+            return None
         except Exception as error:
             log.exception("Posting batch %s in channel %s failed", batch.batch_id, batch.channel_id)
             await self._retry(batch, f"{type(error).__name__}: {error}")
-            return False
-        await mark_sent(self.db, batch, message.id, now=self.db.clock.now())
-        return True
+            return None
+        return int(message.id)
 
     def _channel(self, batch: Batch) -> Any:
         channel = self.bot.get_channel(batch.channel_id)
@@ -224,8 +240,8 @@ class Dispatcher:
             raise ChannelGone(f"The bot lacks {', '.join(missing)} in this channel.")
         return channel
 
-    async def _render(self, batch: Batch) -> list[discord.Embed]:
-        revisions, sources = await post_context(self.db, batch.events, batch.guild_id)
+    def _render(self, batch: Batch, context: PostContext) -> list[discord.Embed]:
+        revisions, sources = context
         if len(batch.events) > SUMMARY_OVER:
             return summary_post(batch.events, revisions)
         posts = [

@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
 from db.models import RECORD_TABLES, ChangeEvent, Delivery, Meta, Revision, Subscription
-from db.scope import Scope, visible
 from db.tracking import UNSENT, dialect_insert, leave_active, matches, skip_unsent, transaction
 
 WATERMARK = "fanout_watermark"
@@ -168,7 +167,7 @@ def _live(expired_before: dt.datetime) -> Any:
 
 
 async def _candidate_channels(
-    session: AsyncSession, now: dt.datetime, expired_before: dt.datetime
+    session: AsyncSession, now: dt.datetime, expired_before: dt.datetime, limit: int
 ) -> list[int]:
     """Channels whose oldest unsent delivery is due, the longest-waiting first. (A channel whose
     oldest delivery waits for a retry, or is in a live batch, waits as a whole: order.)"""
@@ -181,7 +180,7 @@ async def _candidate_channels(
         select(Delivery.channel_id)
         .where(Delivery.id.in_(heads), _due(now, expired_before))  # type: ignore[union-attr]
         .order_by(Delivery.id)  # type: ignore[arg-type]
-        .limit(CANDIDATES)
+        .limit(limit)
     )
     return list((await session.execute(query)).scalars())
 
@@ -248,20 +247,26 @@ async def _claim(
     )
 
 
-async def claim_batch(
+async def claim_batches(
     db: Database,
     *,
     worker: str,
     now: dt.datetime,
     max_batch: int = 25,
     lease: dt.timedelta = dt.timedelta(seconds=60),
-) -> Batch | None:
-    """Claim the next batch of one channel for `worker` (its process name), or None when nothing
-    is due. Post it and call mark_sent/mark_retry/mark_channel_gone within `lease`."""
+    channels: int = 1,
+) -> list[Batch]:
+    """Claim the next batch of up to `channels` channels for `worker` (its process name), in one
+    transaction; empty when nothing is due. Post each and call mark_sent/mark_retry/
+    mark_channel_gone within `lease`."""
     expired_before = now - lease
+    batches: list[Batch] = []
     async with transaction(db) as session:
         postgres = _is_postgres(session)
-        for channel_id in await _candidate_channels(session, now, expired_before):
+        candidates = await _candidate_channels(
+            session, now, expired_before, max(CANDIDATES, 2 * channels)
+        )
+        for channel_id in candidates:
             if postgres:
                 # One claimer per channel at a time (held until commit): the live-batch check
                 # in _claimable then sees every committed claim of this channel.
@@ -273,8 +278,23 @@ async def claim_batch(
                 await _give_up(session, rows, "the worker posting it stopped every time")
                 continue
             if rows:
-                return await _claim(session, rows, worker, now)
-    return None
+                batches.append(await _claim(session, rows, worker, now))
+                if len(batches) == channels:
+                    break
+    return batches
+
+
+async def claim_batch(
+    db: Database,
+    *,
+    worker: str,
+    now: dt.datetime,
+    max_batch: int = 25,
+    lease: dt.timedelta = dt.timedelta(seconds=60),
+) -> Batch | None:
+    """Claim the next batch of one channel, or None when nothing is due."""
+    found = await claim_batches(db, worker=worker, now=now, max_batch=max_batch, lease=lease)
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------- outcomes
@@ -293,12 +313,22 @@ def _held_by(batch: Batch) -> Any:
 async def mark_sent(db: Database, batch: Batch, message_id: int, *, now: dt.datetime) -> None:
     """The batch is posted (as `message_id`). Recorded even if the lease ran out meanwhile: the
     post happened, and a re-claim reuses the nonce, so Discord does not post it again."""
+    await mark_all_sent(db, [(batch, message_id)], now=now)
+
+
+async def mark_all_sent(
+    db: Database, posted: Sequence[tuple[Batch, int]], *, now: dt.datetime
+) -> None:
+    """mark_sent for several batches in one transaction."""
+    if not posted:
+        return
     async with transaction(db) as session:
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(batch.delivery_ids), Delivery.status != "sent")  # type: ignore[union-attr]
-            .values(status="sent", message_id=message_id, sent_at=now, error=None)
-        )
+        for batch, message_id in posted:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(batch.delivery_ids), Delivery.status != "sent")  # type: ignore[union-attr]
+                .values(status="sent", message_id=message_id, sent_at=now, error=None)
+            )
 
 
 async def _give_up(session: AsyncSession, rows: Sequence[Delivery], reason: str) -> None:
@@ -378,24 +408,52 @@ async def next_due(
     return min(times, default=None)
 
 
-async def post_context(
-    db: Database, events: Sequence[ChangeEvent], guild_id: int
-) -> tuple[dict[int, Revision], dict[int, list[dict[str, Any]]]]:
+PostContext = tuple[dict[int, Revision], dict[int, list[dict[str, Any]]]]
+
+
+async def post_context(db: Database, events: Sequence[ChangeEvent], guild_id: int) -> PostContext:
     """What posts about `events` need: the revisions behind them (by id) and each event's record
     sources (by event id) as the channel's guild sees the record now."""
-    ids = {event.revision_id for event in events if event.revision_id is not None}
-    sources: dict[int, list[dict[str, Any]]] = {}
+    return (await post_contexts(db, [(events, guild_id)]))[0]
+
+
+async def post_contexts(
+    db: Database, wanted: Sequence[tuple[Sequence[ChangeEvent], int]]
+) -> list[PostContext]:
+    """post_context for several (events, guild id) at once: one query for the revisions and one
+    per record kind, however many channels (1,000 channels following one record: 2 queries)."""
+    revision_ids = {e.revision_id for events, _ in wanted for e in events if e.revision_id}
+    guilds = {guild_id for _, guild_id in wanted}
+    keys: dict[str, set[str]] = {}
+    for events, _ in wanted:
+        for event in events:
+            if event.record_kind in RECORD_TABLES:
+                keys.setdefault(event.record_kind, set()).add(event.record_key)
     async with db.session() as session:
         revisions: dict[int, Revision] = {}
-        if ids:
-            query = select(Revision).where(Revision.id.in_(ids))  # type: ignore[union-attr]
+        if revision_ids:
+            query = select(Revision).where(Revision.id.in_(revision_ids))  # type: ignore[union-attr]
             revisions = {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+        rows: dict[tuple[str, str, int | None], Any] = {}
+        for kind, kind_keys in keys.items():
+            table: Any = RECORD_TABLES[kind]
+            query = select(table).where(
+                table.key.in_(kind_keys),
+                table.guild_id.is_(None) | table.guild_id.in_(guilds),
+            )
+            for row in (await session.execute(query)).scalars():
+                rows[(kind, row.key, row.guild_id)] = row
+    contexts = []
+    for events, guild_id in wanted:
+        sources: dict[int, list[dict[str, Any]]] = {}
         for event in events:
-            table: Any = RECORD_TABLES.get(event.record_kind)
-            if table is None:
-                continue
-            query = visible(table, Scope.guild(guild_id)).where(table.key == event.record_key)
-            row = (await session.execute(query)).scalar_one_or_none()
+            # The guild's own copy replaces the shared record there (as db.scope.visible).
+            key = (event.record_kind, event.record_key)
+            row = rows.get((*key, guild_id)) or rows.get((*key, None))
             if row is not None:
-                sources[event.id or 0] = list(row.sources or [])  # type: ignore[index]
-    return revisions, sources
+                sources[event.id or 0] = list(row.sources or [])
+        mine = {
+            e.revision_id: revisions[e.revision_id] for e in events if e.revision_id in revisions
+        }
+        contexts.append((mine, sources))  # type: ignore[arg-type]
+    return contexts

@@ -340,3 +340,24 @@ def test_a_time_driven_post_shows_the_event_summary() -> None:
     )
     embed = change_post(event, None)
     assert embed.description == event.summary and embed.footer.text == "change #7"
+
+
+async def test_many_channels_each_get_the_change_once_while_one_failing_channel_waits(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """45 channels follow the record (more than the dispatcher posts to at once): each gets the
+    post once; a 500 in one of them leaves it for a retry without holding up the others."""
+    channels = [office.guild.add_channel(f"desk-{n}") for n in range(45)]
+    bot = dispatching[0]
+    await fake.wait_until(lambda: all(bot.get_channel(c.id) for c in channels))
+    for channel in channels:
+        await add_subscription(bot_db, office.guild.id, channel.id, "bodycam")
+    fake.fail(f"POST /channels/{channels[3].id}/messages", 500, times=1)
+    await set_status(bot_db, "suspended")
+    await fake.wait_until(lambda: all(fake.messages(c) for c in channels), within=15)
+    await wait_status(bot_db, "sent")
+    assert [len(fake.messages(c)) for c in channels] == [1] * 45
+    assert not fake.violations

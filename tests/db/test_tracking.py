@@ -21,10 +21,13 @@ from db.outbox import (
     MAX_ATTEMPTS,
     Batch,
     claim_batch,
+    claim_batches,
     fan_out,
+    mark_all_sent,
     mark_channel_gone,
     mark_retry,
     mark_sent,
+    post_contexts,
 )
 from db.tracking import (
     add_subscription,
@@ -268,6 +271,46 @@ async def test_mark_sent_records_the_message(db: Database) -> None:
         ("sent", 1234, db.clock.now())
     }
     assert await claim(db) is None
+
+
+async def test_several_channels_are_claimed_in_one_call_and_marked_sent_together(
+    db: Database,
+) -> None:
+    """claim_batches(channels=2) takes two channels' batches (never one channel twice); the
+    third channel comes next; mark_all_sent records each batch's own message."""
+    for channel in (10, 11, 12):
+        await subscribe(db, channel=channel)
+    await cities(db, 1)
+    await fan_out(db, now=db.clock.now())
+    now = db.clock.now()
+    first = await claim_batches(db, worker="w1", now=now, channels=2)
+    assert len({b.channel_id for b in first}) == 2
+    [last] = await claim_batches(db, worker="w1", now=now, channels=2)
+    assert {b.channel_id for b in [*first, last]} == {10, 11, 12}
+    await mark_all_sent(db, [(b, 500 + b.channel_id) for b in [*first, last]], now=now)
+    assert {(d.channel_id, d.status, d.message_id) for d in await deliveries(db)} == {
+        (c, "sent", 500 + c) for c in (10, 11, 12)
+    }
+    assert await claim_batches(db, worker="w1", now=now, channels=2) == []
+
+
+async def test_post_contexts_show_each_guild_the_record_it_sees(db: Database) -> None:
+    """One shared change, two guilds: the guild with its own copy of the record gets its
+    copy's sources, the other the shared record's."""
+    shared_source = {"outlet": "Shared Wire", "url": "https://shared.example/"}
+    own_source = {"outlet": "Office Notes", "url": "https://office.example/"}
+    await add(db, "bodycam", bodycam(sources=[shared_source]))
+    await add(db, "bodycam", bodycam(sources=[own_source]), scope=GUILD_A)
+    async with db.session() as session:
+        events = list((await session.execute(select(ChangeEvent))).scalars())
+    shared_event = [e for e in events if e.guild_id is None]
+    [(revisions_a, sources_a), (_, sources_b)] = await post_contexts(
+        db, [(shared_event, 1), (shared_event, 2)]
+    )
+    event_id = shared_event[0].id
+    assert set(revisions_a) == {shared_event[0].revision_id}
+    assert [s["outlet"] for s in sources_a[event_id]] == ["Office Notes"]
+    assert [s["outlet"] for s in sources_b[event_id]] == ["Shared Wire"]
 
 
 async def test_a_retry_waits_with_backoff_and_keeps_the_nonce(db: Database) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import Database
@@ -185,66 +185,107 @@ async def _candidate_channels(
     return list((await session.execute(query)).scalars())
 
 
+async def _locked(session: AsyncSession, channel_ids: list[int]) -> list[int]:
+    """On PostgreSQL, the channels this transaction could lock (one claimer per channel at a time,
+    held until commit: the live-batch check then sees every committed claim of a channel)."""
+    if not _is_postgres(session) or not channel_ids:
+        return channel_ids
+    lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+    return [c for c in channel_ids if (await session.execute(lock, {"key": c})).scalar_one()]
+
+
 async def _claimable(
     session: AsyncSession,
-    channel_id: int,
+    channel_ids: list[int],
     now: dt.datetime,
     expired_before: dt.datetime,
     max_batch: int,
-) -> list[Delivery]:
-    """The channel's next batch, or nothing when its oldest unsent delivery is not due yet
-    (posts keep their order) or another worker holds a live batch there."""
-    in_channel = Delivery.channel_id == channel_id
-    live = select(Delivery.id).where(in_channel, _live(expired_before)).limit(1)
-    if (await session.execute(live)).first() is not None:
-        return []
-    head_query = (
-        select(Delivery)
-        .where(in_channel, Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
-        .order_by(Delivery.id)  # type: ignore[arg-type]
-        .limit(1)
+) -> dict[int, list[Delivery]]:
+    """Each channel's next batch (in the order given), leaving out channels whose oldest unsent
+    delivery is not due yet (posts keep their order) or where another worker holds a live batch.
+    A handful of queries, however many channels."""
+    live_query = select(Delivery.channel_id).where(
+        Delivery.channel_id.in_(channel_ids),  # type: ignore[attr-defined]
+        _live(expired_before),
     )
-    head = (await session.execute(head_query)).scalar_one_or_none()
-    if head is None or not (
-        (head.status == "pending" and head.next_attempt_at <= now)
-        or (head.status == "sending" and head.claimed_at < expired_before)  # type: ignore[operator]
-    ):
-        return []
-    query = select(Delivery).where(in_channel, Delivery.status == head.status)
-    if head.batch_id is not None:  # a retry or a crashed worker's batch: the same deliveries
-        query = query.where(Delivery.batch_id == head.batch_id)
-    else:
-        query = query.where(Delivery.batch_id.is_(None), Delivery.next_attempt_at <= now)  # type: ignore[union-attr, operator]
-        query = query.limit(max_batch)
-    # A new batch skips rows another transaction holds (only a pause, which skips them anyway);
-    # a batch being re-claimed is taken whole, waiting for a late mark_sent if need be.
-    query = query.order_by(Delivery.id)  # type: ignore[arg-type]
-    query = query.with_for_update(skip_locked=head.batch_id is None)
-    return list((await session.execute(query)).scalars())
+    live = set((await session.execute(live_query)).scalars())
+    open_channels = [c for c in channel_ids if c not in live]
+    if not open_channels:
+        return {}
+    first_ids = (
+        select(func.min(Delivery.id))
+        .where(Delivery.channel_id.in_(open_channels), Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
+        .group_by(Delivery.channel_id)
+    )
+    head_rows = await session.execute(select(Delivery).where(Delivery.id.in_(first_ids)))  # type: ignore[union-attr]
+    heads = {
+        h.channel_id: h
+        for h in head_rows.scalars()
+        if (h.status == "pending" and h.next_attempt_at <= now)
+        or (h.status == "sending" and h.claimed_at < expired_before)  # type: ignore[operator]
+    }
+    retried = {h.batch_id: h for h in heads.values() if h.batch_id is not None}
+    fresh = [c for c, h in heads.items() if h.batch_id is None]
+    rows: dict[int, list[Delivery]] = {}
+    if retried:
+        # A retry or a crashed worker's batch: the same deliveries, taken whole, waiting for a
+        # late mark_sent if need be.
+        query = select(Delivery).where(Delivery.batch_id.in_(retried)).order_by(Delivery.id)  # type: ignore[union-attr, arg-type]
+        for row in (await session.execute(query.with_for_update())).scalars():
+            if row.status == retried[row.batch_id].status:
+                rows.setdefault(row.channel_id, []).append(row)
+    if fresh:
+        # A new batch: the channel's first `max_batch` due deliveries, skipping rows another
+        # transaction holds (only a pause, which skips them anyway).
+        ranked = (
+            select(
+                Delivery.id,
+                func.row_number()
+                .over(partition_by=Delivery.channel_id, order_by=Delivery.id)
+                .label("place"),
+            )
+            .where(
+                Delivery.channel_id.in_(fresh),  # type: ignore[attr-defined]
+                Delivery.status == "pending",
+                Delivery.batch_id.is_(None),  # type: ignore[union-attr]
+                Delivery.next_attempt_at <= now,  # type: ignore[operator]
+            )
+            .subquery()
+        )
+        wanted = select(ranked.c.id).where(ranked.c.place <= max_batch)
+        query = select(Delivery).where(Delivery.id.in_(wanted)).order_by(Delivery.id)  # type: ignore[union-attr, arg-type]
+        for row in (await session.execute(query.with_for_update(skip_locked=True))).scalars():
+            rows.setdefault(row.channel_id, []).append(row)
+    return {c: rows[c] for c in channel_ids if c in rows and c in heads}
 
 
 async def _claim(
-    session: AsyncSession, rows: list[Delivery], worker: str, now: dt.datetime
-) -> Batch:
-    batch_id = rows[0].batch_id or rows[0].id
-    nonce = rows[0].nonce or f"od{batch_id}"
-    for row in rows:
-        row.status, row.claimed_by, row.claimed_at = "sending", worker, now
-        row.batch_id, row.nonce, row.attempts = batch_id, nonce, row.attempts + 1
+    session: AsyncSession, groups: list[list[Delivery]], worker: str, now: dt.datetime
+) -> list[Batch]:
+    for rows in groups:
+        batch_id = rows[0].batch_id or rows[0].id
+        nonce = rows[0].nonce or f"od{batch_id}"
+        for row in rows:
+            row.status, row.claimed_by, row.claimed_at = "sending", worker, now
+            row.batch_id, row.nonce, row.attempts = batch_id, nonce, row.attempts + 1
     await session.flush()
-    query = select(ChangeEvent).where(ChangeEvent.id.in_([r.event_id for r in rows]))  # type: ignore[union-attr]
+    event_ids = [r.event_id for rows in groups for r in rows]
+    query = select(ChangeEvent).where(ChangeEvent.id.in_(event_ids))  # type: ignore[union-attr]
     events = {e.id: e for e in (await session.execute(query)).scalars()}
-    return Batch(
-        channel_id=rows[0].channel_id,
-        guild_id=rows[0].guild_id,
-        batch_id=batch_id,  # type: ignore[arg-type]
-        nonce=nonce,
-        worker=worker,
-        claimed_at=now,
-        attempts=max(r.attempts for r in rows),
-        deliveries=tuple(rows),
-        events=tuple(events[r.event_id] for r in rows),
-    )
+    return [
+        Batch(
+            channel_id=rows[0].channel_id,
+            guild_id=rows[0].guild_id,
+            batch_id=rows[0].batch_id,  # type: ignore[arg-type]
+            nonce=rows[0].nonce,  # type: ignore[arg-type]
+            worker=worker,
+            claimed_at=now,
+            attempts=max(r.attempts for r in rows),
+            deliveries=tuple(rows),
+            events=tuple(events[r.event_id] for r in rows),
+        )
+        for rows in groups
+    ]
 
 
 async def claim_batches(
@@ -260,28 +301,20 @@ async def claim_batches(
     transaction; empty when nothing is due. Post each and call mark_sent/mark_retry/
     mark_channel_gone within `lease`."""
     expired_before = now - lease
-    batches: list[Batch] = []
     async with transaction(db) as session:
-        postgres = _is_postgres(session)
         candidates = await _candidate_channels(
             session, now, expired_before, max(CANDIDATES, 2 * channels)
         )
-        for channel_id in candidates:
-            if postgres:
-                # One claimer per channel at a time (held until commit): the live-batch check
-                # in _claimable then sees every committed claim of this channel.
-                lock = text("SELECT pg_try_advisory_xact_lock(:key)")
-                if not (await session.execute(lock, {"key": channel_id})).scalar_one():
-                    continue
-            rows = await _claimable(session, channel_id, now, expired_before, max_batch)
-            if rows and rows[0].status == "sending" and rows[0].attempts >= MAX_ATTEMPTS:
+        claimable = await _claimable(
+            session, await _locked(session, candidates), now, expired_before, max_batch
+        )
+        groups = []
+        for rows in claimable.values():
+            if rows[0].status == "sending" and rows[0].attempts >= MAX_ATTEMPTS:
                 await _give_up(session, rows, "the worker posting it stopped every time")
-                continue
-            if rows:
-                batches.append(await _claim(session, rows, worker, now))
-                if len(batches) == channels:
-                    break
-    return batches
+            elif len(groups) < channels:
+                groups.append(rows)
+        return await _claim(session, groups, worker, now) if groups else []
 
 
 async def claim_batch(
@@ -322,13 +355,19 @@ async def mark_all_sent(
     """mark_sent for several batches in one transaction."""
     if not posted:
         return
+    table: Any = Delivery.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("delivery"), table.c.status != "sent")
+        .values(status="sent", message_id=bindparam("message"), sent_at=now, error=None)
+    )
+    rows = [
+        {"delivery": delivery_id, "message": message_id}
+        for batch, message_id in posted
+        for delivery_id in batch.delivery_ids
+    ]
     async with transaction(db) as session:
-        for batch, message_id in posted:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(batch.delivery_ids), Delivery.status != "sent")  # type: ignore[union-attr]
-                .values(status="sent", message_id=message_id, sent_at=now, error=None)
-            )
+        await session.execute(statement, rows)  # one executemany for every batch
 
 
 async def _give_up(session: AsyncSession, rows: Sequence[Delivery], reason: str) -> None:

@@ -52,20 +52,20 @@ class Scheduler:
         return len(fired) + await self.post_digests(now)
 
     async def post_digests(self, now: dt.datetime) -> int:
-        """Post every due digest, GROUP at a time: built together (a guild's picture is read
-        once), posted concurrently (other channels' posts need not wait for one slow post), then
-        the group's schedules advanced in one write."""
+        """Post every due digest: all built in one read (a guild's picture, and the shared
+        dataset's, read once), then posted DIGEST_GROUP at a time concurrently (other channels
+        need not wait for one slow post), each group's schedules advanced in one write."""
         database = self.bot.database
         due = await due_digests(database, now)
+        digests = await build_digests(database, [(s.guild_id, s.last_run_at) for s in due], now=now)
+        pairs = list(zip(due, digests, strict=True))
         posted = 0
-        for start in range(0, len(due), DIGEST_GROUP):
-            group = due[start : start + DIGEST_GROUP]
-            windows = [(s.guild_id, s.last_run_at) for s in group]
-            digests = await build_digests(database, windows, now=now)
-            outcomes = await asyncio.gather(
-                *(self._post(s, d) for s, d in zip(group, digests, strict=True))
-            )
-            done = [s.id for s, outcome in zip(group, outcomes, strict=True) if outcome != "retry"]
+        for start in range(0, len(pairs), DIGEST_GROUP):
+            group = pairs[start : start + DIGEST_GROUP]
+            outcomes = await asyncio.gather(*(self._post(s, d) for s, d in group))
+            done = [
+                s.id for (s, _), outcome in zip(group, outcomes, strict=True) if outcome != "retry"
+            ]
             await advance(database, done, now)  # a passing failure: the next tick tries again
             posted += outcomes.count("posted")
         return posted

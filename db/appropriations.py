@@ -4,11 +4,12 @@ that keep a measure's stage in step with its actions."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.changes import Writer
@@ -61,10 +62,15 @@ async def _all(session: AsyncSession, query: Any) -> list[Any]:
 async def years_with_records(session: AsyncSession, scope: Scope) -> list[int]:
     years: set[int] = set()
     for table in (Measure, FundingPeriod, FundingLine):
-        sub = visible(table, scope).subquery()
-        query = select(sub.c.fiscal_year).where(sub.c.fiscal_year.is_not(None)).distinct()
-        years.update((await session.execute(query)).scalars())
+        years.update((await session.execute(_years_query(table, scope))).scalars())
     return sorted(years)
+
+
+@functools.lru_cache(maxsize=1024)
+def _years_query(table: Any, scope: Scope) -> Select[Any]:
+    """Cached like visible(): a subquery's column collection alone cost ~0.3 ms to build."""
+    sub = visible(table, scope).subquery()
+    return select(sub.c.fiscal_year).where(sub.c.fiscal_year.is_not(None)).distinct()
 
 
 def covering_period(periods: list[FundingPeriod], on: dt.date) -> FundingPeriod | None:

@@ -209,16 +209,16 @@ async def build_digests(
     now: dt.datetime,
     stale_days: int = 30,
 ) -> list[Digest]:
-    """A digest for each (guild id, since), in order, in one session; each guild's picture is
-    read once however many of its channels are due (500 channels due at 9:00 share ~100)."""
+    """A digest for each (guild id, since), in order, in one session. Each guild's picture is
+    read once however many of its channels are due, and for the kinds a guild has no records of
+    it is the shared dataset's picture, read once for all such guilds."""
     today = now.astimezone(db.timezone).date()
-    pictures: dict[int, GuildPicture] = {}
     digests = []
     async with db.session() as session:
+        pictures = Pictures(session, today, stale_days)
+        await pictures.learn_own_kinds({guild_id for guild_id, _ in windows})
         for guild_id, since in windows:
-            if guild_id not in pictures:
-                pictures[guild_id] = await _picture(session, guild_id, today, stale_days)
-            picture = pictures[guild_id]
+            picture = await pictures.of(guild_id)
             digest = Digest(guild_id, since, now, today, stale_days)
             digest.change_count, digest.changes = await _changes(session, guild_id, since, now)
             digest.overdue, digest.due_soon = picture.overdue, picture.due_soon
@@ -234,47 +234,94 @@ async def build_digests(
 async def _changes(
     session: AsyncSession, guild_id: int, since: dt.datetime, now: dt.datetime
 ) -> tuple[int, list[ChangeLine]]:
-    """How many revisions the guild can see in (since, now], and the newest CHANGES_KEPT."""
+    """How many revisions the guild can see in (since, now] (counted on each row), and the
+    newest CHANGES_KEPT."""
     seen = or_(Revision.guild_id.is_(None), Revision.guild_id == guild_id)  # type: ignore[union-attr]
-    window = (Revision.recorded_at > since, Revision.recorded_at <= now)
-    count = (
-        await session.execute(select(func.count()).select_from(Revision).where(seen, *window))
-    ).scalar_one()
-    if not count:
-        return 0, []
-    revisions = await session.execute(
-        select(Revision)
-        .where(seen, *window)
+    query = (
+        select(Revision, func.count().over())
+        .where(seen, Revision.recorded_at > since, Revision.recorded_at <= now)  # type: ignore[operator]
         .order_by(Revision.recorded_at.desc(), Revision.id.desc())  # type: ignore[attr-defined,union-attr]
         .limit(CHANGES_KEPT)
     )
-    return count, [_change(r) for r in revisions.scalars()]
+    rows = (await session.execute(query)).all()
+    return (rows[0][1] if rows else 0), [_change(revision) for revision, _ in rows]
 
 
-async def _picture(
-    session: AsyncSession, guild_id: int, today: dt.date, stale_days: int
-) -> GuildPicture:
-    scope = Scope.guild(guild_id)
-    report = await due_questions(session, scope, today=today, days=DUE_DAYS, limit=QUESTIONS_KEPT)
-    overdue_count, due_soon_count = await count_due(session, scope, today=today, days=DUE_DAYS)
-    funding = await funding_status(session, scope, today=today)
-    cutoff = today - dt.timedelta(days=stale_days)
-    stale = []
-    for kind, table in RECORD_TABLES.items():
-        if kind == "link":
-            continue
-        sub = visible(table, scope).where(table.as_of < cutoff).subquery()  # type: ignore[attr-defined]
-        count = (await session.execute(select(func.count()).select_from(sub))).scalar_one()
-        if not count:
-            continue
-        oldest = await session.execute(
-            select(sub.c.key, sub.c.as_of).order_by(sub.c.as_of, sub.c.key).limit(STALE_NAMED)
+FUNDING_KINDS = frozenset({"measure", "action", "funding_line", "funding_period"})
+STALE_KINDS = tuple(kind for kind in RECORD_TABLES if kind != "link")
+
+
+class Pictures:
+    """Guild pictures for one moment, built from parts: a part that depends only on kinds the
+    guild has no records of is the shared dataset's part (a guild's view of those kinds is the
+    shared view), read once. 100 offices with only their own questions: 100 deadline reads, one
+    funding read, one stale read per other kind."""
+
+    def __init__(self, session: AsyncSession, today: dt.date, stale_days: int) -> None:
+        self.session = session
+        self.today = today
+        self.cutoff = today - dt.timedelta(days=stale_days)
+        self.own: dict[int, set[str]] = {}
+        self.parts: dict[tuple[str, int | None], Any] = {}
+        self.pictures: dict[int, GuildPicture] = {}
+
+    async def learn_own_kinds(self, guild_ids: set[int]) -> None:
+        """Which kinds each guild has records of: one query per kind for all the guilds."""
+        for guild_id in guild_ids:
+            self.own.setdefault(guild_id, set())
+        for kind in STALE_KINDS:
+            table: Any = RECORD_TABLES[kind]
+            query = select(table.guild_id).where(table.guild_id.in_(guild_ids)).distinct()
+            for guild_id in (await self.session.execute(query)).scalars():
+                self.own[guild_id].add(kind)
+
+    async def of(self, guild_id: int) -> GuildPicture:
+        if guild_id not in self.pictures:
+            own = self.own.get(guild_id, set(STALE_KINDS))  # unknown guild: assume it has all
+            deadlines = await self._part("deadlines", guild_id if "question" in own else None)
+            funding = await self._part("funding", guild_id if own & FUNDING_KINDS else None)
+            stale = [
+                found
+                for kind in STALE_KINDS
+                if (found := await self._part(kind, guild_id if kind in own else None))
+            ]
+            self.pictures[guild_id] = GuildPicture(*deadlines, funding, stale)
+        return self.pictures[guild_id]
+
+    async def _part(self, name: str, guild_id: int | None) -> Any:
+        if (name, guild_id) not in self.parts:
+            scope = Scope(guild_id)
+            if name == "deadlines":
+                value: Any = await self._deadlines(scope)
+            elif name == "funding":
+                value = await funding_status(self.session, scope, today=self.today)
+            else:
+                value = await self._stale(name, scope)
+            self.parts[(name, guild_id)] = value
+        return self.parts[(name, guild_id)]
+
+    async def _deadlines(self, scope: Scope) -> tuple[Any, ...]:
+        session, today = self.session, self.today
+        report = await due_questions(
+            session, scope, today=today, days=DUE_DAYS, limit=QUESTIONS_KEPT
         )
-        named = tuple(StaleRecord(k, a) for k, a in oldest.all())
-        stale.append(StaleKind(kind, count, named))
-    return GuildPicture(
-        report.overdue, report.due_soon, overdue_count, due_soon_count, funding, stale
-    )
+        counts = await count_due(session, scope, today=today, days=DUE_DAYS)
+        return report.overdue, report.due_soon, *counts
+
+    async def _stale(self, kind: str, scope: Scope) -> StaleKind | None:
+        """The oldest few and (on each row) how many in all: one query."""
+        table: Any = RECORD_TABLES[kind]
+        query = (
+            visible(table, scope)
+            .where(table.as_of < self.cutoff)
+            .with_only_columns(table.key, table.as_of, func.count().over())
+            .order_by(table.as_of, table.key)
+            .limit(STALE_NAMED)
+        )
+        oldest = (await self.session.execute(query)).all()
+        if not oldest:
+            return None
+        return StaleKind(kind, oldest[0][2], tuple(StaleRecord(k, a) for k, a, _ in oldest))
 
 
 def _change(revision: Revision) -> ChangeLine:

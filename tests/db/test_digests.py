@@ -20,6 +20,7 @@ from db.digests import (
     set_digest,
 )
 from db.engine import Database
+from db.oversight import add_question
 from db.schedules import ScheduleError
 from db.scope import Actor, Scope
 from db.seed import load_seed
@@ -154,3 +155,33 @@ async def test_many_changes_stay_within_discord_limits(db: Database, clock: Fixe
     assert embed_text_length(embed) <= 6000
     [changes] = [f for f in embed.fields if f.name == "Changes (120)"]
     assert len(changes.value or "") <= 1024 and (changes.value or "").endswith("more")
+
+
+async def test_guilds_with_own_records_get_their_own_picture_and_others_the_shared_one(
+    db: Database,
+) -> None:
+    """Built together: the guild with its own overdue question and its own stale camera record
+    sees them counted with the shared ones; the guild with none sees exactly the shared picture,
+    the same as a digest built for it alone."""
+    await load_seed(db)
+    async with db.writer(Scope.guild(GUILD), Actor("editor", 1)) as writer:
+        await add_question(
+            writer,
+            {"question": "When will ICE answer our letter?", "asked_by": "Rep. Example",
+             "addressed_to": "ICE", "component": "ICE-ERO", "sent_date": "2026-09-01",
+             "due_date": "2026-10-01", "as_of": "2026-09-01"},
+        )  # fmt: skip
+        await writer.create("bodycam", bodycam("Duluth", as_of="2025-01-02"))
+    now = NOW + dt.timedelta(minutes=1)
+    mine, other = await build_digests(db, [(GUILD, NOW), (OTHER, NOW)], now=now)
+    alone = await build_digest(db, OTHER, since=NOW, now=now)
+    assert mine.overdue_count == other.overdue_count + 1
+    assert "GQ-1" in [q.key for q in mine.overdue] and "GQ-1" not in [q.key for q in other.overdue]
+    cameras = {s.kind: s.count for s in mine.stale}["bodycam"]
+    assert cameras == {s.kind: s.count for s in other.stale}["bodycam"] + 1
+    assert (other.overdue_count, other.stale, other.funding) == (
+        alone.overdue_count,
+        alone.stale,
+        alone.funding,
+    )
+    assert mine.funding is not None and mine.funding == other.funding  # no own funding records

@@ -5,19 +5,26 @@ the same transaction. A write that changes nothing writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, select
+from sqlalchemy import JSON, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import rules
 from db.errors import Duplicate, InvalidInput, ScopeError
 from db.models import FIELDS_OF, RECORD_TABLES, ChangeEvent, RecordFields, Revision
-from db.scope import Actor, Scope
+from db.scope import Actor, Scope, visible
 
 Values = dict[str, Any]
+Pair = tuple[str, str]  # (kind, key)
+_BATCH = 500  # keys per IN (...) lookup; keeps statements well under parameter limits
+_JSON_COLUMNS = {
+    kind: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}  # type: ignore[attr-defined]
+    for kind, table in RECORD_TABLES.items()
+}
 
 
 def fields_of(row: RecordFields) -> type[RecordFields]:
@@ -57,23 +64,60 @@ def field_diff(old: Values, fields: RecordFields) -> dict[str, list[Any]]:
 
 def _storage_values(fields: RecordFields) -> Values:
     """Column values: Python types, except JSON columns, which take JSON-ready lists and dicts."""
-    table = RECORD_TABLES[fields.kind].__table__  # type: ignore[attr-defined]
-    as_json = fields.model_dump(mode="json")
-    native = fields.model_dump()
-    return {
-        name: as_json[name] if isinstance(table.c[name].type, JSON) else native[name]
-        for name in native
-    }
+    as_json = fields.model_dump(mode="json", include=_JSON_COLUMNS[fields.kind])
+    return fields.model_dump() | as_json
+
+
+def _created(fields: RecordFields) -> dict[str, list[Any]]:
+    """A new record's revision changes: every value it has, from None."""
+    new = fields.model_dump(mode="json")
+    return {name: [None, value] for name, value in new.items() if value not in (None, [])}
+
+
+async def own_rows(session: AsyncSession, scope: Scope, wanted: Iterable[Pair]) -> dict[Pair, Any]:
+    """The rows of exactly this scope (not what it sees) with these (kind, key) pairs."""
+    wanted = set(wanted)
+    found: dict[Pair, Any] = {}
+    for kind in FIELDS_OF:
+        table: Any = RECORD_TABLES[kind]
+        keys = sorted(key for k, key in wanted if k == kind)
+        own = table.guild_id.is_(None) if scope.is_shared else table.guild_id == scope.guild_id
+        for start in range(0, len(keys), _BATCH):
+            # Keys as literals: PostgreSQL then hashes the list. A prepared statement's generic
+            # plan would compare each of the scope's rows with every bound key (slow when
+            # statistics are stale, as right after a large import).
+            batch = bindparam("keys", keys[start : start + _BATCH], literal_execute=True)
+            query = select(table).where(own, table.key.in_(batch))
+            for row in (await session.execute(query)).scalars():
+                found[(kind, row.key)] = row
+    return found
+
+
+@dataclass
+class _Staged:
+    """A create (`new` holds the row's column values) or an update (`row` is the changed row)
+    held back by Writer.stage_upsert until write_staged()."""
+
+    kind: str
+    key: str
+    guild_id: int | None
+    changes: dict[str, list[Any]]
+    new: Values | None = None
+    row: Any | None = None
 
 
 def _describe(changes: Mapping[str, list[Any]], limit: int = 3) -> str:
-    shown = [f"{name}: {old!s:.40} → {new!s:.40}" for name, (old, new) in changes.items()]
-    more = f" (+{len(shown) - limit} more)" if len(shown) > limit else ""
-    return "; ".join(shown[:limit]) + more
+    first = list(changes.items())[:limit]  # only these are shown: format no others
+    shown = [f"{name}: {old!s:.40} → {new!s:.40}" for name, (old, new) in first]
+    more = f" (+{len(changes) - limit} more)" if len(changes) > limit else ""
+    return "; ".join(shown) + more
 
 
 class Writer:
-    """Creates, updates and deletes records of one scope inside one open transaction."""
+    """Creates, updates and deletes records of one scope inside one open transaction.
+
+    For a batch of writes (an import), preload() reads the rows they touch in a few queries and
+    stage_upsert() holds the writes back so write_staged() writes them in a few statements."""
 
     def __init__(
         self,
@@ -92,9 +136,41 @@ class Writer:
         self.effective_on = effective_on
         self.reason = reason
         self.events_written = 0
+        # Once preload() ran: own rows by (kind, key), None where there is none, kept current by
+        # this writer's writes; and the shared rows a guild sees for pairs it has no row of.
+        self._own: dict[Pair, Any] | None = None
+        self._shared: dict[Pair, Any] = {}
+        # Writes held back by stage_upsert, by the record's (kind, key): one per record, so that
+        # write_staged can match each revision to its record.
+        self._staged: dict[Pair, _Staged] = {}
+        # Records stage_upsert created, written yet or not: known to exist, but no row in hand.
+        self._bulk_created: set[Pair] = set()
+
+    async def preload(self, pairs: Iterable[Pair]) -> dict[Pair, Any]:
+        """Read the own rows, and the shared rows a guild sees, with these (kind, key) pairs in a
+        few queries, so that finding or checking them needs no query each. Returns the own rows."""
+        pairs = set(pairs)
+        if self._own is None:
+            self._own = {}
+        wanted = pairs - set(self._own)
+        own = await own_rows(self.session, self.scope, wanted)
+        self._own.update({pair: own.get(pair) for pair in wanted})
+        if not self.scope.is_shared:
+            shared = await own_rows(self.session, Scope.shared(), wanted - set(own))
+            self._shared.update({pair: shared.get(pair) for pair in wanted - set(own)})
+        return {pair: self._own[pair] for pair in pairs if self._own[pair] is not None}
+
+    def _remember(self, kind: str, key: str, row: Any | None) -> None:
+        self._bulk_created.discard((kind, key))
+        if self._own is not None:
+            self._own[(kind, key)] = row
 
     async def find(self, kind: str, key: str) -> Any | None:
         """The writer's own record with this key (shared records are not its own in a guild)."""
+        if (kind, key) in self._staged:
+            await self.write_staged()  # the caller needs the row itself: write it, read it back
+        if self._own is not None and (kind, key) in self._own:
+            return self._own[(kind, key)]
         table: Any = RECORD_TABLES[kind]
         in_scope = (
             table.guild_id.is_(None)
@@ -104,14 +180,34 @@ class Writer:
         query = select(table).where(table.key == key, in_scope)
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def sees(self, kind: str, key: str) -> bool:
+        """Whether the scope sees a record with this key (its own, or a shared one in a guild)."""
+        return (kind, key) in self._bulk_created or await self.visible(kind, key) is not None
+
+    async def visible(self, kind: str, key: str) -> Any | None:
+        """The record with this key the scope sees: its own, else (in a guild) the shared one."""
+        pair = (kind, key)
+        if pair in self._staged:
+            await self.write_staged()  # the caller needs the row itself: write it, read it back
+        if self._own is not None and pair in self._own:
+            own = self._own[pair]
+            if own is not None or self.scope.is_shared:
+                return own
+            if pair in self._shared:
+                return self._shared[pair]
+        table: Any = RECORD_TABLES[kind]
+        query = visible(table, self.scope).where(table.key == key).limit(1)
+        return (await self.session.execute(query)).scalars().first()
+
     async def create(
         self, kind: str, values: Mapping[str, Any], *, effective_on: dt.date | None = None
     ) -> Any:
-        fields = validate(kind, values)
-        await rules.derive(self, fields)
-        if await self.find(kind, fields.key) is not None:
-            raise Duplicate(f"A {kind} with key '{fields.key}' already exists in the {self.scope}.")
-        row = RECORD_TABLES[kind](
+        return await self._create(validate(kind, values), effective_on=effective_on)
+
+    async def _create(self, fields: RecordFields, *, effective_on: dt.date | None = None) -> Any:
+        await self.write_staged()  # writes stay in order, and rules see the staged records
+        await self._check_new(fields)
+        row = RECORD_TABLES[fields.kind](
             **_storage_values(fields),
             guild_id=self.scope.guild_id,
             created_at=self.now,
@@ -119,11 +215,19 @@ class Writer:
         )
         self.session.add(row)
         await self.session.flush()
-        new = fields.model_dump(mode="json")
-        changes = {name: [None, value] for name, value in new.items() if value not in (None, [])}
+        self._remember(row.kind, row.key, row)
+        changes = _created(fields)
         await self._record(row, "create", changes, "created", effective_on=effective_on)
         await rules.propagate(self, row, changes)
         return row
+
+    async def _check_new(self, fields: RecordFields) -> None:
+        """Fill derived values and check references, then refuse a key the scope already has."""
+        await rules.derive(self, fields)
+        if await self.find(fields.kind, fields.key) is not None:
+            raise Duplicate(
+                f"A {fields.kind} with key '{fields.key}' already exists in the {self.scope}."
+            )
 
     async def update(
         self,
@@ -139,41 +243,134 @@ class Writer:
         record may be updated in a guild that follows it."""
         if not derived:
             self._check_scope(row)
+        await self.write_staged()  # writes stay in order, and rules see the staged records
+        diff = await self._change(row, changes)
+        if not diff:
+            return False
+        await self.session.flush()
+        await self._record(row, action, diff, "updated", **revision)
+        await rules.propagate(self, row, diff)
+        return True
+
+    async def _change(self, row: Any, changes: Mapping[str, Any]) -> dict[str, list[Any]]:
+        """Set the changed fields on the row (not flushed); the diff, empty if nothing changes."""
         old, fields = proposed(row, changes)
         await rules.derive(self, fields, old, changes)
         diff = field_diff(old, fields)
         if not diff:
-            return False
+            return {}
         if "key" in diff and await self.find(row.kind, fields.key) is not None:
             raise Duplicate(f"A {row.kind} with key '{fields.key}' already exists here.")
         stored = _storage_values(fields)
         for name in diff:
             setattr(row, name, stored[name])
         row.updated_at = self.now
-        await self.session.flush()
-        await self._record(row, action, diff, "updated", **revision)
-        await rules.propagate(self, row, diff)
-        return True
+        if "key" in diff:
+            self._remember(row.kind, old["key"], None)
+            self._remember(row.kind, row.key, row)
+        return diff
 
     async def delete(self, row: Any, **revision: Any) -> None:
         self._check_scope(row)
+        await self.write_staged()  # writes stay in order
         old = plain_values(row)
         changes = {name: [value, None] for name, value in old.items() if value not in (None, [])}
         await self._record(row, "delete", changes, "deleted", **revision)
         await self.session.delete(row)
         await self.session.flush()
+        self._remember(row.kind, row.key, None)
 
     async def upsert(
         self, kind: str, values: Mapping[str, Any], *, effective_on: dt.date | None = None
     ) -> tuple[Any, str]:
         """Create the record, or update the writer's own one with the same key.
         Returns the row and 'created', 'updated' or 'unchanged'."""
-        key = validate(kind, values).key
-        row = await self.find(kind, key)
+        fields = validate(kind, values)
+        row = await self.find(kind, fields.key)
         if row is None:
-            return await self.create(kind, values, effective_on=effective_on), "created"
+            return await self._create(fields, effective_on=effective_on), "created"
         changed = await self.update(row, values, effective_on=effective_on)
         return row, "updated" if changed else "unchanged"
+
+    async def stage_upsert(
+        self, kind: str, values: Mapping[str, Any], *, valid: RecordFields | None = None
+    ) -> str:
+        """upsert() with the same checks, but the write is held back until write_staged().
+        Not for kinds whose writes change other records (rules.CHANGES_OTHERS): use upsert.
+        `valid`: `values` already validated, so not again. Returns 'created', 'updated' or
+        'unchanged'."""
+        if kind in rules.CHANGES_OTHERS:
+            raise ValueError(f"a {kind} write can change other records; use upsert()")
+        fields = valid or validate(kind, values)
+        pair = (kind, fields.key)
+        row = await self.find(*pair)
+        if row is None:
+            await self._check_new(fields)
+            new = _storage_values(fields)
+            self._staged[pair] = _Staged(*pair, self.scope.guild_id, _created(fields), new=new)
+            self._bulk_created.add(pair)
+            if self._own is not None:
+                self._own.pop(pair, None)  # no row in hand: find() reads it back once written
+            return "created"
+        self._check_scope(row)
+        diff = await self._change(row, values)
+        if not diff:
+            return "unchanged"
+        self._staged[(kind, row.key)] = _Staged(kind, row.key, row.guild_id, diff, row=row)
+        return "updated"
+
+    async def write_staged(self) -> None:
+        """Write what stage_upsert() held back: the new rows (one INSERT per kind), the changed
+        rows, then a Revision and a ChangeEvent for each, in staging order, as create() and
+        update() write them one by one."""
+        staged, self._staged = list(self._staged.values()), {}
+        if not staged:
+            return
+        new_ids = await self._insert_new(staged)
+        await self.session.flush()  # the changed rows
+        revisions = [
+            self._revision_values(
+                s.kind,
+                new_ids[(s.kind, s.key)] if s.row is None else s.row.id,
+                s.key,
+                s.guild_id,
+                "create" if s.row is None else "update",
+                s.changes,
+            )
+            for s in staged
+        ]
+        table: Any = Revision.__table__
+        query = insert(table).returning(table.c.id, table.c.record_kind, table.c.record_id)
+        revision_ids = {(kind, id_): rid for rid, kind, id_ in await self._many(query, revisions)}
+        events = [
+            self._event_values(
+                revision,
+                revision_ids[(revision["record_kind"], revision["record_id"])],
+                "created" if s.row is None else "updated",
+            )
+            for s, revision in zip(staged, revisions, strict=True)
+        ]
+        await self.session.execute(insert(ChangeEvent.__table__), events)  # type: ignore[attr-defined]
+        self.events_written += len(events)
+
+    async def _insert_new(self, staged: list[_Staged]) -> dict[Pair, int]:
+        """Insert the staged new rows, one statement per kind; their ids by (kind, key)."""
+        ids: dict[Pair, int] = {}
+        for kind in FIELDS_OF:
+            rows = [
+                {**s.new, "guild_id": s.guild_id, "created_at": self.now, "updated_at": self.now}
+                for s in staged
+                if s.kind == kind and s.new is not None
+            ]
+            if rows:
+                table: Any = RECORD_TABLES[kind].__table__  # type: ignore[attr-defined]
+                query = insert(table).returning(table.c.id, table.c.key)
+                ids.update({(kind, key): id_ for id_, key in await self._many(query, rows)})
+        return ids
+
+    async def _many(self, query: Any, rows: list[Values]) -> list[Any]:
+        # Matched back by columns, not by position: RETURNING does not promise row order.
+        return list((await self.session.execute(query, rows)).all())
 
     async def edit(self, row: Any, changes: Mapping[str, Any]) -> tuple[Any, bool]:
         """Edit a visible record. A guild editing a shared record gets its own copy, shown in that
@@ -188,43 +385,60 @@ class Writer:
             owner = "the shared dataset" if row.guild_id is None else "another server"
             raise ScopeError(f"That {row.kind} belongs to {owner}; it cannot be changed from here.")
 
+    def _revision_values(
+        self,
+        kind: str,
+        record_id: int,
+        key: str,
+        guild_id: int | None,
+        action: str,
+        changes: dict[str, list[Any]],
+        *,
+        undoes_revision_id: int | None = None,
+        effective_on: dt.date | None = None,
+    ) -> Values:
+        return {
+            "guild_id": guild_id,
+            "record_kind": kind,
+            "record_id": record_id,
+            "record_key": key,
+            "action": action,
+            "changes": changes,
+            "actor_id": self.actor.id,
+            "actor_name": self.actor.name[:100],
+            "recorded_at": self.now,
+            "effective_on": effective_on or self.effective_on,
+            "reason": self.reason[:500] if self.reason else None,
+            "undoes_revision_id": undoes_revision_id,
+        }
+
+    def _event_values(self, revision: Values, revision_id: int, event_type: str) -> Values:
+        kind, key = revision["record_kind"], revision["record_key"]
+        return {
+            "guild_id": revision["guild_id"],
+            "revision_id": revision_id,
+            "record_kind": kind,
+            "record_id": revision["record_id"],
+            "record_key": key,
+            "event_type": event_type,
+            "summary": f"{kind} {key} {event_type}: {_describe(revision['changes'])}"[:500],
+            "created_at": self.now,
+        }
+
     async def _record(
         self,
         row: Any,
         action: str,
         changes: dict[str, list[Any]],
         event_type: str,
-        *,
-        undoes_revision_id: int | None = None,
-        effective_on: dt.date | None = None,
+        **revision_options: Any,
     ) -> Revision:
-        revision = Revision(
-            guild_id=row.guild_id,
-            record_kind=row.kind,
-            record_id=row.id,
-            record_key=row.key,
-            action=action,
-            changes=changes,
-            actor_id=self.actor.id,
-            actor_name=self.actor.name[:100],
-            recorded_at=self.now,
-            effective_on=effective_on or self.effective_on,
-            reason=self.reason[:500] if self.reason else None,
-            undoes_revision_id=undoes_revision_id,
+        values = self._revision_values(
+            row.kind, row.id, row.key, row.guild_id, action, changes, **revision_options
         )
+        revision = Revision(**values)
         self.session.add(revision)
         await self.session.flush()
-        self.session.add(
-            ChangeEvent(
-                guild_id=row.guild_id,
-                revision_id=revision.id,
-                record_kind=row.kind,
-                record_id=row.id,
-                record_key=row.key,
-                event_type=event_type,
-                summary=f"{row.kind} {row.key} {event_type}: {_describe(changes)}"[:500],
-                created_at=self.now,
-            )
-        )
+        self.session.add(ChangeEvent(**self._event_values(values, revision.id, event_type)))
         self.events_written += 1
         return revision

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from db.changes import field_diff, plain_values, proposed, validate
+from db.changes import field_diff, own_rows, plain_values, proposed, validate
 from db.engine import Database
 from db.errors import InvalidInput
 from db.scope import Scope
-from db.transfer import ParsedRecord, own_rows
+from db.transfer import ParsedRecord
 
 
 @dataclass

@@ -14,22 +14,22 @@ from sqlalchemy import exists, select
 
 from db.errors import InvalidInput
 from db.models import (
-    RECORD_TABLES,
     LinkFields,
     Measure,
     OversightQuestion,
     QuestionFields,
     RecordFields,
 )
-from db.scope import visible
 
 if TYPE_CHECKING:
     from db.changes import Writer
 
+# Kinds whose writes can change other records (see propagate): a writer writes them one by one.
+CHANGES_OTHERS = frozenset({"measure"})
+
 
 async def enacted_on(writer: Writer, measure_key: str) -> dt.date | None:
-    query = visible(Measure, writer.scope).where(Measure.key == measure_key)
-    measure = (await writer.session.execute(query)).scalar_one_or_none()
+    measure = await writer.visible("measure", measure_key)
     return measure.enacted_on if measure is not None else None
 
 
@@ -37,7 +37,7 @@ def rule_due_date(enacted: dt.date | None, days: int | None) -> dt.date | None:
     return enacted + dt.timedelta(days=days) if enacted is not None and days is not None else None
 
 
-def _references(fields: RecordFields) -> list[tuple[str, str, str]]:
+def references(fields: RecordFields) -> list[tuple[str, str, str]]:
     """(field, kind, key) of every record this one points at."""
     refs = []
     if isinstance(fields, LinkFields):
@@ -50,10 +50,8 @@ def _references(fields: RecordFields) -> list[tuple[str, str, str]]:
 
 async def check_references(writer: Writer, fields: RecordFields) -> None:
     """Refuse a record that points at a record the writer cannot see."""
-    for name, kind, key in _references(fields):
-        table: Any = RECORD_TABLES[kind]
-        query = visible(table, writer.scope).where(table.key == key).limit(1)
-        if (await writer.session.execute(query)).first() is None:
+    for name, kind, key in references(fields):
+        if not await writer.sees(kind, key):
             raise InvalidInput.one(name, f"no {kind} with key '{key}' is visible here")
 
 
@@ -101,7 +99,7 @@ async def propagate(writer: Writer, row: Any, diff: dict[str, list[Any]]) -> Non
     """After a measure's enactment date changes, re-resolve the due dates that follow it (unless
     someone set them by hand). Guild questions following a shared measure change too: a derived
     fact, written as a 'rule' revision in the question's own scope."""
-    if row.kind != "measure" or "enacted_on" not in diff:
+    if row.kind not in CHANGES_OTHERS or "enacted_on" not in diff:
         return
     old_text, _ = diff["enacted_on"]
     old_enacted = dt.date.fromisoformat(old_text) if old_text else None

@@ -36,21 +36,19 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.changes import field_diff, plain_values, proposed, validate
+from db.changes import Writer, field_diff, own_rows, plain_values, proposed, validate
 from db.engine import Database
 from db.errors import DomainError, InvalidInput
-from db.models import FIELDS_OF, RECORD_TABLES
+from db.models import FIELDS_OF, RECORD_TABLES, RecordFields
+from db.rules import CHANGES_OTHERS, references
 from db.scope import Actor, Scope, visible
 
 FORMATS = ("csv", "json")
 FORMAT_TAG = "oversight-desk/1"
 PROGRESS_EVERY = 500
 _SHOWN_ERRORS = 20
-_BATCH = 500  # keys per IN (...) lookup; keeps statements well under parameter limits
 _RISKY = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet would run as a formula
 
 _FIELDS = {kind: list(cls.model_fields) for kind, cls in FIELDS_OF.items()}
@@ -321,8 +319,10 @@ async def export_records(
 
 async def plan_import(db: Database, scope: Scope, records: list[ParsedRecord]) -> ImportPlan:
     """What apply_import would do, against the scope's own records; writes nothing."""
+    fields = _checked(records)
     async with db.session() as session:
-        return await _plan(session, scope, records)
+        existing = await own_rows(session, scope, _pairs(records, fields))
+    return _plan(records, fields, existing)
 
 
 async def apply_import(
@@ -335,49 +335,100 @@ async def apply_import(
     progress: Callable[[int, int], Awaitable[None]] | None = None,
 ) -> ImportPlan:
     """Upsert every record in file order in ONE transaction: all of them or, on any error, none.
-    `progress(done, total)` is awaited every PROGRESS_EVERY records and after the last."""
+    Records are written PROGRESS_EVERY at a time (Writer.stage_upsert; measures one by one, as
+    they can change other records). `progress(done, total)` is awaited every PROGRESS_EVERY
+    records and after the last, once they are written."""
     total = len(records)
+    fields = _checked(records)
     async with db.writer(scope, actor, reason=reason) as writer:
-        # Planned inside the write transaction, so it describes exactly what gets written.
-        plan = await _plan(writer.session, scope, records)
-        for done, record in enumerate(records, 1):
-            try:
-                await writer.upsert(record.kind, record.values)
-            except InvalidInput as error:
-                raise ImportFailed(_row_errors(record.row, error)) from error
-            except DomainError as error:
-                raise ImportFailed([RowError(record.row, "key", str(error))]) from error
-            except SQLAlchemyError as error:
-                refusal = str(getattr(error, "orig", None) or error).splitlines()[0]
-                problem = f"the database refused it: {refusal}"
-                raise ImportFailed([RowError(record.row, "", problem)]) from error
-            if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-                await progress(done, total)
+        # The rows the file names and the ones they point at (before and after), read once for all
+        # records; planned inside the write transaction, so it describes exactly what gets written.
+        pointed_at = {pair for valid in fields for pair in _pointed_at(valid)}
+        existing = await writer.preload(_pairs(records, fields) | pointed_at)
+        await writer.preload(pair for row in existing.values() for pair in _pointed_at(row))
+        plan = _plan(records, fields, existing)
+        first = 1  # the first row not yet written
+        for done, (record, valid) in enumerate(zip(records, fields, strict=True), 1):
+            if record.kind in CHANGES_OTHERS:
+                await _write_staged(writer, first, record.row - 1)  # keep file order
+                first = record.row + 1
+                await _at(record.row, writer.upsert(record.kind, record.values))
+            else:
+                staging = writer.stage_upsert(record.kind, record.values, valid=valid)
+                await _at(record.row, staging)
+            if done % PROGRESS_EVERY == 0 or done == total:
+                await _write_staged(writer, first, record.row)
+                first = record.row + 1
+                if progress is not None:
+                    await progress(done, total)
     return plan
 
 
-async def _plan(session: AsyncSession, scope: Scope, records: list[ParsedRecord]) -> ImportPlan:
+async def _at(row: int, write: Awaitable[Any]) -> None:
+    """Await one record's write; its problems become errors of its row."""
+    try:
+        await write
+    except InvalidInput as error:
+        raise ImportFailed(_row_errors(row, error)) from error
+    except DomainError as error:
+        raise ImportFailed([RowError(row, "key", str(error))]) from error
+    except SQLAlchemyError as error:
+        problem = f"the database refused it: {_refusal(error)}"
+        raise ImportFailed([RowError(row, "", problem)]) from error
+
+
+async def _write_staged(writer: Writer, first: int, last: int) -> None:
+    """Write the staged records; the database refuses them together, so an error names them all."""
+    try:
+        await writer.write_staged()
+    except SQLAlchemyError as error:
+        rows = f"rows {first}–{last}" if first < last else f"row {first}"
+        problem = f"the database refused {rows}: {_refusal(error)}"
+        raise ImportFailed([RowError(0, "", problem)]) from error
+
+
+def _refusal(error: SQLAlchemyError) -> str:
+    return str(getattr(error, "orig", None) or error).splitlines()[0]
+
+
+def _checked(records: list[ParsedRecord]) -> list[RecordFields]:
+    """Each record validated; ImportFailed listing every invalid record and duplicate key."""
     errors: list[RowError] = []
-    keys: list[str] = []
+    checked: list[RecordFields] = []
     first_row: dict[tuple[str, str], int] = {}
     for record in records:
         try:
-            key = validate(record.kind, record.values).key
+            fields = validate(record.kind, record.values)
         except InvalidInput as error:
             errors += _row_errors(record.row, error)
-            key = ""
-        keys.append(key)
-        if key and (record.kind, key) in first_row:
-            other = first_row[(record.kind, key)]
-            errors.append(RowError(record.row, "key", f"duplicate key '{key}' (also row {other})"))
-        first_row.setdefault((record.kind, key), record.row)
+            continue
+        checked.append(fields)
+        if (record.kind, fields.key) in first_row:
+            other = first_row[(record.kind, fields.key)]
+            problem = f"duplicate key '{fields.key}' (also row {other})"
+            errors.append(RowError(record.row, "key", problem))
+        first_row.setdefault((record.kind, fields.key), record.row)
     if errors:
         raise ImportFailed(errors)
-    pairs = list(zip(records, keys, strict=True))
-    existing = await own_rows(session, scope, {(r.kind, key) for r, key in pairs})
+    return checked
+
+
+def _pairs(records: list[ParsedRecord], fields: list[RecordFields]) -> set[tuple[str, str]]:
+    return {(record.kind, valid.key) for record, valid in zip(records, fields, strict=True)}
+
+
+def _pointed_at(fields: RecordFields) -> list[tuple[str, str]]:
+    """(kind, key) of the records these fields (or a stored row) point at."""
+    return [(kind, key) for _name, kind, key in references(fields)]
+
+
+def _plan(
+    records: list[ParsedRecord], fields: list[RecordFields], existing: Mapping[tuple[str, str], Any]
+) -> ImportPlan:
+    errors: list[RowError] = []
     plan = ImportPlan([], [], 0)
-    for record, key in pairs:
-        row = existing.get((record.kind, key))
+    for record, valid in zip(records, fields, strict=True):
+        row = existing.get((record.kind, valid.key))
         if row is None:
             plan.created.append(record)
             continue
@@ -393,22 +444,6 @@ async def _plan(session: AsyncSession, scope: Scope, records: list[ParsedRecord]
     if errors:
         raise ImportFailed(errors)
     return plan
-
-
-async def own_rows(
-    session: AsyncSession, scope: Scope, wanted: set[tuple[str, str]]
-) -> dict[tuple[str, str], Any]:
-    """The rows of exactly this scope (not what it sees) with these (kind, key) pairs."""
-    found: dict[tuple[str, str], Any] = {}
-    for kind in FIELDS_OF:
-        table: Any = RECORD_TABLES[kind]
-        keys = sorted(key for k, key in wanted if k == kind)
-        own = table.guild_id.is_(None) if scope.is_shared else table.guild_id == scope.guild_id
-        for start in range(0, len(keys), _BATCH):
-            query = select(table).where(own, table.key.in_(keys[start : start + _BATCH]))
-            for row in (await session.execute(query)).scalars():
-                found[(kind, row.key)] = row
-    return found
 
 
 def _diff(row: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -314,3 +314,59 @@ async def test_write_listeners_hear_committed_events_only(db: Database) -> None:
     with pytest.raises(InvalidInput):
         await create(db, "bodycam", city="X", status="nope")
     assert calls == [1]
+
+
+# ---------------------------------------------------------------- staged writes (imports)
+
+
+async def test_staging_the_same_record_twice_writes_both_changes_in_order(db: Database) -> None:
+    """A second staged write of a record writes the first before it: one revision and one event
+    each, every event pointing at its own revision."""
+    await create(db, "bodycam")
+    key = validate("bodycam", VALID["bodycam"]).key
+    async with db.writer(SHARED, ACTOR) as writer:
+        assert await writer.stage_upsert("bodycam", {**VALID["bodycam"], "status": "partial"})
+        assert await writer.stage_upsert("bodycam", {**VALID["bodycam"], "status": "ended"})
+        await writer.write_staged()
+    async with db.session() as session:
+        revisions = (await session.execute(select(Revision).order_by(Revision.id))).scalars().all()
+        events = (await session.execute(select(ChangeEvent))).scalars().all()
+    assert [(r.action, r.changes) for r in revisions[1:]] == [
+        ("update", {"status": ["full", "partial"]}),
+        ("update", {"status": ["partial", "ended"]}),
+    ]
+    by_revision = {e.revision_id: (e.event_type, e.summary) for e in events}
+    assert len(by_revision) == len(events) == len(revisions)
+    assert [by_revision[r.id] for r in revisions[1:]] == [
+        ("updated", f"bodycam {key} updated: status: full → partial"),
+        ("updated", f"bodycam {key} updated: status: partial → ended"),
+    ]
+
+
+async def test_a_staged_record_is_seen_before_it_is_written(db: Database) -> None:
+    """A record staged and not yet written can be pointed at, and finding it writes it first."""
+    async with db.writer(SHARED, ACTOR) as writer:
+        assert await writer.stage_upsert("question", VALID["question"]) == "created"
+        assert await writer.stage_upsert("bodycam", VALID["bodycam"]) == "created"
+        assert await writer.stage_upsert("link", VALID["link"]) == "created"
+        found = await writer.find("question", "OQ-1")
+        assert found is not None and found.id is not None
+        await writer.write_staged()
+    assert await counts(db) == (0, 0, 0, 0, 1, 1, 1, 3, 3)
+
+
+async def test_staging_refuses_kinds_whose_writes_change_other_records(db: Database) -> None:
+    """A measure can re-date questions that follow it: it is written at once, never staged."""
+    async with db.writer(SHARED, ACTOR) as writer:
+        with pytest.raises(ValueError, match="use upsert"):
+            await writer.stage_upsert("measure", VALID["measure"])
+
+
+async def test_a_write_made_at_once_writes_the_staged_ones_first(db: Database) -> None:
+    """Staged writes are not overtaken: revisions stay in the order the writes were made."""
+    async with db.writer(SHARED, ACTOR) as writer:
+        await writer.stage_upsert("bodycam", VALID["bodycam"])
+        await writer.create("question", VALID["question"])
+    async with db.session() as session:
+        revisions = (await session.execute(select(Revision).order_by(Revision.id))).scalars().all()
+    assert [r.record_kind for r in revisions] == ["bodycam", "question"]

@@ -417,14 +417,14 @@ async def test_failure_at_write_time_rolls_back_every_row(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the last row fails in the database, the rows written before it are rolled back too."""
-    original = Writer.upsert
+    original = Writer.stage_upsert
 
-    async def upsert(self: Writer, kind: str, values: Any, **kwargs: Any) -> Any:
+    async def stage_upsert(self: Writer, kind: str, values: Any, **kwargs: Any) -> Any:
         if values.get("city") == "Denver":
             raise IntegrityError("INSERT INTO bodycam", {}, Exception("simulated violation"))
         return await original(self, kind, values, **kwargs)
 
-    monkeypatch.setattr(Writer, "upsert", upsert)
+    monkeypatch.setattr(Writer, "stage_upsert", stage_upsert)
     before = await counts(db)
     data = f"{HEADER}\n{ROW}\n{BOSTON}\n{DENVER}\n"
     with pytest.raises(ImportFailed) as caught:
@@ -542,6 +542,168 @@ async def test_guild_import_leaves_the_shared_record_alone(db: Database) -> None
     assert (await own_values(db, Scope.guild(7)))[("bodycam", "chicago-il-ice-ero")][
         "status"
     ] == "full"
+
+
+# ---------------------------------------------------------------- written in batches
+
+
+def question_values(key: str, **other: Any) -> dict[str, Any]:
+    base = {"key": key, "question": "Where?", "asked_by": "Rep. A", "addressed_to": "ICE"}
+    return {**base, "as_of": "2026-01-05", **other}
+
+
+MEASURE = {
+    "congress": 119,
+    "bill_type": "hr",
+    "bill_number": 9,
+    "title": "Act",
+    "as_of": "2026-01-05",
+}
+# Records each test guild has before the import; MIXED then updates, keeps and creates records.
+BEFORE: list[tuple[str, dict[str, Any]]] = [
+    ("bodycam", BODYCAM),
+    ("question", question_values("GQ-1", notes="kept")),
+]
+MIXED: list[tuple[str, dict[str, Any]]] = [
+    ("bodycam", {**BODYCAM, "status": "full", "officers_equipped": 40}),  # changed
+    ("bodycam", {**BODYCAM, "city": "Denver", "state": "CO"}),  # new
+    ("measure", {**MEASURE, "enacted_on": "2026-03-01"}),  # new, written on its own
+    ("question", question_values("GQ-1")),  # unchanged: notes not given
+    # New, with a due date derived from the measure created above.
+    ("question", question_values("GQ-2", due_rule_measure_key="119-hr9", due_rule_days=30)),
+    (
+        "link",
+        {
+            "a_kind": "question",
+            "a_key": "GQ-2",
+            "b_kind": "bodycam",
+            "b_key": "denver-co-ice-ero",
+            "as_of": "2026-01-05",
+        },
+    ),
+    ("question", question_values("GQ-1a", status="answered")),  # new
+    ("bodycam", {**BODYCAM, "city": "Boston", "state": "MA", "notes": "n"}),  # new
+]
+
+
+def records_of(values: list[tuple[str, dict[str, Any]]]) -> list[ParsedRecord]:
+    return [ParsedRecord(row, kind, v) for row, (kind, v) in enumerate(values, 1)]
+
+
+async def audit_trail(db: Database, guild_id: int) -> list[tuple[Any, ...]]:
+    """The guild's revisions and their events in id order, without ids and guild: what each
+    record's history says, and that each event points at its own revision and record."""
+    async with db.session() as session:
+        revisions = (
+            await session.execute(
+                select(Revision).where(Revision.guild_id == guild_id).order_by(Revision.id)
+            )
+        ).scalars()
+        events = {
+            e.revision_id: e
+            for e in (
+                await session.execute(select(ChangeEvent).where(ChangeEvent.guild_id == guild_id))
+            ).scalars()
+        }
+        trail = []
+        for r in revisions:
+            row = await session.get(RECORD_TABLES[r.record_kind], r.record_id)
+            assert row is not None and row.key == r.record_key  # record_id is the record's id
+            event = events.pop(r.id)
+            assert (event.record_kind, event.record_id) == (r.record_kind, r.record_id)
+            revision = (r.record_kind, r.record_key, r.action, r.changes, r.effective_on)
+            by = (r.actor_name, r.reason, r.recorded_at)
+            trail.append((*revision, *by, event.event_type, event.summary))
+        assert events == {}  # no event without its revision
+    return trail
+
+
+@pytest.mark.parametrize("every", [2, 500])
+async def test_import_writes_what_upserting_each_record_writes(
+    db: Database, monkeypatch: pytest.MonkeyPatch, every: int
+) -> None:
+    """Creates, updates, unchanged records, a measure and records pointing at records made
+    earlier in the file: the batched import leaves the records, revisions and events that
+    Writer.upsert record by record leaves (written in batches of 2 or all at once)."""
+    monkeypatch.setattr(transfer, "PROGRESS_EVERY", every)
+    for guild in (1, 2):
+        await create(db, BEFORE, scope=Scope.guild(guild))
+    plan = await apply_import(db, Scope.guild(1), Actor("importer"), records_of(MIXED))
+    async with db.writer(Scope.guild(2), Actor("importer"), reason="import") as writer:
+        for kind, values in MIXED:
+            await writer.upsert(kind, values)
+    assert (len(plan.created), len(plan.changed), plan.unchanged) == (6, 1, 1)
+    assert await own_values(db, Scope.guild(1)) == await own_values(db, Scope.guild(2))
+    imported = await audit_trail(db, 1)
+    assert imported == await audit_trail(db, 2)
+    written = [(kind, key, action) for kind, key, action, *_ in imported[len(BEFORE) :]]
+    assert written == [
+        ("bodycam", "chicago-il-ice-ero", "update"),
+        ("bodycam", "denver-co-ice-ero", "create"),
+        ("measure", "119-hr9", "create"),
+        ("question", "GQ-2", "create"),
+        ("link", "bodycam:denver-co-ice-ero~question:GQ-2", "create"),
+        ("question", "GQ-1a", "create"),
+        ("bodycam", "boston-ma-ice-ero", "create"),
+    ]
+    assert imported[len(BEFORE)][3] == {
+        "status": ["partial", "full"],
+        "officers_equipped": [None, 40],
+    }
+    assert (await own_values(db, Scope.guild(1)))[("question", "GQ-2")]["due_date"] == "2026-03-31"
+
+
+async def test_a_record_pointing_at_one_later_in_the_file_is_refused(db: Database) -> None:
+    """Records are written in file order: a link to a question the file creates after it is
+    refused at the link's row, and nothing is written."""
+    link = {
+        "a_kind": "question",
+        "a_key": "GQ-5",
+        "b_kind": "bodycam",
+        "b_key": "chicago-il-ice-ero",
+    }
+    values = [
+        ("bodycam", BODYCAM),
+        ("link", {**link, "as_of": "2026-01-05"}),
+        ("question", question_values("GQ-5")),
+    ]
+    with pytest.raises(ImportFailed) as caught:
+        await apply_import(db, Scope.guild(1), Actor("test"), records_of(values))
+    assert [(e.row, e.column) for e in caught.value.errors] == [(2, "b_key")]
+    assert "no question with key 'GQ-5' is visible here" in caught.value.errors[0].problem
+    assert await counts(db) == (0, 0, 0)
+
+
+async def test_a_refused_batch_rolls_back_the_batches_written_before_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records are written in batches; when the database refuses one, the error names its rows
+    and the batches written before it are rolled back too."""
+    monkeypatch.setattr(transfer, "PROGRESS_EVERY", 2)
+    original = Writer.write_staged
+    calls = itertools.count()
+
+    async def write_staged(self: Writer) -> None:
+        if next(calls) == 1:
+            raise IntegrityError("INSERT INTO bodycam", {}, Exception("simulated violation"))
+        await original(self)
+
+    monkeypatch.setattr(Writer, "write_staged", write_staged)
+    with pytest.raises(ImportFailed) as caught:
+        await import_text(db, f"{HEADER}\n{ROW}\n{BOSTON}\n{DENVER}\n{line('Austin', 'TX')}\n")
+    assert [str(e) for e in caught.value.errors] == [
+        "file: the database refused rows 3–4: simulated violation"
+    ]
+    assert await counts(db) == (0, 0, 0)
+
+
+async def test_keys_with_quotes_and_backslashes_are_found_again(db: Database) -> None:
+    """Keys are looked up as SQL literals: any text in a key still finds its record."""
+    keys = ["GQ-'1", 'GQ-"2', "GQ-\\3", "GQ-%4", "GQ-$1", "GQ-?6", "GQ-:7"]
+    values = [("question", question_values(key)) for key in keys]
+    first = await apply_import(db, Scope.guild(1), Actor("test"), records_of(values))
+    again = await plan_import(db, Scope.guild(1), records_of(values))
+    assert (len(first.created), again.unchanged) == (len(keys), len(keys))
 
 
 # ---------------------------------------------------------------- exporting

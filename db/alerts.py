@@ -50,6 +50,7 @@ from db.engine import Database
 from db.models import (
     OPEN_STATUSES,
     ChangeEvent,
+    FiredAlert,
     FundingPeriod,
     OversightQuestion,
     PeriodType,
@@ -105,28 +106,26 @@ def _plural(n: int, word: str) -> str:
 
 
 async def _overdue(session: AsyncSession, today: dt.date) -> list[_Due]:
-    due_date: Any = OversightQuestion.due_date
-    status: Any = OversightQuestion.status
-    query = select(OversightQuestion).where(
-        status.in_([s.value for s in OPEN_STATUSES]),
-        due_date.is_not(None),
-        due_date < today,
-        due_date >= today - dt.timedelta(days=OVERDUE_WINDOW),
-    )
+    q: Any = OversightQuestion
+    query = select(q.id, q.guild_id, q.key, q.due_date, q.addressed_to).where(
+        q.status.in_([s.value for s in OPEN_STATUSES]),
+        q.due_date.is_not(None),
+        q.due_date < today,
+        q.due_date >= today - dt.timedelta(days=OVERDUE_WINDOW),
+    )  # the columns the alert needs, not whole rows: hundreds are looked at every tick
     found = []
-    for question in (await session.execute(query)).scalars():
-        assert question.due_date is not None and question.id is not None
-        late = (today - question.due_date).days
+    for row in await session.execute(query):
+        late = (today - row.due_date).days
         found.append(
             _Due(
-                f"overdue:{_scope(question.guild_id)}:{question.key}:{question.due_date}",
-                question.guild_id,
+                f"overdue:{_scope(row.guild_id)}:{row.key}:{row.due_date}",
+                row.guild_id,
                 "question",
-                question.id,
-                question.key,
+                row.id,
+                row.key,
                 "overdue",
-                f"{question.key} is overdue: it was due {format_date(question.due_date)}"
-                f" ({_plural(late, 'day')} ago; {question.addressed_to}).",
+                f"{row.key} is overdue: it was due {format_date(row.due_date)}"
+                f" ({_plural(late, 'day')} ago; {row.addressed_to}).",
             )
         )
     return found
@@ -238,21 +237,28 @@ async def _rules_resolved(session: AsyncSession, now: dt.datetime) -> list[_Due]
 async def fire_due_alerts(db: Database, *, now: dt.datetime) -> list[ChangeEvent]:
     """Fire every alert due at `now` that has not fired before, in one transaction; return the
     change events written (empty when there was nothing new). Safe to call as often as wanted,
-    from several processes at once."""
+    from several processes at once.
+
+    What is due, and which of it fired before, is read first without the write lock: most ticks
+    find nothing new and write nothing (on the large dataset the old way held SQLite's write
+    lock ~170 ms every tick to learn that). The unique key still decides under concurrency."""
     today = office_day(db, now)
+    async with db.session() as session:
+        due = {
+            alert.key: alert
+            for alert in [
+                *await _overdue(session, today),
+                *await _funding(session, today),
+                *await _rules_resolved(session, now),
+            ]
+        }
+        fresh = sorted(set(due) - await _fired_before(session, list(due)))
     fired: list[ChangeEvent] = []
+    if not fresh:
+        return fired
     async with db.writer(Scope.shared(), ALERTS_ACTOR) as writer:
-        session = writer.session
-        due = [
-            *await _overdue(session, today),
-            *await _funding(session, today),
-            *await _rules_resolved(session, now),
-        ]
-        seen: set[str] = set()
-        for alert in sorted(due, key=lambda a: a.key):  # one lock order for every process
-            if alert.key in seen:
-                continue
-            seen.add(alert.key)
+        for key in fresh:  # sorted: one lock order for every process
+            alert = due[key]
             event = ChangeEvent(
                 guild_id=alert.guild_id,
                 revision_id=None,
@@ -266,3 +272,13 @@ async def fire_due_alerts(db: Database, *, now: dt.datetime) -> list[ChangeEvent
             if await fire_once(writer, alert.key, event):
                 fired.append(event)
     return fired
+
+
+async def _fired_before(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of `keys` have fired (in chunks: a query has a limited number of parameters)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(FiredAlert.key).where(FiredAlert.key.in_(chunk))  # type: ignore[attr-defined]
+        found.update((await session.execute(query)).scalars())
+    return found

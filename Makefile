@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 
 .PHONY: run test lint format bench clean
 
@@ -19,6 +20,13 @@ test: $(STAMP)  ## set up and run the whole suite: ruff lint, ruff format check,
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## the benchmarks of BENCHMARKS.md (SQLite and PostgreSQL); not part of test
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pkgutil
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,14 @@ def extension_names(package: Any = cogs) -> Iterator[str]:
             yield module.name
 
 
+def settle_heap() -> None:
+    """Move what is alive now (modules, the command tree, caches) out of the cyclic collector's
+    way. Without this its full collections scanned them all under load: 80–175 ms pauses, the
+    p99 of every command."""
+    gc.collect()
+    gc.freeze()
+
+
 def bot_intents() -> discord.Intents:
     """Guilds only: slash commands need nothing privileged (no members, no message content)."""
     intents = discord.Intents.none()
@@ -70,6 +79,7 @@ class OversightBot(commands.Bot):
         self.sync_mode: SyncMode = sync
         self.synced: list[str] = []
         self.extra_extensions = list(extensions)  # loaded after the cogs
+        self._settled = False
 
     def scope_for(self, guild_id: int | None) -> Scope:
         """The data scope of an interaction: its guild's records plus the shared dataset."""
@@ -95,6 +105,12 @@ class OversightBot(commands.Bot):
                 force=self.sync_mode == "force",
             )
             log.info("Synced commands: %s", ", ".join(self.synced) or "nothing needed")
+        settle_heap()
+
+    async def on_ready(self) -> None:
+        if not self._settled:  # the guild caches are in: long-lived too
+            self._settled = True
+            settle_heap()
 
     async def close(self) -> None:
         """Stop services (each within the shutdown budget), then disconnect."""

@@ -25,6 +25,7 @@ from db.models import (
 from db.oversight import printable
 from db.scope import Scope, visible
 from db.suggest import MAX_CHOICES, Choice, rank
+from db.text import contains_folded, dialect_of
 
 
 @dataclass(frozen=True)
@@ -102,17 +103,12 @@ async def search(session: AsyncSession, scope: Scope, query: str, *, limit: int 
     if not terms:
         return []
     hits: list[Hit] = []
+    dialect = dialect_of(session)
     for kind, (table, columns, describe) in _KINDS.items():
         statement = visible(table, scope)
         for term in terms:
-            pattern = f"%{term}%"
             statement = statement.where(
-                or_(
-                    *(
-                        func.lower(func.coalesce(getattr(table, c), "")).like(pattern)
-                        for c in columns
-                    )
-                )
+                or_(*(contains_folded(getattr(table, c), term, dialect) for c in columns))
             )
         for row in (await session.execute(statement.limit(200))).scalars():
             title, body, command = describe(row)
@@ -197,11 +193,12 @@ async def _kind_candidates(
     statement = visible(table, scope)
     words = [w for w in slug(text).split("-") if w][:4]
     if narrow and words:
+        dialect = dialect_of(session)
         for word in words if not fuzzy else [words[0][:3]]:  # each word in some column
             statement = statement.where(
                 or_(
                     *(
-                        func.lower(func.coalesce(getattr(table, c), "")).like(f"%{word}%")
+                        contains_folded(getattr(table, c), word, dialect)
                         for c in _SUGGEST_COLUMNS[kind]
                     )
                 )

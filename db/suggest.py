@@ -7,6 +7,7 @@ then fuzzy matches (typos). The candidate set is narrowed in SQL first so 10,000
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import BodycamDeployment, Measure, OversightQuestion, bill_label, city_key, slug
 from db.scope import Scope, visible
+from db.text import contains_folded, dialect_of
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 _SQL_CANDIDATES = 400
@@ -39,14 +41,15 @@ def _natural(label: str) -> list[Any]:
     ]
 
 
-def _score(label: str, value: str, text: str) -> int | None:
+def _score(label: str, value: str, wanted: str) -> int | None:
     """-1 best: the value, the label or its name (before ':' or ',') is exactly the text;
-    0: the label starts with it; 1: a word starts with it; 2: contains it; None: no match."""
-    folded, wanted = slug(label), slug(text)
+    0: the label starts with it; 1: a word starts with it; 2: contains it; None: no match.
+    `wanted` is the typed text as a slug."""
     if not wanted:
         return 0
-    name = re.split(r"[:,]", label, maxsplit=1)[0]
-    if wanted in (slug(value), folded, slug(name)):
+    folded = _slug(label)
+    name = _NAME_END.split(label, maxsplit=1)[0]
+    if wanted in (folded, _slug(name)) or (value != label and wanted == _slug(value)):
         return -1
     if folded.startswith(wanted):
         return 0
@@ -57,18 +60,24 @@ def _score(label: str, value: str, text: str) -> int | None:
     return None
 
 
+# Labels repeat from one keystroke to the next: fold each once (slug was ~70% of autocomplete).
+_slug = functools.lru_cache(maxsize=65_536)(slug)
+_NAME_END = re.compile(r"[:,]")
+
+
 def rank(choices: list[Choice], text: str, limit: int = MAX_CHOICES) -> list[Choice]:
     """Order by match quality then label; append fuzzy matches when there is room."""
+    wanted = slug(text)
     scored = [
         (s, _natural(c.label), c)
         for c in choices
-        if (s := _score(c.label, c.value, text)) is not None
+        if (s := _score(c.label, c.value, wanted)) is not None
     ]
     ranked = [choice for _s, _l, choice in sorted(scored, key=lambda t: (t[0], t[1]))]
-    if len(ranked) < limit and len(slug(text)) >= 3:
+    if len(ranked) < limit and len(wanted) >= 3:
         seen = {choice.value for choice in ranked}
-        pool = {slug(c.label): c for c in choices[:_FUZZY_POOL] if c.value not in seen}
-        for key in difflib.get_close_matches(slug(text), list(pool), n=limit, cutoff=0.55):
+        pool = {_slug(c.label): c for c in choices[:_FUZZY_POOL] if c.value not in seen}
+        for key in difflib.get_close_matches(wanted, list(pool), n=limit, cutoff=0.55):
             ranked.append(pool[key])
     return _unique(ranked)[:limit]
 
@@ -78,15 +87,13 @@ def _unique(choices: list[Choice]) -> list[Choice]:
     return [c for c in choices if not (c.value in seen or seen.add(c.value))]  # type: ignore[func-returns-value]
 
 
-def _narrow(columns: list[Any], text: str) -> Any:
+def _narrow(columns: list[Any], text: str, dialect: str) -> Any:
     """SQL filter: any column contains what was typed — the whole token ('gq-12'), or the first
     word of several (cheap; ranking happens after)."""
     words = text.strip().lower().split()
     if not words:
         return None
-    # LIKE wildcards typed by someone only widen the candidates; ranking filters exactly after.
-    pattern = f"%{words[0]}%"
-    return or_(*(func.lower(column).like(pattern) for column in columns))
+    return or_(*(contains_folded(column, words[0], dialect) for column in columns))
 
 
 async def _candidates(session: AsyncSession, query: Any, narrow: Any) -> list[Any]:
@@ -97,22 +104,35 @@ async def _candidates(session: AsyncSession, query: Any, narrow: Any) -> list[An
     return rows
 
 
+@functools.lru_cache(maxsize=1024)
+def _sources(kind: str, scope: Scope) -> tuple[Any, list[Any]]:
+    """The candidate query of a kind for a scope and the columns typed text may match. Cached
+    (per scope, like visible()): building a subquery's columns took longer than the query."""
+    if kind == "city":
+        sub = visible(BodycamDeployment, scope).subquery()
+        query = select(sub.c.city, sub.c.state).distinct().order_by(sub.c.city, sub.c.state)
+        return query, [sub.c.city_key]
+    if kind == "measure":
+        sub = visible(Measure, scope).subquery()
+        columns = (sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title)
+        return select(*columns).order_by(sub.c.key.desc()), [sub.c.key, sub.c.title]
+    sub = visible(OversightQuestion, scope).subquery()
+    return select(sub.c.key, sub.c.question, sub.c.id), [sub.c.key, sub.c.question]
+
+
 async def suggest_cities(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
-    sub = visible(BodycamDeployment, scope).subquery()
-    query = select(sub.c.city, sub.c.state).distinct().order_by(sub.c.city, sub.c.state)
-    rows = await _candidates(session, query, _narrow([sub.c.city_key], city_key(text) or text))
+    dialect = dialect_of(session)
+    query, columns = _sources("city", scope)
+    rows = await _candidates(session, query, _narrow(columns, city_key(text) or text, dialect))
     return rank([Choice(f"{city}, {state}", f"{city}, {state}") for city, state in rows], text)
 
 
 async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
-    sub = visible(Measure, scope).subquery()
-    query = select(sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title).order_by(
-        sub.c.key.desc()
-    )
+    dialect = dialect_of(session)
+    query, columns = _sources("measure", scope)
     typed = text.lower().replace(".", "").replace(" ", "")
-    rows = await _candidates(
-        session, query, _narrow([sub.c.key, sub.c.title], typed.removeprefix("hr") or text)
-    )
+    narrow = _narrow(columns, typed.removeprefix("hr") or text, dialect)
+    rows = await _candidates(session, query, narrow)
     choices = []
     for key, bill_type, number, title in rows:
         label = bill_label(bill_type, number, title)
@@ -121,8 +141,10 @@ async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> li
 
 
 async def suggest_questions(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
-    sub = visible(OversightQuestion, scope).subquery()
-    exact = case((func.upper(sub.c.key) == text.strip().upper(), 0), else_=1)
-    query = select(sub.c.key, sub.c.question).order_by(exact, sub.c.id)
-    rows = await _candidates(session, query, _narrow([sub.c.key, sub.c.question], text))
-    return rank([Choice(f"{key}: {question}", key) for key, question in rows], text)
+    dialect = dialect_of(session)
+    query, columns = _sources("question", scope)
+    key, _question, row_id = query.selected_columns
+    exact = case((func.upper(key) == text.strip().upper(), 0), else_=1)
+    narrow = _narrow(columns, text, dialect)
+    rows = await _candidates(session, query.order_by(exact, row_id), narrow)
+    return rank([Choice(f"{key}: {question}", key) for key, question, _id in rows], text)

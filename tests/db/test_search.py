@@ -120,6 +120,16 @@ async def test_case_does_not_matter_for_accented_letters(db: Database) -> None:
     assert [h.key for h in await find(db, "ávila")] == ["OQ-1"]
 
 
+async def test_case_does_not_matter_for_plain_or_accented_words(db: Database) -> None:
+    """Upper-case text is found by lower-case words, plain (SQLite's own LIKE) or accented (the
+    Unicode lower() path), and a word that is not there finds nothing."""
+    loud = question(key="OQ-1", asked_by="REP. ÁVILA", question="WHERE IS THE FOOTAGE?")
+    await add(db, "question", loud)
+    assert [h.key for h in await find(db, "footage")] == ["OQ-1"]
+    assert [h.key for h in await find(db, "ávila footage")] == ["OQ-1"]
+    assert await find(db, "foutage") == []
+
+
 # ---------------------------------------------------------------- records of every kind, for /cite
 
 

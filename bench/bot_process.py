@@ -23,7 +23,7 @@ from bot.logs import setup_logging
 from bot.runner import run_bot
 from db.engine import Database
 
-SCHEDULER_INTERVAL = 0.2  # so "due at once" is measured, not the wait for the next tick
+SCHEDULER_INTERVAL = 1.0  # ticks on every second (60 in production): digests post when due
 
 
 async def main(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ command latency, change fan-out, digests due at once, cold start; plus the set-u
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -235,10 +236,12 @@ async def fan_out(
 async def digests_due(
     url: str, fake: FakeDiscord, arrivals: Arrivals, channels: list[int]
 ) -> dict[str, float]:
-    """Every digest falls due at the same instant; until every channel has its digest."""
+    """Every digest falls due at the same instant, a scheduler tick (a whole second: the bot
+    ticks on every second here, on every minute in production); until every channel has its
+    digest."""
     database = Database.from_url(url)
     arrivals.watch(channels)
-    due = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    due = dt.datetime.fromtimestamp(math.floor(time.time()) + 2, dt.UTC)
     try:
         async with database.transaction() as session:
             await session.execute(

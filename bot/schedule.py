@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 import discord
@@ -102,4 +103,10 @@ class Scheduler:
                 await self.tick()
             except Exception:  # a bad tick must not stop the next one
                 log.exception("Scheduler tick failed")
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(until_next_tick(time.time(), self.interval))
+
+
+def until_next_tick(now: float, interval: float) -> float:
+    """Seconds until the next multiple of `interval` on the wall clock: with 60, ticks fall on
+    the minute, so a digest set for 9:00 posts at 9:00:00, not up to a minute late."""
+    return interval - now % interval

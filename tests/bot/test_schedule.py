@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.client import OversightBot
-from bot.schedule import Scheduler
+from bot.schedule import Scheduler, until_next_tick
 from db.clock import FixedClock
 from db.digests import set_digest
 from db.models import ChangeEvent
@@ -127,3 +129,11 @@ async def test_many_digests_due_at_once_post_in_groups_and_a_failure_waits_for_t
     assert await scheduler.tick() == 1
     assert all(len(fake.messages(c)) == 1 for c in channels)
     assert await scheduler.tick() == 0
+
+
+def test_ticks_fall_on_the_minute() -> None:
+    """After a tick at 9:00:00.25 the next is 59.75 s later, at 9:01:00; any interval works."""
+    nine = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC).timestamp()
+    assert until_next_tick(nine + 0.25, 60) == pytest.approx(59.75)
+    assert until_next_tick(nine + 59.9, 60) == pytest.approx(0.1)
+    assert until_next_tick(nine + 0.5, 1) == pytest.approx(0.5)

@@ -244,8 +244,9 @@ class RecordRow(SQLModel):
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-def scope_key_indexes(table: str) -> tuple[Any, ...]:
-    """One key per scope: the shared dataset's keys are unique, and so are each guild's."""
+def scope_key_indexes(table: str, *extra: Index) -> tuple[Any, ...]:
+    """One key per scope: the shared dataset's keys are unique, and so are each guild's (plus
+    the table's `extra` indexes)."""
     return (
         Index(
             f"uq_{table}_shared_key",
@@ -262,6 +263,7 @@ def scope_key_indexes(table: str) -> tuple[Any, ...]:
             sqlite_where=text("guild_id IS NOT NULL"),
             postgresql_where=text("guild_id IS NOT NULL"),
         ),
+        *extra,
         NEVER_REUSE_IDS,
     )
 
@@ -454,7 +456,10 @@ class QuestionFields(RecordFields):
 
 class OversightQuestion(QuestionFields, RecordRow, table=True):
     __tablename__ = "question"
-    __table_args__ = scope_key_indexes("question")
+    # Open questions by due date (alerts, every tick): status alone matches half the table.
+    __table_args__ = scope_key_indexes(
+        "question", Index("ix_question_status_due", "status", "due_date")
+    )
 
 
 # ---------------------------------------------------------------- links between records
@@ -517,6 +522,8 @@ class Revision(SQLModel, table=True):
     __table_args__ = (
         Index("ix_revision_record", "record_kind", "record_id"),
         Index("ix_revision_record_key", "record_kind", "record_key"),
+        # Recent revisions of one action (due rules resolved, for alerts): rare among many.
+        Index("ix_revision_action_recorded", "action", "recorded_at"),
         NEVER_REUSE_IDS,
     )
 

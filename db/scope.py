@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import aliased
+
+GUILD_PARAM = "visible_guild"
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,20 +43,32 @@ class Actor:
     id: int | None = None
 
 
-@functools.lru_cache(maxsize=4096)
 def visible(table: Any, scope: Scope) -> Select[Any]:
     """Rows of `table` the scope can see: its own, plus shared ones it has not replaced.
 
     A guild's record with the same key as a shared one is that guild's own version of it, shown in
     place of the shared record in that guild only.
-
-    Cached: building this (an aliased table, an EXISTS) cost ~450 µs a call, more than running the
-    query. A Select is immutable (every .where() makes a new one), so sharing it is safe.
     """
-    if scope.guild_id is None:
+    return scoped(visible_template(table, scope.is_shared), scope)
+
+
+@functools.cache
+def visible_template(table: Any, shared: bool) -> Select[Any]:
+    """visible() built once per table, the guild a bound parameter that scoped() fills in.
+
+    Building the query (an aliased table, an EXISTS) cost ~90 µs a call, more than running it;
+    caching one per guild instead kept ~2,000 objects per guild alive for the collector to scan.
+    A Select is immutable (every .where() makes a new one), so sharing it is safe."""
+    if shared:
         return select(table).where(table.guild_id.is_(None))
+    guild = bindparam(GUILD_PARAM)
     own = aliased(table)
-    replaced = exists().where(and_(own.guild_id == scope.guild_id, own.key == table.key))
+    replaced = exists().where(and_(own.guild_id == guild, own.key == table.key))
     return select(table).where(
-        or_(table.guild_id == scope.guild_id, and_(table.guild_id.is_(None), ~replaced))
+        or_(table.guild_id == guild, and_(table.guild_id.is_(None), ~replaced))
     )
+
+
+def scoped(statement: S, scope: Scope) -> S:
+    """A statement built on visible_template(), for `scope` (~1.5 µs: values are bound lazily)."""
+    return statement if scope.is_shared else statement.params({GUILD_PARAM: scope.guild_id})  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import BodycamDeployment, Measure, OversightQuestion, bill_label, city_key, slug
-from db.scope import Scope, visible
+from db.scope import Scope, scoped, visible_template
 from db.text import contains_folded, dialect_of
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
@@ -104,19 +104,25 @@ async def _candidates(session: AsyncSession, query: Any, narrow: Any) -> list[An
     return rows
 
 
-@functools.lru_cache(maxsize=1024)
 def _sources(kind: str, scope: Scope) -> tuple[Any, list[Any]]:
-    """The candidate query of a kind for a scope and the columns typed text may match. Cached
-    (per scope, like visible()): building a subquery's columns took longer than the query."""
+    """The candidate query of a kind for a scope and the columns typed text may match."""
+    query, columns = _source_template(kind, scope.is_shared)
+    return scoped(query, scope), columns
+
+
+@functools.cache
+def _source_template(kind: str, shared: bool) -> tuple[Any, list[Any]]:
+    """Built once per kind (see visible_template): a subquery's columns took longer to build
+    than the query took to run."""
     if kind == "city":
-        sub = visible(BodycamDeployment, scope).subquery()
+        sub = visible_template(BodycamDeployment, shared).subquery()
         query = select(sub.c.city, sub.c.state).distinct().order_by(sub.c.city, sub.c.state)
         return query, [sub.c.city_key]
     if kind == "measure":
-        sub = visible(Measure, scope).subquery()
+        sub = visible_template(Measure, shared).subquery()
         columns = (sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title)
         return select(*columns).order_by(sub.c.key.desc()), [sub.c.key, sub.c.title]
-    sub = visible(OversightQuestion, scope).subquery()
+    sub = visible_template(OversightQuestion, shared).subquery()
     return select(sub.c.key, sub.c.question, sub.c.id), [sub.c.key, sub.c.question]
 
 

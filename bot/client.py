@@ -72,6 +72,9 @@ class OversightBot(commands.Bot):
             intents=bot_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=OversightTree,
+            # Nothing reads the message cache (no message intents), and caching every post kept
+            # ~300 objects per message alive: a 1,000-channel fan-out added 300,000.
+            max_messages=None,
         )
         self.settings = settings
         self.database = database

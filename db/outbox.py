@@ -155,10 +155,11 @@ class Batch:
         return {d.subscription_id for d in self.deliveries if d.subscription_id is not None}
 
 
-def _due(now: dt.datetime, expired_before: dt.datetime) -> Any:
-    """Deliveries a worker may take: pending and due, or sending on an expired lease."""
-    return ((Delivery.status == "pending") & (Delivery.next_attempt_at <= now)) | (  # type: ignore[operator]
-        (Delivery.status == "sending") & (Delivery.claimed_at < expired_before)  # type: ignore[operator]
+def _due(now: dt.datetime, expired_before: dt.datetime, row: Any = Delivery) -> Any:
+    """Deliveries a worker may take: pending and due, or sending on an expired lease. (`row`:
+    Delivery, or a subquery with its columns.)"""
+    return ((row.status == "pending") & (row.next_attempt_at <= now)) | (
+        (row.status == "sending") & (row.claimed_at < expired_before)
     )
 
 
@@ -166,20 +167,27 @@ def _live(expired_before: dt.datetime) -> Any:
     return (Delivery.status == "sending") & (Delivery.claimed_at >= expired_before)  # type: ignore[operator]
 
 
+def _heads(*where: Any) -> Any:
+    """Each channel's oldest unsent delivery (among rows matching `where`) as a subquery with the
+    columns _due needs: one pass and a sort, with no join for the planner to get wrong (a GROUP
+    BY min(id) joined back became a quadratic nested loop on PostgreSQL under the stale
+    statistics a burst of deliveries leaves: 119 ms for 1,000 rows)."""
+    place = func.row_number().over(partition_by=Delivery.channel_id, order_by=Delivery.id)
+    columns = (Delivery.id, Delivery.channel_id, Delivery.status)
+    rows = select(*columns, Delivery.next_attempt_at, Delivery.claimed_at, place.label("place"))  # type: ignore[call-overload]
+    return rows.where(Delivery.status.in_(UNSENT), *where).subquery()  # type: ignore[attr-defined]
+
+
 async def _candidate_channels(
     session: AsyncSession, now: dt.datetime, expired_before: dt.datetime, limit: int
 ) -> list[int]:
     """Channels whose oldest unsent delivery is due, the longest-waiting first. (A channel whose
     oldest delivery waits for a retry, or is in a live batch, waits as a whole: order.)"""
-    heads = (
-        select(func.min(Delivery.id))
-        .where(Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
-        .group_by(Delivery.channel_id)
-    )
+    heads = _heads()
     query = (
-        select(Delivery.channel_id)
-        .where(Delivery.id.in_(heads), _due(now, expired_before))  # type: ignore[union-attr]
-        .order_by(Delivery.id)  # type: ignore[arg-type]
+        select(heads.c.channel_id)
+        .where(heads.c.place == 1, _due(now, expired_before, heads.c))
+        .order_by(heads.c.id)
         .limit(limit)
     )
     return list((await session.execute(query)).scalars())
@@ -187,11 +195,15 @@ async def _candidate_channels(
 
 async def _locked(session: AsyncSession, channel_ids: list[int]) -> list[int]:
     """On PostgreSQL, the channels this transaction could lock (one claimer per channel at a time,
-    held until commit: the live-batch check then sees every committed claim of a channel)."""
+    held until commit: the live-batch check then sees every committed claim of a channel), in
+    one statement, in the order given."""
     if not _is_postgres(session) or not channel_ids:
         return channel_ids
-    lock = text("SELECT pg_try_advisory_xact_lock(:key)")
-    return [c for c in channel_ids if (await session.execute(lock, {"key": c})).scalar_one()]
+    lock = text(
+        "SELECT c FROM unnest(CAST(:keys AS bigint[])) WITH ORDINALITY AS t(c, n)"
+        " WHERE pg_try_advisory_xact_lock(c) ORDER BY n"
+    )
+    return list((await session.execute(lock, {"keys": channel_ids})).scalars())
 
 
 async def _claimable(
@@ -212,10 +224,9 @@ async def _claimable(
     open_channels = [c for c in channel_ids if c not in live]
     if not open_channels:
         return {}
-    first_ids = (
-        select(func.min(Delivery.id))
-        .where(Delivery.channel_id.in_(open_channels), Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
-        .group_by(Delivery.channel_id)
+    heads_of = _heads(Delivery.channel_id.in_(open_channels))  # type: ignore[attr-defined]
+    first_ids = list(
+        (await session.execute(select(heads_of.c.id).where(heads_of.c.place == 1))).scalars()
     )
     head_rows = await session.execute(select(Delivery).where(Delivery.id.in_(first_ids)))  # type: ignore[union-attr]
     heads = {

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.changes import Writer
@@ -60,18 +60,19 @@ async def _all(session: AsyncSession, query: Any) -> list[Any]:
 
 
 async def years_with_records(session: AsyncSession, scope: Scope) -> list[int]:
-    years: set[int] = set()
-    for table in (Measure, FundingPeriod, FundingLine):
-        query = scoped(_years_query(table, scope.is_shared), scope)
-        years.update((await session.execute(query)).scalars())
-    return sorted(years)
+    query = scoped(_years_query(scope.is_shared), scope)
+    return sorted(set((await session.execute(query)).scalars()))
 
 
 @functools.cache
-def _years_query(table: Any, shared: bool) -> Select[Any]:
-    """Built once per table (see visible_template): a subquery's columns took ~0.3 ms to build."""
-    sub = visible_template(table, shared).subquery()
-    return select(sub.c.fiscal_year).where(sub.c.fiscal_year.is_not(None)).distinct()
+def _years_query(shared: bool) -> Any:
+    """The fiscal years of bills, periods and lines in one statement, built once (see
+    visible_template): a subquery's columns took ~0.3 ms to build, a statement ~1 ms to run."""
+    parts = []
+    for table in (Measure, FundingPeriod, FundingLine):
+        sub = visible_template(table, shared).subquery()
+        parts.append(select(sub.c.fiscal_year).where(sub.c.fiscal_year.is_not(None)))
+    return union(*parts)
 
 
 def covering_period(periods: list[FundingPeriod], on: dt.date) -> FundingPeriod | None:

@@ -98,6 +98,9 @@ def other_table(per_dataset: dict[str, dict[str, dict[str, float]]]) -> list[str
          "≤ 5 s", 5.0, True),
         ("Import 10,000 rows: validate + apply, s", "import.total", "≤ 5 s", 5.0, True),
         ("RSS idle after start, MB", "memory.idle_rss_mb", "< 200 MB", 200.0, True),
+        ("RSS after the latency runs, MB", "memory.after_latency_rss_mb", "", None, True),
+        ("RSS after the fan-out, MB", "memory.after_fan_out_rss_mb", "", None, True),
+        ("RSS after the digests, MB", "memory.after_digests_rss_mb", "", None, True),
         ("RSS peak under load, MB", "memory.peak_rss_mb", "< 200 MB", 200.0, True),
     ]  # fmt: skip
     datasets = list(per_dataset)

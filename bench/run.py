@@ -45,13 +45,13 @@ from .importing import import_csv, measure_import
 from .report import summarize, table
 from .scenarios import (
     add_digests,
-    city_choices,
     cold_start,
     commands,
     current_status,
     digests_due,
     fan_out,
     follow_record,
+    known_cities,
     latency,
 )
 
@@ -110,6 +110,7 @@ class Stage:
     digest_channels: list[int]
     status: str  # the fan-out record's status, kept as is (only officers change)
     label: str  # "sqlite-large"
+    cities: list[str]  # places with camera records, for /bodycam city and its autocomplete
 
 
 async def bench_dataset(
@@ -136,6 +137,7 @@ async def bench_dataset(
             digest_channels=await add_digests(url, world, options.digest_channels),
             status=await current_status(url),
             label=f"{backend}-{dataset}",
+            cities=await known_cities(url),
         )
         runs = []
         for run in range(options.runs):
@@ -172,14 +174,16 @@ async def one_run(stage: Stage, run: int) -> dict[str, Any]:
         idle = bot.rss_mb()
         cpu_before = bot.cpu_seconds()
         figures = await latency(
-            commands(fake, city_choices(stage.large)),
+            commands(fake, stage.cities),
             world.guilds,
             stage.options.samples,
             stage.options.warmup,
             seed=run,
         )
         latency_cpu = bot.cpu_seconds() - cpu_before
+        after_latency = bot.rss_mb()["rss_mb"]
         fanned = await fan_out(fake, bot, world, stage.arrivals, stage.followers, stage.status, run)
+        after_fan_out = bot.rss_mb()["rss_mb"]
         digests = await digests_due(stage.url, fake, stage.arrivals, stage.digest_channels)
         loaded = bot.rss_mb()
     finally:
@@ -191,7 +195,13 @@ async def one_run(stage: Stage, run: int) -> dict[str, Any]:
         "latency_cpu_s": latency_cpu,
         "fan_out": fanned,
         "digests": digests,
-        "memory": {"idle_rss_mb": idle["rss_mb"], "peak_rss_mb": loaded["peak_rss_mb"]},
+        "memory": {
+            "idle_rss_mb": idle["rss_mb"],
+            "after_latency_rss_mb": after_latency,
+            "after_fan_out_rss_mb": after_fan_out,
+            "after_digests_rss_mb": loaded["rss_mb"],
+            "peak_rss_mb": loaded["peak_rss_mb"],
+        },
         "exit_code": code,
     }
 

@@ -20,7 +20,6 @@ from db.models import BodycamDeployment, DigestSchedule
 from db.tracking import add_subscription
 from fakediscord import FakeDiscord, FakeGuild, Reply
 
-from .dataset import STEMS, city_names
 from .harness import Arrivals, BotProcess, World
 
 FANOUT_RECORD = ("bodycam", "minneapolis-mn-ice-ero")
@@ -140,17 +139,23 @@ def commands(fake: FakeDiscord, cities: list[str]) -> list[Command]:
         Command(
             "autocomplete (/bodycam city)",
             lambda g, r: fake.autocomplete_reply(
-                "bodycam city", guild=g, focused="city", value=r.choice(STEMS)[:3]
+                "bodycam city", guild=g, focused="city", value=r.choice(cities)[:3]
             ),
         ),
     ]
 
 
-def city_choices(large: bool) -> list[str]:
-    seeded = ["Minneapolis", "Chicago", "Portland, OR", "Charlotte", "New Orleans"]
-    if not large:
-        return seeded
-    return seeded + [f"{city}, {state}" for city, state in city_names(1200)[::7]]
+async def known_cities(url: str, count: int = 200, seed: int = 7) -> list[str]:
+    """Up to `count` cities with camera records ('Springfield, MA'), so /bodycam city and its
+    autocomplete are measured answering, not saying a city is unknown."""
+    database = Database.from_url(url)
+    try:
+        async with database.session() as session:
+            query = select(BodycamDeployment.city, BodycamDeployment.state).distinct()
+            places = sorted(f"{city}, {state}" for city, state in await session.execute(query))
+    finally:
+        await database.close()
+    return random.Random(seed).sample(places, min(count, len(places)))
 
 
 async def latency(

@@ -40,7 +40,9 @@ SEND_TIMEOUT = 30.0  # a post taking longer counts as a timeout (retried with th
 LEASE = dt.timedelta(seconds=60)
 PACE_SECONDS = 1.0
 MAX_BATCH = 25
-PARALLEL = 20  # channels posted to at once (each channel's own posts stay in order)
+# Channels posted to at once (each channel's own posts stay in order). 50 is also Discord's global
+# limit per second: beyond it discord.py waits out the 429s, so more would only queue.
+PARALLEL = 50
 GONE_STATUSES = (403, 404)
 
 

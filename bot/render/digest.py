@@ -30,18 +30,22 @@ ACTIONS = {"create": "added", "update": "updated", "delete": "deleted", "undo": 
 FIELDS_SHOWN = 4  # changed field names listed per change
 
 
-def listed(lines: Sequence[str], total: int, limit: int = FIELD_VALUE_LIMIT) -> str:
-    """As many lines as fit in `limit`, then '… and M more' counting the rest of `total`."""
+def listed(
+    lines: Sequence[str], total: int, limit: int = FIELD_VALUE_LIMIT, *, more: bool = False
+) -> str:
+    """As many lines as fit in `limit`, then '… and M more' counting the rest of `total` ('M+'
+    when `more`: the total is a lower bound)."""
+    plus = "+" if more else ""
     shown: list[str] = []
     for index, line in enumerate(lines):
         rest = total - index - 1
-        tail = f"\n… and {rest} more" if rest else ""
+        tail = f"\n… and {rest:,}{plus} more" if rest or more else ""
         if len("\n".join([*shown, line])) + len(tail) > limit:
             break
         shown.append(line)
     rest = total - len(shown)
-    if rest:
-        shown.append(f"… and {rest} more")
+    if rest or more:
+        shown.append(f"… and {rest:,}{plus} more")
     return "\n".join(shown) or "—"
 
 
@@ -111,14 +115,16 @@ def digest_embeds(digest: Digest, *, title: str = "Oversight digest") -> list[di
     if digest.is_empty:
         colour = BRAND
     embed = discord.Embed(title=title, colour=colour)
+    count = f"{digest.change_count:,}{'+' if digest.more_changes else ''}"
     embed.description = (
-        f"Since {when(digest.since, 'f')} · {digest.change_count} change"
+        f"Since {when(digest.since, 'f')} · {count} change"
         f"{'s' if digest.change_count != 1 else ''}"
         + ("\nNothing new, nothing due, nothing stale." if digest.is_empty else "")
     )
     if digest.change_count:
         lines = [change_line(c) for c in digest.changes]
-        add_field(embed, f"Changes ({digest.change_count})", listed(lines, digest.change_count))
+        shown = listed(lines, digest.change_count, more=digest.more_changes)
+        add_field(embed, f"Changes ({count})", shown)
     today = digest.today.toordinal()
     if digest.overdue_count:
         lines = [question_line(q, today) for q in digest.overdue]

@@ -185,3 +185,38 @@ async def test_guilds_with_own_records_get_their_own_picture_and_others_the_shar
         alone.funding,
     )
     assert mine.funding is not None and mine.funding == other.funding  # no own funding records
+
+
+async def test_windows_of_one_guild_share_the_newest_changes_and_big_counts_stop(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """60 changes, then 3 more: the long window sees 63 (more than the 50 kept: counted), the
+    short one exactly its 3, each newest first; past CHANGES_COUNTED the count says '+'."""
+    start = clock.now()
+    clock.advance(dt.timedelta(minutes=1))
+    async with db.writer(Scope.guild(GUILD), Actor("editor", 1)) as writer:
+        for n in range(60):
+            await writer.create("bodycam", bodycam(f"Town {n:02}"))
+    clock.advance(dt.timedelta(minutes=5))
+    middle = clock.now()
+    clock.advance(dt.timedelta(minutes=5))
+    async with db.writer(Scope.guild(GUILD), Actor("editor", 1)) as writer:
+        for n in range(60, 63):
+            await writer.create("bodycam", bodycam(f"Town {n:02}"))
+    now = clock.now() + dt.timedelta(minutes=1)
+    long, short = await build_digests(db, [(GUILD, start), (GUILD, middle)], now=now)
+    assert (long.change_count, long.more_changes, len(long.changes)) == (63, False, 50)
+    assert [c.record_key for c in short.changes] == [
+        "town-62-mn-ice-ero",
+        "town-61-mn-ice-ero",
+        "town-60-mn-ice-ero",
+    ]
+    assert (short.change_count, short.more_changes) == (3, False)
+    monkeypatch.setattr("db.digests.CHANGES_COUNTED", 55)
+    [capped] = await build_digests(db, [(GUILD, start)], now=now)
+    assert (capped.change_count, capped.more_changes) == (55, True)
+    [embed] = digest_embeds(capped)
+    assert "55+ changes" in (embed.description or "")
+    listed = embed.fields[0].value or ""
+    shown = listed.count("• ")
+    assert listed.endswith(f"… and {55 - shown}+ more")

@@ -5,13 +5,13 @@ in its own process (so its RSS and CPU time are its own and the fake does not sh
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -152,10 +152,10 @@ class BotProcess:
     profile: Path | None = None  # where the bot writes a pyinstrument profile when it stops
     process: asyncio.subprocess.Process | None = None
     spawned_at: float = 0.0
-    stderr: object = field(default=None, repr=False)
+    output: IO[bytes] | None = field(default=None, repr=False)  # the log file, open
 
     async def start(self) -> None:
-        self.stderr = self.log.open("ab")
+        self.output = self.log.open("ab")
         self.spawned_at = time.monotonic()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -168,8 +168,8 @@ class BotProcess:
             "--config",
             str(self.config),
             *(["--profile", str(self.profile)] if self.profile else []),
-            stdout=self.stderr,
-            stderr=self.stderr,
+            stdout=self.output,
+            stderr=self.output,
             cwd=PROJECT,
         )
 
@@ -203,9 +203,8 @@ class BotProcess:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-        if self.stderr is not None:
-            with contextlib.suppress(Exception):
-                self.stderr.close()  # type: ignore[attr-defined]
+        if self.output is not None:
+            self.output.close()
         return self.process.returncode
 
     def check_alive(self) -> None:

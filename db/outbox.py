@@ -329,19 +329,6 @@ async def claim_batches(
         return await _claim(session, groups, worker, now) if groups else []
 
 
-async def claim_batch(
-    db: Database,
-    *,
-    worker: str,
-    now: dt.datetime,
-    max_batch: int = 25,
-    lease: dt.timedelta = dt.timedelta(seconds=60),
-) -> Batch | None:
-    """Claim the next batch of one channel, or None when nothing is due."""
-    found = await claim_batches(db, worker=worker, now=now, max_batch=max_batch, lease=lease)
-    return found[0] if found else None
-
-
 # ---------------------------------------------------------------- outcomes
 
 
@@ -462,17 +449,13 @@ async def next_due(
 PostContext = tuple[dict[int, Revision], dict[int, list[dict[str, Any]]]]
 
 
-async def post_context(db: Database, events: Sequence[ChangeEvent], guild_id: int) -> PostContext:
-    """What posts about `events` need: the revisions behind them (by id) and each event's record
-    sources (by event id) as the channel's guild sees the record now."""
-    return (await post_contexts(db, [(events, guild_id)]))[0]
-
-
 async def post_contexts(
     db: Database, wanted: Sequence[tuple[Sequence[ChangeEvent], int]]
 ) -> list[PostContext]:
-    """post_context for several (events, guild id) at once: one query for the revisions and one
-    per record kind, however many channels (1,000 channels following one record: 2 queries)."""
+    """What posts about each (events, guild id) need: the revisions behind the events (by id) and
+    each event's record sources (by event id) as that guild sees the record now. One query for
+    the revisions and one per record kind, however many channels (1,000 following one record:
+    2 queries)."""
     revision_ids = {e.revision_id for events, _ in wanted for e in events if e.revision_id}
     guilds = {guild_id for _, guild_id in wanted}
     keys: dict[str, set[str]] = {}

@@ -11,8 +11,9 @@ How a change reaches a channel, exactly once as seen there:
    LOCK TABLE change_event IN SHARE ROW EXCLUSIVE MODE: it waits for writers still inserting events
    (an event with a lower id can commit after one with a higher id; without the lock the watermark
    would pass it for ever) and serialises concurrent fan-outs. SQLite has one writer at a time.
-3. `claim_batch` picks ONE channel whose oldest unfinished delivery is due and claims up to
-   `max_batch` of its deliveries, in id order, as one batch: status 'sending', batch_id = the first
+3. `claim_batches` picks channels whose oldest unfinished delivery is due (up to `channels` of
+   them, in one transaction) and claims up to `max_batch` deliveries of each, in id order, as one
+   batch per channel: status 'sending', batch_id = the first
    delivery's id, nonce = f"od{batch_id}". A channel with a live batch (sending, lease not expired)
    is never claimed again, so posts stay in order per channel. On PostgreSQL a transaction-level
    advisory lock per channel plus SELECT … FOR UPDATE SKIP LOCKED keep two processes apart.

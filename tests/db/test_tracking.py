@@ -20,7 +20,6 @@ from db.models import ChangeEvent, Delivery, FiredAlert, Subscription
 from db.outbox import (
     MAX_ATTEMPTS,
     Batch,
-    claim_batch,
     claim_batches,
     fan_out,
     mark_all_sent,
@@ -81,7 +80,8 @@ async def cities(db: Database, n: int, **over: Any) -> None:
 
 
 async def claim(db: Database, worker: str = "w1", **options: Any) -> Batch | None:
-    return await claim_batch(db, worker=worker, now=db.clock.now(), **options)
+    found = await claim_batches(db, worker=worker, now=db.clock.now(), **options)
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------- subscriptions
@@ -416,7 +416,7 @@ async def _drain(db: Database, worker: str) -> list[int]:
     posted: list[int] = []
     idle = 0
     while idle < 3:
-        batch = await claim_batch(db, worker=worker, now=db.clock.now(), max_batch=7)
+        batch = await claim(db, worker, max_batch=7)
         if batch is None:
             idle += 1
             await asyncio.sleep(0.01)

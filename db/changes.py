@@ -10,16 +10,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, bindparam, insert, select
+from sqlalchemy import JSON, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import rules
-from db.errors import Duplicate, InvalidInput, ScopeError
-from db.models import FIELDS_OF, RECORD_TABLES, ChangeEvent, RecordFields, Revision
+from db.errors import Duplicate, InvalidInput, NotFound, ScopeError, StaleEdit
+from db.models import FIELDS_OF, RECORD_TABLES, ChangeEvent, RecordFields, Revision, SourceRef
 from db.scope import Actor, Scope, visible
+from db.sources import with_source
+from db.text import dialect_of
 
 Values = dict[str, Any]
+Diff = dict[str, list[Any]]  # field → [old, new], JSON form, as revisions store it
 Pair = tuple[str, str]  # (kind, key)
+EMPTY: tuple[Any, ...] = (None, [], "")  # values a new or deleted record's diff leaves out
+# pg_advisory_xact_lock(class, hash): the two-key form, so record locks never meet the one-key
+# locks of the outbox (channel ids) and the seed.
+_RECORD_LOCK_CLASS = 7011
 _BATCH = 500  # keys per IN (...) lookup; keeps statements well under parameter limits
 _JSON_COLUMNS = {
     kind: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}  # type: ignore[attr-defined]
@@ -68,10 +75,35 @@ def _storage_values(fields: RecordFields) -> Values:
     return fields.model_dump() | as_json
 
 
-def _created(fields: RecordFields) -> dict[str, list[Any]]:
+def _created(fields: RecordFields) -> Diff:
     """A new record's revision changes: every value it has, from None."""
     new = fields.model_dump(mode="json")
-    return {name: [None, value] for name, value in new.items() if value not in (None, [])}
+    return {name: [None, value] for name, value in new.items() if value not in EMPTY}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write (or none) through the write path: the record, what happened to it and, field by
+    field, how what the writer's scope saw before became what it sees now (JSON form)."""
+
+    kind: str
+    key: str
+    # created | updated | copied (a guild's own copy of a shared record) | unchanged | deleted
+    outcome: str
+    diff: Diff
+    row: Any
+    shared_shows_again: bool = False  # a deleted guild copy uncovers the shared record
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome != "unchanged"
+
+    @property
+    def after(self) -> Values:
+        """The record's fields now (before the delete, for a deleted one)."""
+        if self.outcome == "deleted":
+            return {name: old for name, (old, _new) in self.diff.items()}
+        return plain_values(self.row)
 
 
 async def own_rows(session: AsyncSession, scope: Scope, wanted: Iterable[Pair]) -> dict[Pair, Any]:
@@ -145,6 +177,10 @@ class Writer:
         self._staged: dict[Pair, _Staged] = {}
         # Records stage_upsert created, written yet or not: known to exist, but no row in hand.
         self._bulk_created: set[Pair] = set()
+        # PostgreSQL only: the (kind, id) rows this transaction holds locked, and the keys.
+        self._locked_rows: set[tuple[str, int]] = set()
+        self._locked_keys: set[tuple[str, int | None, str]] = set()
+        self._serialises = dialect_of(session) == "postgresql"
 
     async def preload(self, pairs: Iterable[Pair]) -> dict[Pair, Any]:
         """Read the own rows, and the shared rows a guild sees, with these (kind, key) pairs in a
@@ -184,12 +220,13 @@ class Writer:
         """Whether the scope sees a record with this key (its own, or a shared one in a guild)."""
         return (kind, key) in self._bulk_created or await self.visible(kind, key) is not None
 
-    async def visible(self, kind: str, key: str) -> Any | None:
-        """The record with this key the scope sees: its own, else (in a guild) the shared one."""
+    async def visible(self, kind: str, key: str, *, fresh: bool = False) -> Any | None:
+        """The record with this key the scope sees: its own, else (in a guild) the shared one.
+        `fresh`: read from the database even where a row of it is in hand."""
         pair = (kind, key)
         if pair in self._staged:
             await self.write_staged()  # the caller needs the row itself: write it, read it back
-        if self._own is not None and pair in self._own:
+        if not fresh and self._own is not None and pair in self._own:
             own = self._own[pair]
             if own is not None or self.scope.is_shared:
                 return own
@@ -197,7 +234,166 @@ class Writer:
                 return self._shared[pair]
         table: Any = RECORD_TABLES[kind]
         query = visible(table, self.scope).where(table.key == key).limit(1)
+        if fresh:
+            query = query.execution_options(populate_existing=True)
         return (await self.session.execute(query)).scalars().first()
+
+    # ------------------------------------------------------------ no lost updates
+    #
+    # SQLite: the writer's BEGIN IMMEDIATE already serialises every write transaction, so what a
+    # writer reads is what it overwrites. PostgreSQL (READ COMMITTED, several processes): a writer
+    # takes a transaction lock on the (kind, scope, key) it is about to create or change, and a
+    # row lock on each row it changes, then reads the row again; every statement after a lock
+    # sees what the transaction that held it committed. So two edits of one record run one after
+    # the other, each revision's old values are the previous one's new values, and two writers
+    # creating one key (a guild's first copy of a shared record) make it once.
+
+    async def lock_key(self, kind: str, key: str, guild_id: int | None = None) -> None:
+        """Serialise the writers of the record `key` of `kind` in this writer's scope (or
+        `guild_id`'s) until the transaction ends; a no-op on SQLite."""
+        guild = self.scope.guild_id if guild_id is None else guild_id
+        name = (kind, guild, key)
+        if not self._serialises or name in self._locked_keys:
+            return
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(:class, hashtext(:name))"),
+            {"class": _RECORD_LOCK_CLASS, "name": f"{kind}\x1f{guild or ''}\x1f{key}"},
+        )
+        self._locked_keys.add(name)
+
+    async def lock_row(self, row: Any) -> None:
+        """Lock `row` for this transaction and read it again (PostgreSQL), so a change is made to
+        the committed state, not to what was read before another writer committed."""
+        if not self._serialises or (row.kind, row.id) in self._locked_rows:
+            return
+        table: Any = type(row)
+        query = (
+            select(table)
+            .where(table.id == row.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if (await self.session.execute(query)).scalar_one_or_none() is None:
+            raise NotFound(
+                f"{row.kind.replace('_', ' ')} {row.key} was deleted by another edit a moment "
+                "ago; nothing was written."
+            )
+        self._locked_rows.add((row.kind, row.id))
+
+    async def load(self, kind: str, key: str, *, expected_version: int | None = None) -> Any:
+        """The record `key` of `kind` the writer's scope sees (its own, else the shared one),
+        locked for this transaction and read fresh: what an edit starts from. NotFound if there
+        is none; StaleEdit if `expected_version` (the version the caller showed someone) is no
+        longer the record's latest revision."""
+        await self.write_staged()
+        await self.lock_key(kind, key)
+        row = await self.visible(kind, key, fresh=True)
+        if row is None:
+            raise NotFound(f"No {kind.replace('_', ' ')} '{key}' here.")
+        await self.lock_row(row)
+        if expected_version is not None:
+            await self.check_version(row, expected_version)
+        return row
+
+    async def version_of(self, row: Any) -> int | None:
+        """The record's version: the id of its latest revision (None before its first)."""
+        query = select(func.max(Revision.id)).where(
+            Revision.record_kind == row.kind, Revision.record_id == row.id
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def check_version(self, row: Any, expected: int) -> None:
+        """Refuse (StaleEdit) when `row` has revisions after version `expected`, naming who
+        changed what in between."""
+        query = (
+            select(Revision)
+            .where(
+                Revision.record_kind == row.kind,
+                Revision.record_id == row.id,
+                Revision.id > expected,  # type: ignore[operator]
+            )
+            .order_by(Revision.id)  # type: ignore[arg-type]
+        )
+        later = list((await self.session.execute(query)).scalars())
+        if later:
+            raise StaleEdit(stale_message(row.kind, row.key, later))
+
+    async def change(
+        self,
+        kind: str,
+        key: str,
+        changes: Mapping[str, Any],
+        *,
+        also: Mapping[str, Any] | None = None,
+        source: SourceRef | None = None,
+        identity: Iterable[str] = (),
+        expected_version: int | None = None,
+    ) -> Change:
+        """Change fields of the record the writer's scope sees (a guild changing a shared record
+        gets its own copy). `also` (say a newer as-of date) and `source` are written only along
+        with a real change: repeating an edit writes nothing and copies nothing. `identity`
+        fields only found the record (they make its key) and are not changed: 'minneapolis'
+        finds 'Minneapolis' and leaves it as it is."""
+        row = await self.load(kind, key, expected_version=expected_version)
+        changes = {name: value for name, value in changes.items() if name not in set(identity)}
+        before = plain_values(row)
+        _, fields = proposed(row, changes)
+        sources = with_source(before["sources"], source)
+        if not field_diff(before, fields) and sources == before["sources"]:
+            return Change(kind, row.key, "unchanged", {}, row)
+        if sources != before["sources"]:
+            changes["sources"] = sources
+        copied = row.guild_id is None and not self.scope.is_shared
+        written, _ = await self.edit(row, {**(also or {}), **changes})
+        diff = _plain_diff(before, plain_values(written))
+        return Change(kind, written.key, "copied" if copied else "updated", diff, written)
+
+    async def save(
+        self,
+        kind: str,
+        values: Mapping[str, Any],
+        *,
+        key: str | None = None,
+        also: Mapping[str, Any] | None = None,
+        source: SourceRef | None = None,
+        identity: Iterable[str] = (),
+        expected_version: int | None = None,
+    ) -> Change:
+        """Create the record (its key derived from `values` unless given), or change the one
+        the writer's scope sees under that key, as change() does. On a create `also` fills what
+        `values` leave out."""
+        key = key or validate(kind, {**(also or {}), **values}).key
+        await self.lock_key(kind, key)
+        if await self.visible(kind, key, fresh=True) is not None:
+            return await self.change(
+                kind,
+                key,
+                values,
+                also=also,
+                source=source,
+                identity=identity,
+                expected_version=expected_version,
+            )
+        sources = with_source(values.get("sources") or [], source)
+        row = await self.create(kind, {**(also or {}), **values, "sources": sources})
+        return Change(kind, row.key, "created", created_diff(row), row)
+
+    async def remove(
+        self, kind: str, key: str, *, expected_version: int | None = None, **revision: Any
+    ) -> Change:
+        """Delete the scope's own record `key` (its delete revision keeps every field). Links to
+        it are deleted with it, questions whose due rule follows it keep their date but lose the
+        rule, and channels following it alone stop (db.tracking). A guild deleting its own copy
+        of a shared record sees the shared one again."""
+        row = await self.load(kind, key, expected_version=expected_version)
+        if row.guild_id != self.scope.guild_id:
+            raise ScopeError(SHARED_DELETE.format(key=row.key))
+        before = plain_values(row)
+        await rules.before_delete(self, row)
+        await self.delete(row, **revision)
+        again = await self.visible(kind, row.key, fresh=True) is not None
+        diff = {name: [value, None] for name, value in before.items() if value not in EMPTY}
+        return Change(kind, row.key, "deleted", diff, row, shared_shows_again=again)
 
     async def create(
         self, kind: str, values: Mapping[str, Any], *, effective_on: dt.date | None = None
@@ -224,6 +420,7 @@ class Writer:
     async def _check_new(self, fields: RecordFields) -> None:
         """Fill derived values and check references, then refuse a key the scope already has."""
         await rules.derive(self, fields)
+        await self.lock_key(fields.kind, fields.key)
         if await self.find(fields.kind, fields.key) is not None:
             raise Duplicate(
                 f"A {fields.kind} with key '{fields.key}' already exists in the {self.scope}."
@@ -244,6 +441,7 @@ class Writer:
         if not derived:
             self._check_scope(row)
         await self.write_staged()  # writes stay in order, and rules see the staged records
+        await self.lock_row(row)
         diff = await self._change(row, changes)
         if not diff:
             return False
@@ -270,9 +468,12 @@ class Writer:
             self._remember(row.kind, row.key, row)
         return diff
 
-    async def delete(self, row: Any, **revision: Any) -> None:
-        self._check_scope(row)
+    async def delete(self, row: Any, *, derived: bool = False, **revision: Any) -> None:
+        """Delete the writer's own `row`. `derived` is for rules only (see update)."""
+        if not derived:
+            self._check_scope(row)
         await self.write_staged()  # writes stay in order
+        await self.lock_row(row)
         old = plain_values(row)
         changes = {name: [value, None] for name, value in old.items() if value not in (None, [])}
         await self._record(row, "delete", changes, "deleted", **revision)
@@ -442,3 +643,35 @@ class Writer:
         self.session.add(ChangeEvent(**self._event_values(values, revision.id, event_type)))
         self.events_written += 1
         return revision
+
+
+SHARED_DELETE = (
+    "{key} belongs to the shared dataset, which the bot's owners keep: a server can delete only "
+    "its own records, so the shared record stays. You can change it instead (your server then "
+    "keeps its own version)."
+)
+
+
+def created_diff(row: Any) -> Diff:
+    """A new record's fields as [None, value], leaving out the empty ones."""
+    return {name: [None, value] for name, value in plain_values(row).items() if value not in EMPTY}
+
+
+def _plain_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
+    return {name: [old.get(name), value] for name, value in new.items() if old.get(name) != value}
+
+
+def stale_message(kind: str, key: str, later: Iterable[Revision]) -> str:
+    """'question OQ-3 changed after you read it: #45 by alice on 2026-12-04 14:02 UTC (status,
+    notes). Nothing was written; …'."""
+    parts = []
+    for revision in list(later)[:5]:
+        who = revision.actor_name.split(" (")[0]
+        when = revision.recorded_at.strftime("%Y-%m-%d %H:%M UTC")
+        fields = ", ".join(list(revision.changes)[:6])
+        what = "deleted it" if revision.action == "delete" else fields
+        parts.append(f"#{revision.id} by {who} on {when} ({what})")
+    return (
+        f"{kind.replace('_', ' ')} {key} changed after you read it: {'; '.join(parts)}. Nothing "
+        "was written; look at the record again and repeat your change if it still applies."
+    )

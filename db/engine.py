@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 
 from db.changes import Writer
 from db.clock import Clock, SystemClock, local_today
+from db.errors import Conflict
 from db.scope import Actor, Scope
 
 _IMMEDIATE = "oversight_immediate"
@@ -59,6 +61,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# PostgreSQL's unique violation, deadlock and serialization failure.
+_CONFLICT_CODES = frozenset({"23505", "40P01", "40001"})
+
+
+def _is_conflict(error: DBAPIError) -> bool:
+    """A clash between two transactions, not a fault: a unique key taken by a concurrent commit,
+    a deadlock, a serialization failure (PostgreSQL), or SQLite's unique constraint."""
+    if isinstance(error, IntegrityError) and "UNIQUE constraint failed" in str(error.orig):
+        return True
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in _CONFLICT_CODES
 
 
 class Database:
@@ -111,17 +126,27 @@ class Database:
         reason: str | None = None,
         effective_on: dt.date | None = None,
     ) -> AsyncIterator[Writer]:
-        """One transaction: records, revisions and change events commit together or not at all."""
-        async with self.transaction() as session:
-            writer = Writer(
-                session,
-                scope,
-                actor,
-                now=self.clock.now(),
-                effective_on=effective_on or self.today(),
-                reason=reason,
-            )
-            yield writer
+        """One transaction: records, revisions and change events commit together or not at all.
+        A clash with another transaction that the write path's locks could not prevent (a unique
+        key taken at the same moment, a deadlock) is a Conflict: nothing written, say so."""
+        try:
+            async with self.transaction() as session:
+                writer = Writer(
+                    session,
+                    scope,
+                    actor,
+                    now=self.clock.now(),
+                    effective_on=effective_on or self.today(),
+                    reason=reason,
+                )
+                yield writer
+        except (IntegrityError, OperationalError, DBAPIError) as error:
+            if not _is_conflict(error):
+                raise
+            raise Conflict(
+                "Another edit wrote the same record at the same moment, so nothing was written. "
+                "Run the command again: it will apply to the record as it is now."
+            ) from error
         if writer.events_written:
             for listener in self._write_listeners:
                 listener()

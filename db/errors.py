@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -54,3 +56,39 @@ class Duplicate(DomainError):
 
 class ScopeError(DomainError):
     """The record belongs to another scope than the writer's."""
+
+
+class StaleEdit(DomainError):
+    """The record changed after the caller read it; nothing was written."""
+
+
+class InUse(DomainError):
+    """Other records still need the one to delete; nothing was deleted."""
+
+
+class Conflict(DomainError):
+    """Another transaction wrote the same thing at the same moment; nothing was written."""
+
+
+def renamed(error: InvalidInput, names: Mapping[str, str]) -> InvalidInput:
+    """The same problems, each field named as the person typed it (`sent_date` → `sent`);
+    nested fields (`sources.0.url`) are renamed by their first part."""
+
+    def name(field: str) -> str:
+        if field in names:
+            return names[field]
+        head, dot, _ = field.partition(".")
+        return names.get(head, field) if dot else field
+
+    renamed_error = InvalidInput([Problem(name(p.field), p.message) for p in error.problems])
+    renamed_error.__cause__ = error.__cause__
+    return renamed_error
+
+
+@contextmanager
+def options_named(names: Mapping[str, str]) -> Iterator[None]:
+    """Re-raise InvalidInput from inside the block with its fields named after options."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise renamed(error, names) from None

@@ -10,15 +10,20 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
-from db.errors import InvalidInput
+from db.errors import InUse, InvalidInput
 from db.models import (
+    RECORD_TABLES,
+    FundingLine,
+    FundingPeriod,
     LinkFields,
     Measure,
+    MeasureAction,
     OversightQuestion,
     QuestionFields,
     RecordFields,
+    RecordLink,
 )
 
 if TYPE_CHECKING:
@@ -108,3 +113,82 @@ async def propagate(writer: Writer, row: Any, diff: dict[str, list[Any]]) -> Non
         if question.due_date is None or question.due_date == derived_before:
             new_due = rule_due_date(row.enacted_on, question.due_rule_days)
             await writer.update(question, {"due_date": new_due}, action="rule", derived=True)
+
+
+# ---------------------------------------------------------------- deleting a record
+
+_NEEDS_MEASURE = (
+    (MeasureAction, "action"),
+    (FundingPeriod, "funding period"),
+    (FundingLine, "funding line"),
+)
+
+
+def _without_own_copy(table: Any, kind: str, key: str) -> Any:
+    """Rows of `table` in the shared dataset, or in a guild that has no record `key` of its own:
+    the rows that see the shared record `key` of `kind`."""
+    other: Any = RECORD_TABLES[kind]
+    own_copy = exists().where(other.guild_id == table.guild_id, other.key == key)
+    return or_(table.guild_id.is_(None), ~own_copy)
+
+
+def _seeing(writer: Writer, table: Any, kind: str, key: str) -> Any:
+    """Rows of `table` that see the writer's record `key` of `kind`."""
+    if writer.scope.guild_id is not None:
+        return table.guild_id == writer.scope.guild_id
+    return _without_own_copy(table, kind, key)
+
+
+async def before_delete(writer: Writer, row: Any) -> None:
+    """What a record's deletion does to the records that point at it, in the same transaction.
+    Nothing, when a shared record with the same key shows again in its place (a guild deleting
+    its own copy). Otherwise: a bill still named by actions, funding periods or lines is refused
+    (naming them); links to the record are deleted; questions whose due rule follows a deleted
+    bill keep their due date and lose the rule; channels following the record alone stop."""
+    if writer.scope.guild_id is not None and await _shared_exists(writer, row.kind, row.key):
+        return
+    if row.kind == "measure":
+        await _refuse_if_needed(writer, row.key)
+        for question in (await writer.session.execute(_followers(writer, row.key))).scalars().all():
+            cleared = {"due_rule_measure_key": None, "due_rule_days": None}
+            await writer.update(question, cleared, action="rule", derived=True)
+    ends = or_(
+        (RecordLink.a_kind == row.kind) & (RecordLink.a_key == row.key),
+        (RecordLink.b_kind == row.kind) & (RecordLink.b_key == row.key),
+    )
+    links = select(RecordLink).where(ends, _seeing(writer, RecordLink, row.kind, row.key))
+    for link in (await writer.session.execute(links)).scalars().all():
+        await writer.delete(link, derived=True)
+    from db.tracking import retire_record_subscriptions  # tracking reads changes: import late
+
+    day = writer.effective_on.isoformat()
+    await retire_record_subscriptions(
+        writer.session,
+        writer.scope.guild_id,
+        row.kind,
+        row.key,
+        f"the record was deleted on {day}",
+    )
+
+
+async def _shared_exists(writer: Writer, kind: str, key: str) -> bool:
+    table: Any = RECORD_TABLES[kind]
+    query = select(table.id).where(table.guild_id.is_(None), table.key == key).limit(1)
+    return (await writer.session.execute(query)).first() is not None
+
+
+async def _refuse_if_needed(writer: Writer, key: str) -> None:
+    named = []
+    for table, label in _NEEDS_MEASURE:
+        query = select(table.key).where(
+            table.measure_key == key, _seeing(writer, table, "measure", key)
+        )
+        keys = list((await writer.session.execute(query.limit(4))).scalars())
+        if keys:
+            more = "…" if len(keys) > 3 else ""
+            named.append(f"{label}s {', '.join(keys[:3])}{more}")
+    if named:
+        raise InUse(
+            f"{key} is still named by {'; '.join(named)}: delete or change those first. "
+            "Nothing was deleted."
+        )

@@ -181,10 +181,15 @@ async def undo(db: Database, scope: Scope, actor: Actor, revision_id: int) -> Un
     async with db.writer(scope, actor, reason=f"undo of #{revision_id}") as writer:
         session = writer.session
         revision = await load_revision(session, scope, revision_id)
+        table: Any = RECORD_TABLES[revision.record_kind]
+        current = await session.get(table, revision.record_id)
+        if current is not None and current.guild_id == revision.guild_id:
+            # Edits of the record wait from here on, and the check below sees every one that
+            # committed before: an undo and an edit never both apply to the same old values.
+            await writer.lock_row(current)
         why = await _refusal(writer, revision)
         if why is not None:
             raise UndoRefused(why)
-        table: Any = RECORD_TABLES[revision.record_kind]
         effective = {"effective_on": revision.effective_on}
         kind = revision_kind(revision)
         if kind == "delete":

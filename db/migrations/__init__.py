@@ -7,6 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -39,3 +40,15 @@ def _current(connection: Connection) -> Any:
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
         return await connection.run_sync(_current)
+
+
+def known_revisions() -> list[str]:
+    """Every revision the migration scripts define, oldest first (read from the scripts, so a new
+    migration is known without editing anything here)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return [script.revision for script in reversed(list(scripts.walk_revisions()))]
+
+
+def newest_revision() -> str:
+    """The head revision: what `upgrade` brings a database to."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""

@@ -13,6 +13,8 @@ from dateutil.relativedelta import relativedelta
 __all__ = [
     "ACCEPTED_FORMS",
     "DateParseError",
+    "DateRangeError",
+    "add_days",
     "days_between",
     "discord_timestamp",
     "format_date",
@@ -61,6 +63,21 @@ class DateParseError(ValueError):
     def __reduce__(self) -> tuple[type["DateParseError"], tuple[str, str | None]]:
         # The default would re-call __init__ with the message as `text`.
         return (type(self), (self.text, self.reason))
+
+
+class DateRangeError(ValueError):
+    """A date computed from another (a deadline, the day after) would leave the calendar."""
+
+
+def add_days(start: datetime.date, days: int) -> datetime.date:
+    """start + days for derived dates (a due rule's deadline, an alert's next day): a
+    DateRangeError saying so, not OverflowError, when the result is past year 1 or 9999."""
+    try:
+        return start + datetime.timedelta(days=days)
+    except OverflowError:  # from timedelta (|days| > 999,999,999) or from the addition
+        raise DateRangeError(
+            f"{days:,} days from {format_date(start)} is outside the calendar (years 1–9999)"
+        ) from None
 
 
 def parse_date(text: str, *, today: datetime.date) -> datetime.date:

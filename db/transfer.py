@@ -24,21 +24,30 @@ CSV
 
 Rows are numbered from 1: the Nth data row of a CSV (spreadsheet row N+1) or the Nth JSON record;
 row 0 is the file itself (its header or its envelope).
+
+Hostile files are refused like any other bad row, before anything is written: JSON nested deeper
+than any record needs (checked before parsing, which would otherwise recurse), numbers too long to
+read, control characters or unpaired surrogates anywhere (field names, values, nested sources),
+and dates outside the years typed dates accept (MIN_YEAR–MAX_YEAR), so no deadline derived from
+them (a due rule's days after enactment, an alert's next day) can leave the calendar.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import itertools
 import json
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from db.changes import Writer, field_diff, own_rows, plain_values, proposed, validate
+from db.dates import MAX_YEAR, MIN_YEAR, DateRangeError
 from db.engine import Database
 from db.errors import DomainError, InvalidInput
 from db.models import FIELDS_OF, RECORD_TABLES, RecordFields
@@ -50,6 +59,18 @@ FORMAT_TAG = "oversight-desk/1"
 PROGRESS_EVERY = 500
 _SHOWN_ERRORS = 20
 _RISKY = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet would run as a formula
+# As db.models refuses in text, plus unpaired surrogates (JSON's "\ud800"), which no database
+# can store; names (columns, fields) may not hold tab or line breaks either.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_SHOWN_NAME = 40  # characters of an unknown name echoed in an error
+# The deepest a field's value nests (responses → a response → its source), and a JSON file
+# (envelope → records → a record → that field). Anything deeper cannot be a record.
+FIELD_DEPTH = 3
+FILE_DEPTH = FIELD_DEPTH + 3
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # unrolled: 2 MB in ~50 ms
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_JSON_TOKEN = re.compile(_JSON_STRING.pattern + r"|[\[\]{},]")
 
 _FIELDS = {kind: list(cls.model_fields) for kind, cls in FIELDS_OF.items()}
 _COLUMNS = ["kind", *dict.fromkeys(name for names in _FIELDS.values() for name in names)]
@@ -136,20 +157,33 @@ def parse(data: bytes | str, fmt: str) -> list[ParsedRecord]:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise ImportFailed([RowError(0, "", f"not UTF-8 text (byte {error.start})")]) from None
+    if not text.strip():
+        raise ImportFailed([RowError(0, "", f"it is empty; {_EXPECTED[fmt]}")])
     errors: list[RowError] = []
     raw = _read_csv(text, errors) if fmt == "csv" else _read_json(text, errors)
     records = []
     for row, kind, values in raw:
         try:
-            valid = validate(kind, values).model_dump(mode="json")
+            fields = validate(kind, values)
         except InvalidInput as error:
             errors += _row_errors(row, error)
             continue
+        if far := _dates_out_of_range(row, fields, values):
+            errors += far
+            continue
+        valid = fields.model_dump(mode="json")
         # Only the given fields: a field the file leaves out keeps its stored value on update.
         records.append(ParsedRecord(row, kind, {name: valid[name] for name in values}))
     if errors:
         raise ImportFailed(sorted(errors, key=lambda e: e.row))  # stable: file order within a row
     return records
+
+
+_ENVELOPE = f'{{"format": "{FORMAT_TAG}", "records": [...]}}'
+_EXPECTED = {
+    "json": f"expected an object {_ENVELOPE}",
+    "csv": "the first row must name the columns (kind, then field names)",
+}
 
 
 def _row_errors(row: int, error: InvalidInput) -> list[RowError]:
@@ -164,9 +198,149 @@ def _row_errors(row: int, error: InvalidInput) -> list[RowError]:
 def _kind(row: int, value: Any, errors: list[RowError]) -> str | None:
     if isinstance(value, str) and value.strip() in FIELDS_OF:
         return value.strip()
-    what = f"unknown kind {value!r}" if value else "missing"
+    what = f"unknown kind {_shown(repr(value))}" if value else "missing"
     errors.append(RowError(row, "kind", f"{what}; accepted: {', '.join(FIELDS_OF)}"))
     return None
+
+
+def _shown(name: str) -> str:
+    """A name from the file, safe to echo: control characters spelled out, and short."""
+    name = _NAME_CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", name)
+    return name if len(name) <= _SHOWN_NAME else name[: _SHOWN_NAME - 1] + "…"
+
+
+# ---------------------------------------------------------------- hostile content
+
+
+class _Unreadable(ValueError):
+    """JSON text that cannot safely be read: `problem`, at `row` and `column` when known."""
+
+    def __init__(self, problem: str, row: int = 0, column: str = "") -> None:
+        super().__init__(problem)
+        self.problem, self.row, self.column = problem, row, column
+
+
+_TOO_DEEP = f"nested more than {FIELD_DEPTH} levels deep; no field needs more (a response's source)"
+
+
+def _load_json(text: str, limit: int) -> Any:
+    """json.loads, after refusing what breaks it: nesting past `limit` (the decoder recurses and
+    would hit Python's recursion limit) and numbers over Python's 4,300 digits. Raises
+    JSONDecodeError for bad syntax, _Unreadable for the rest."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if max(itertools.accumulate(1 if c in "[{" else -1 for c in brackets), default=0) > limit:
+        raise _too_deep(text, limit)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except (ValueError, RecursionError):
+        raise _Unreadable("a number is too long to read (over 4,300 digits)") from None
+
+
+def _too_deep(text: str, limit: int) -> _Unreadable:
+    """Where `text` first nests past `limit`: a record's row and field inside an envelope's
+    "records" (an object's key is the last string before its value), else a line and column."""
+    depth, row, in_records, at = 0, 0, False, 0
+    last: dict[int, str] = {}  # depth → the last string token seen at that depth
+    for token in _JSON_TOKEN.finditer(text):
+        t, at = token[0], token.start()
+        if t in ("[", "{"):
+            if depth == 1 and t == "[" and last.get(1) == '"records"':
+                in_records, row = True, 1
+            depth += 1
+            last.pop(depth, None)
+            if depth > limit:
+                break
+        elif t in ("]", "}"):
+            depth -= 1
+            in_records = in_records and depth >= 2
+        elif t == ",":
+            if in_records and depth == 2:
+                row += 1
+        else:
+            last[depth] = t
+    if limit == FIELD_DEPTH:  # a CSV cell: its row and column are the caller's
+        return _Unreadable(_TOO_DEEP)
+    if in_records and depth > 3:
+        return _Unreadable(_TOO_DEEP, row, _field_name(last.get(3, '""')))
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    return _Unreadable(
+        f"JSON nested more than {limit} levels deep (line {line}, column {column}); no record "
+        "needs more"
+    )
+
+
+def _field_name(token: str) -> str:
+    """A JSON string token as the name it spells (shown safely)."""
+    try:
+        return _shown(json.loads(token))
+    except ValueError:  # a bad escape: json.loads reports it once the nesting is fixed
+        return _shown(token)
+
+
+def _control_errors(row: int, values: Mapping[str, Any]) -> list[RowError]:
+    """A control character or unpaired surrogate in a name or anywhere in a value."""
+    found = []
+    for name, value in values.items():
+        if bad := _NAME_CONTROL.search(name):
+            problem = f"the name contains {_character(bad[0])}; remove it"
+            found.append(RowError(row, _shown(name), problem))
+        elif (problem := _control_in(value)) is not None:
+            found.append(RowError(row, name, problem))
+    return found
+
+
+def _control_in(value: Any, where: str = "") -> str | None:
+    if isinstance(value, str):
+        if bad := _CONTROL.search(value):
+            return f"{where}{_character(bad[0])} at character {bad.start() + 1}; remove it"
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if (problem := _control_in(item, f"{where}item {i + 1}, ")) is not None:
+                return problem
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if bad := _NAME_CONTROL.search(name):
+                return f"{where}a name contains {_character(bad[0])}; remove it"
+            if (problem := _control_in(item, f"{where}{name}: ")) is not None:
+                return problem
+    return None
+
+
+def _character(c: str) -> str:
+    if "\ud800" <= c <= "\udfff":
+        return f"an unpaired surrogate U+{ord(c):04X} (not valid Unicode)"
+    return f"control character U+{ord(c):04X}"
+
+
+def _dates_out_of_range(
+    row: int, fields: RecordFields, values: Mapping[str, Any]
+) -> list[RowError]:
+    """Dates the file gives outside MIN_YEAR–MAX_YEAR (what typed dates accept): deadlines and
+    alerts derived from them must stay inside the calendar."""
+    dumped = fields.model_dump()  # Python form: dates stay dates
+    accepted = f"is outside the years accepted, {MIN_YEAR}–{MAX_YEAR}"
+    return [
+        RowError(row, name, f"{where}{day.isoformat()} {accepted}")
+        for name in values
+        for where, day in _dates_in(dumped.get(name))
+        if not MIN_YEAR <= day.year <= MAX_YEAR
+    ]
+
+
+def _dates_in(value: Any, where: str = "") -> Iterator[tuple[str, dt.date]]:
+    if isinstance(value, dt.date):
+        yield where, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _dates_in(item, f"{where}item {i + 1}, ")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _dates_in(item, f"{where}{name}: ")
+
+
+# ---------------------------------------------------------------- reading files
 
 
 Raw = list[tuple[int, str, dict[str, Any]]]
@@ -174,22 +348,27 @@ Raw = list[tuple[int, str, dict[str, Any]]]
 
 def _read_json(text: str, errors: list[RowError]) -> Raw:
     try:
-        document = json.loads(text)
+        document = _load_json(text, FILE_DEPTH)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         errors.append(RowError(0, "", f"not valid JSON: {error.msg} ({where})"))
         return []
+    except _Unreadable as error:
+        errors.append(RowError(error.row, error.column, error.problem))
+        return []
     items = document.get("records") if isinstance(document, dict) else None
     if not isinstance(items, list) or document.get("format") != FORMAT_TAG:
-        envelope = f'{{"format": "{FORMAT_TAG}", "records": [...]}}'
-        errors.append(RowError(0, "format", f"expected an object {envelope}"))
+        errors.append(RowError(0, "format", _EXPECTED["json"]))
         return []
     for name in sorted(set(document) - {"format", "records"}):
-        errors.append(RowError(0, name, 'unknown key; accepted: "format", "records"'))
+        errors.append(RowError(0, _shown(name), 'unknown key; accepted: "format", "records"'))
     raw: Raw = []
     for row, item in enumerate(items, 1):
         if not isinstance(item, dict):
             errors.append(RowError(row, "", "a record must be a JSON object"))
+            continue
+        if unsafe := _control_errors(row, item):
+            errors += unsafe
             continue
         values = dict(item)
         kind = _kind(row, values.pop("kind", None), errors)
@@ -197,7 +376,9 @@ def _read_json(text: str, errors: list[RowError]) -> Raw:
             continue
         for name in [name for name in values if name not in _FIELDS[kind]]:
             fields = ", ".join(_FIELDS[kind])
-            errors.append(RowError(row, name, f"not a field of {kind}; its fields: {fields}"))
+            errors.append(
+                RowError(row, _shown(name), f"not a field of {kind}; its fields: {fields}")
+            )
             del values[name]
         raw.append((row, kind, values))
     return raw
@@ -213,14 +394,22 @@ def _read_csv(text: str, errors: list[RowError]) -> Raw:
 
 def _read_csv_rows(text: str, errors: list[RowError]) -> Raw:
     rows = csv.reader(io.StringIO(text, newline=""))  # newline="": csv sees \r, \n and \r\n
-    header = [name.strip() for name in next(rows, [])]
+    header = next(rows, [])
+    for name in header:
+        if bad := _NAME_CONTROL.search(name):
+            problem = f"the column name contains {_character(bad[0])}; remove it"
+            errors.append(RowError(0, _shown(name), problem))
+    header = [name.strip() for name in header]
     if "kind" not in header:
-        errors.append(RowError(0, "kind", "missing: the first row must name the columns"))
+        errors.append(RowError(0, "kind", f"missing: {_EXPECTED['csv']}"))
         return []
     known: list[tuple[int, str]] = []
     for i, name in enumerate(header):
+        if _NAME_CONTROL.search(name):
+            continue  # reported above
         if name not in _COLUMNS:
-            errors.append(RowError(0, name, f"unknown column; accepted: {', '.join(_COLUMNS)}"))
+            accepted = ", ".join(_COLUMNS)
+            errors.append(RowError(0, _shown(name), f"unknown column; accepted: {accepted}"))
         elif name in header[:i]:
             errors.append(RowError(0, name, "column appears more than once"))
         elif name != "kind":
@@ -233,28 +422,45 @@ def _read_csv_rows(text: str, errors: list[RowError]) -> Raw:
         if len(cells) > len(header):
             errors.append(RowError(row, "", f"{len(cells)} cells but {len(header)} columns"))
             continue
-        kind = _kind(row, cells[kind_at] if kind_at < len(cells) else "", errors)
+        kind_cell = cells[kind_at] if kind_at < len(cells) else ""
+        if unsafe := _control_errors(row, {"kind": kind_cell}):
+            errors += unsafe
+            continue
+        kind = _kind(row, kind_cell, errors)
         if kind is None:
             continue
-        values: dict[str, Any] = {}
-        for i, name in known:
-            cell = _unescape(cells[i]) if i < len(cells) else ""  # short rows: trailing cells empty
-            if name not in _FIELDS[kind]:
-                if cell:
-                    errors.append(RowError(row, name, f"not a field of {kind}; leave it empty"))
-            elif not cell:
-                if name in _NULLABLE[kind]:
-                    values[name] = None
-            elif name in _JSON_CELLS[kind]:
-                try:
-                    values[name] = json.loads(cell)
-                except json.JSONDecodeError as error:
-                    where = f"character {error.pos + 1}"
-                    errors.append(RowError(row, name, f"not valid JSON: {error.msg} ({where})"))
-            else:
-                values[name] = cell
+        values = _csv_values(row, kind, cells, known, errors)
+        if unsafe := _control_errors(row, values):
+            errors += unsafe
+            continue
         raw.append((row, kind, values))
     return raw
+
+
+def _csv_values(
+    row: int, kind: str, cells: list[str], known: list[tuple[int, str]], errors: list[RowError]
+) -> dict[str, Any]:
+    """One row's cells as field values (JSON cells decoded); problems go to `errors`."""
+    values: dict[str, Any] = {}
+    for i, name in known:
+        cell = _unescape(cells[i]) if i < len(cells) else ""  # short rows: trailing cells empty
+        if name not in _FIELDS[kind]:
+            if cell:
+                errors.append(RowError(row, name, f"not a field of {kind}; leave it empty"))
+        elif not cell:
+            if name in _NULLABLE[kind]:
+                values[name] = None
+        elif name in _JSON_CELLS[kind]:
+            try:
+                values[name] = _load_json(cell, FIELD_DEPTH)
+            except json.JSONDecodeError as error:
+                where = f"character {error.pos + 1}"
+                errors.append(RowError(row, name, f"not valid JSON: {error.msg} ({where})"))
+            except _Unreadable as error:
+                errors.append(RowError(row, name, error.problem))
+        else:
+            values[name] = cell
+    return values
 
 
 def _escape(cell: str) -> str:
@@ -372,6 +578,9 @@ async def _at(row: int, write: Awaitable[Any]) -> None:
         raise ImportFailed(_row_errors(row, error)) from error
     except DomainError as error:
         raise ImportFailed([RowError(row, "key", str(error))]) from error
+    except (OverflowError, DateRangeError) as error:  # a derived date (e.g. a due rule's)
+        problem = f"a date derived from it is past the calendar's end: {error}"
+        raise ImportFailed([RowError(row, "", problem)]) from error
     except SQLAlchemyError as error:
         problem = f"the database refused it: {_refusal(error)}"
         raise ImportFailed([RowError(row, "", problem)]) from error

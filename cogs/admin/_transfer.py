@@ -2,6 +2,8 @@
 
 A mixin of the Admin cog (direct /admin subcommands; `self.bot` is the bot). An import is checked
 whole before anything is written, previewed, and applied in one transaction only after Confirm.
+Whatever happens once the import has started, its message is finished with the result or the
+error: never left at "thinking" or "Importing…".
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bot.render.history import (
 from bot.render.history import (
     export_text as export_message,
 )
+from bot.tree import error_ref
 from bot.views import ConfirmView
 from cogs._options import scope_of
 from cogs.admin._base import (
@@ -91,8 +94,8 @@ def count_rows(data: bytes, fmt: str) -> int | None:
             return len(records) if isinstance(records, list) else None
         rows = csv.reader(io.StringIO(text, newline=""))
         return sum(1 for cells in rows if any(cells)) - 1
-    except (UnicodeDecodeError, ValueError, AttributeError, csv.Error):
-        return None
+    except (UnicodeDecodeError, ValueError, AttributeError, RecursionError, csv.Error):
+        return None  # parse() names the problem
 
 
 def classify(
@@ -126,6 +129,26 @@ def _too_big(filename: str, size: int) -> str:
     )
 
 
+def _failed(filename: str, what: str) -> str:
+    """An unexpected failure, logged under a ref the user can quote."""
+    ref = error_ref()
+    log.exception("Import of %s failed (ref %s)", filename, ref)
+    return (
+        f"Something went wrong (ref {ref}) {what} {filename}: nothing was imported. It was "
+        "logged; please try again."
+    )
+
+
+async def _finish(interaction: Interaction, text: str) -> None:
+    """Replace the import's message (thinking, preview or progress) with its last word."""
+    try:
+        await interaction.edit_original_response(
+            content=text, embeds=[], view=None, allowed_mentions=NONE
+        )
+    except discord.HTTPException:
+        log.warning("Could not finish the import's message", exc_info=True)
+
+
 async def _show_errors(interaction: Interaction, filename: str, error: ImportFailed) -> None:
     lines = [str(e) for e in error.errors[:SHOWN_ERRORS]]
     await interaction.edit_original_response(
@@ -156,6 +179,21 @@ class TransferCommands:
         if file.size > MAX_BYTES:
             raise DomainError(_too_big(file.filename, file.size))
         await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await self._preview_then_apply(interaction, scope, dataset, file, fmt)
+        except DomainError as error:
+            await _finish(interaction, str(error))
+        except Exception:
+            await _finish(interaction, _failed(file.filename, "while importing"))
+
+    async def _preview_then_apply(
+        self,
+        interaction: Interaction,
+        scope: Scope,
+        dataset: str,
+        file: discord.Attachment,
+        fmt: str,
+    ) -> None:
         data = await _read(file)
         rows = await asyncio.to_thread(count_rows, data, fmt)
         if rows is not None and rows > MAX_ROWS:
@@ -237,6 +275,9 @@ class TransferCommands:
             )
         except ImportFailed as error:
             await _show_errors(answer, filename, error)
+            return
+        except Exception:  # one transaction: rolled back, so nothing was written
+            await _finish(answer, _failed(filename, "while writing"))
             return
         created, changed, unchanged = classify(plan, measured)
         await answer.edit_original_response(

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from db.dates import (
     ACCEPTED_FORMS,
     DateParseError,
+    DateRangeError,
+    add_days,
     days_between,
     discord_timestamp,
     format_date,
@@ -313,3 +315,22 @@ def test_noon_utc_is_same_day_from_utc_minus_11_to_plus_11(d: datetime.date) -> 
     for hours in range(-11, 12):
         zone = datetime.timezone(datetime.timedelta(hours=hours))
         assert datetime.datetime.fromtimestamp(unix, zone).date() == d
+
+
+def test_add_days_counts_days_forward_and_back() -> None:
+    assert add_days(D(2026, 2, 13), 30) == D(2026, 3, 15)
+    assert add_days(D(2026, 2, 13), -13) == D(2026, 1, 31)
+    assert add_days(D(2100, 12, 31), 3650) == D(2110, 12, 29)
+
+
+@pytest.mark.parametrize(
+    ("start", "days"),
+    [(D(9999, 12, 1), 3650), (D(9999, 12, 31), 1), (D(1, 1, 1), -1), (D(2026, 1, 1), 10**10)],
+)
+def test_add_days_past_the_calendar_says_so_instead_of_overflowing(start: D, days: int) -> None:
+    """A due rule's 3,650 days after an enactment in 9999, the day after 9999-12-31, a
+    billion-day rule: a DateRangeError (a ValueError) naming both, never OverflowError."""
+    with pytest.raises(DateRangeError) as caught:
+        add_days(start, days)
+    assert f"{days:,} days from {format_date(start)} is outside the calendar" in str(caught.value)
+    assert isinstance(caught.value, ValueError)

@@ -848,3 +848,228 @@ def test_a_cell_too_large_for_csv_is_a_clear_import_error() -> None:
     text = "kind,notes\nbodycam," + "x" * 200_000 + "\n"
     with pytest.raises(ImportFailed, match="not readable as CSV"):
         parse(text, "csv")
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+def envelope(*records: dict[str, Any]) -> str:
+    return json.dumps({"format": "oversight-desk/1", "records": list(records)})
+
+
+def bodycam_record(**values: Any) -> dict[str, Any]:
+    return {"kind": "bodycam", **BODYCAM, **values}
+
+
+QUESTION = {
+    "kind": "question",
+    "key": "OQ-7",
+    "question": "When?",
+    "asked_by": "Rep. Example",
+    "addressed_to": "ICE",
+    "as_of": "2026-02-01",
+}
+DEEP = "[" * 10_000 + "]" * 10_000
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "expected"),
+    [
+        (DEEP, "json", (0, "", "JSON nested more than 6 levels deep (line 1, column 7)")),
+        (
+            envelope(bodycam_record(), bodycam_record(city="Denver", sources="@")).replace(
+                '"@"', DEEP
+            ),
+            "json",
+            (2, "sources", "nested more than 3 levels deep; no field needs more"),
+        ),
+        (
+            envelope(bodycam_record(sources=[[[[{"outlet": "x"}]]]])),
+            "json",
+            (1, "sources", "nested more than 3 levels deep"),
+        ),
+        (
+            f'{HEADER},sources\n{ROW},"{DEEP}"\n',
+            "csv",
+            (1, "sources", "nested more than 3 levels deep; no field needs more"),
+        ),
+        (
+            '{"format": "oversight-desk/1", "records": [{"requested": 1' + "0" * 5000 + "}]}",
+            "json",
+            (0, "", "a number is too long to read (over 4,300 digits)"),
+        ),
+    ],
+    ids=["file", "json-field", "json-field-just-too-deep", "csv-cell", "long-number"],
+)
+def test_json_nested_deeper_than_any_record_is_a_row_error(
+    data: str, fmt: str, expected: tuple[int, str, str]
+) -> None:
+    """10,000 levels of [[[…]]] (json.loads alone raises RecursionError) or a field one level
+    deeper than a response's source: an error naming the row and field, or the file's line."""
+    error = failure(parse, data, fmt)
+    assert [(e.row, e.column) for e in error.errors] == [expected[:2]]
+    assert expected[2] in error.errors[0].problem
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "row", "column", "problem"),
+    [
+        (
+            envelope(bodycam_record(**{"ci\x00ty": "X"})),
+            "json",
+            1,
+            "ci\\u0000ty",
+            "the name contains control character U+0000",
+        ),
+        (
+            envelope(bodycam_record(notes="a\x07b")),
+            "json",
+            1,
+            "notes",
+            "control character U+0007 at character 2",
+        ),
+        (
+            envelope(bodycam_record(key="chicago\x00")),
+            "json",
+            1,
+            "key",
+            "control character U+0000 at character 8",
+        ),
+        (
+            envelope(bodycam_record(sources=[{"outlet": "NYT", "url": "https://a\x01b"}])),
+            "json",
+            1,
+            "sources",
+            "item 1, url: control character U+0001",
+        ),
+        (
+            envelope(bodycam_record(sources=[{"outlet": "NYT", "u\x1frl": "https://a"}])),
+            "json",
+            1,
+            "sources",
+            "item 1, a name contains control character U+001F",
+        ),
+        (
+            '{"format": "oversight-desk/1", "records": [{"kind": "bodycam", "city": "X\\ud800"}]}',
+            "json",
+            1,
+            "city",
+            "an unpaired surrogate U+D800 (not valid Unicode)",
+        ),
+        (f"kind,ci\x01ty\n{ROW}\n", "csv", 0, "ci\\u0001ty", "column name contains control"),
+        (HEADER + "\n" + line("Chi\x1bcago"), "csv", 1, "city", "U+001B at character 4"),
+        (HEADER + "\n" + line(kind="bodycam\x00"), "csv", 1, "kind", "U+0000 at character 8"),
+        (
+            f'{HEADER},sources\n{ROW},"[{{""outlet"": ""A\\u0002""}}]"\n',
+            "csv",
+            1,
+            "sources",
+            "item 1, outlet: control character U+0002",
+        ),
+    ],
+    ids=[
+        "json-field-name",
+        "json-value",
+        "json-key",
+        "json-source-url",
+        "json-source-name",
+        "json-surrogate",
+        "csv-header",
+        "csv-cell",
+        "csv-kind",
+        "csv-json-cell",
+    ],
+)
+def test_control_characters_anywhere_are_row_errors(
+    data: str, fmt: str, row: int, column: str, problem: str
+) -> None:
+    """A control character or unpaired surrogate in a field name, a value, a CSV header or a
+    nested source field: named by row and column (shown escaped), never passed on."""
+    error = failure(parse, data, fmt)
+    assert (error.errors[0].row, error.errors[0].column) == (row, column)
+    assert problem in error.errors[0].problem
+    assert not any(c in str(error) for c in "\x00\x01\x07\x1b\x1f\ud800")
+
+
+@pytest.mark.parametrize(
+    ("record", "column", "problem"),
+    [
+        (
+            {"kind": "measure", "congress": 119, "bill_type": "hr", "bill_number": 9,
+             "title": "T", "enacted_on": "9999-12-01", "as_of": "2026-01-01"},
+            "enacted_on",
+            "9999-12-01 is outside the years accepted, 1900–2100",
+        ),
+        ({**QUESTION, "due_date": "9999-12-31"}, "due_date", "9999-12-31 is outside"),
+        (
+            {**QUESTION, "responses": [{"received_on": "2026-01-01", "summary": "s",
+                                        "source": {"outlet": "o", "published": "0001-01-01"}}]},
+            "responses",
+            "item 1, source: published: 0001-01-01 is outside",
+        ),
+        (
+            {"kind": "funding_period", "fiscal_year": 2026, "period_type": "lapse",
+             "start_date": "2026-01-01", "end_date": "9999-12-31", "as_of": "2026-01-01"},
+            "end_date",
+            "9999-12-31 is outside",
+        ),
+    ],
+    ids=["enactment", "due-date", "nested-source", "period-end"],
+)  # fmt: skip
+def test_dates_past_the_accepted_years_are_row_errors(
+    record: dict[str, Any], column: str, problem: str
+) -> None:
+    """Dates whose derived deadlines or alerts could overflow (a due rule 3,650 days after an
+    enactment in 9999, the day after a period ending 9999-12-31): refused by row and column."""
+    error = failure(parse, envelope(record), "json")
+    assert [(e.row, e.column) for e in error.errors] == [(1, column)]
+    assert problem in error.errors[0].problem
+
+
+async def test_a_derived_date_past_the_calendar_is_a_row_error_and_writes_nothing(
+    db: Database,
+) -> None:
+    """A bill stored with enactment in 9999 (before imports checked years) and a question whose
+    due rule is 3,650 days after it: the import fails at that row; nothing is written."""
+    bill = {"congress": 119, "bill_type": "hr", "bill_number": 9, "title": "T",
+            "enacted_on": "9999-12-01", "as_of": "2026-01-01"}  # fmt: skip
+    await create(db, [("measure", bill)])
+    before = await counts(db)
+    rule = {**QUESTION, "due_rule_measure_key": "119-hr9", "due_rule_days": 3650}
+    rows = [bodycam_record(), rule]
+    with pytest.raises(ImportFailed) as caught:
+        await import_text(db, envelope(*rows), "json")
+    assert [(e.row, e.column) for e in caught.value.errors] == [(2, "")]
+    assert "a date derived from it is past the calendar's end" in caught.value.errors[0].problem
+    assert await counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt", "problem"),
+    [
+        (b"", "json", "it is empty; expected an object {"),
+        (b" \r\n\t", "json", "it is empty; expected an object {"),
+        (b"\xef\xbb\xbf", "csv", "it is empty; the first row must name the columns"),
+        (b"kind,city\n\xff\xfe", "csv", "not UTF-8 text (byte 10)"),
+        (b"[1, 2]", "json", 'expected an object {"format": "oversight-desk/1"'),
+        (b'"records"', "json", 'expected an object {"format": "oversight-desk/1"'),
+        (b"null", "json", 'expected an object {"format": "oversight-desk/1"'),
+    ],
+)
+async def test_empty_undecodable_and_non_object_files_write_nothing(
+    db: Database, data: bytes, fmt: str, problem: str
+) -> None:
+    """An empty file, bytes that are not UTF-8, a JSON document that is not the envelope
+    object: one file-level error saying what is accepted; nothing written."""
+    with pytest.raises(ImportFailed) as caught:
+        await import_text(db, data, fmt)
+    assert [e.row for e in caught.value.errors] == [0]
+    assert problem in caught.value.errors[0].problem
+    assert await counts(db) == (0, 0, 0)
+
+
+def test_brackets_inside_text_do_not_count_as_nesting() -> None:
+    """The nesting check skips strings: brackets and escaped quotes in notes are just text."""
+    record = bodycam_record(notes='[[[[[[[[ {{{{ \\"quoted\\" ]]]]', sources=[{"outlet": "A"}])
+    text = envelope(*[{**record, "city": f"Town {n}"} for n in range(100)])
+    assert len(parse(text, "json")) == 100

@@ -13,10 +13,11 @@ import unicodedata
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
 from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from db.keys import bounded_key, question_id
 from db.types import UTCDateTime
 
 # ---------------------------------------------------------------- shared vocabulary
@@ -37,10 +38,16 @@ class Chamber(StrEnum):
 
 
 class BillType(StrEnum):
+    """Congress.gov's bill types (the lower-case codes of its API and URLs)."""
+
     hr = "hr"
     s = "s"
     hjres = "hjres"
     sjres = "sjres"
+    hconres = "hconres"
+    sconres = "sconres"
+    hres = "hres"
+    sres = "sres"
     unnumbered = "unnumbered"  # e.g. a reconciliation bill reported before it had a number
 
 
@@ -113,7 +120,7 @@ OPEN_STATUSES = frozenset(
 
 
 def _http_url(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
+    if value is not None and not re.fullmatch(r"(?i:https?)://[^\s/$.?#][^\s]*", value):
         raise ValueError("must be an http:// or https:// address")
     return value
 
@@ -192,11 +199,16 @@ def slug(value: str) -> str:
 
 
 _CITY_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+KEY_LENGTH = 120  # every record's key column (and Revision/ChangeEvent/Subscription.record_key)
+CITY_KEY_LENGTH = 100
+UNNUMBERED_TITLE_LENGTH = 60  # an unnumbered measure's key keeps this much of its title
 
 
 def city_key(city: str) -> str:
-    """Case-, accent- and abbreviation-insensitive form: 'St. Paul' and 'Saint Paul' match."""
-    return "-".join(_CITY_WORDS.get(word, word) for word in slug(city).split("-") if word)
+    """Case-, accent- and abbreviation-insensitive form: 'St. Paul' and 'Saint Paul' match.
+    Bounded: 'St St St …' grows as 'st' becomes 'saint', and NFKD can spell 'ⅷ' as 'viii'."""
+    words = (_CITY_WORDS.get(word, word) for word in slug(city).split("-") if word)
+    return bounded_key("-".join(words), CITY_KEY_LENGTH)
 
 
 # ---------------------------------------------------------------- the common envelope
@@ -207,7 +219,7 @@ class RecordFields(SQLModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]
 
-    key: str = Field(default="", max_length=120, index=True)
+    key: str = Field(default="", max_length=KEY_LENGTH, index=True)
     as_of: dt.date
     confidence: Confidence = Field(default=Confidence.reported, sa_type=String(16))
     confidence_note: OptText = Field(default=None, max_length=500)
@@ -276,6 +288,10 @@ _BILL_PREFIX = {
     BillType.s: "S.",
     BillType.hjres: "H.J.Res.",
     BillType.sjres: "S.J.Res.",
+    BillType.hconres: "H.Con.Res.",
+    BillType.sconres: "S.Con.Res.",
+    BillType.hres: "H.Res.",
+    BillType.sres: "S.Res.",
 }
 
 
@@ -302,7 +318,7 @@ class MeasureFields(RecordFields):
 
     def make_key(self) -> str:
         if self.bill_type == BillType.unnumbered or self.bill_number is None:
-            return f"{self.congress}-{slug(self.title)[:60]}"
+            return f"{self.congress}-{bounded_key(slug(self.title), UNNUMBERED_TITLE_LENGTH)}"
         return f"{self.congress}-{self.bill_type.value}{self.bill_number}"
 
     @property
@@ -324,7 +340,8 @@ class MeasureActionFields(RecordFields):
     stage_after: Stage | None = Field(default=None, sa_type=String(32))
 
     def make_key(self) -> str:
-        return f"{self.measure_key}/{self.action_date.isoformat()}/{self.chamber.value}"
+        raw = f"{self.measure_key}/{self.action_date.isoformat()}/{self.chamber.value}"
+        return bounded_key(raw, KEY_LENGTH)
 
 
 class MeasureAction(MeasureActionFields, RecordRow, table=True):
@@ -345,7 +362,8 @@ class FundingLineFields(RecordFields):
     enacted: int | None = Field(default=None, ge=0, le=10**13, sa_type=BigInteger)
 
     def make_key(self) -> str:
-        return slug(f"fy{self.fiscal_year} {self.component} {self.purpose or self.account}")[:120]
+        raw = slug(f"fy{self.fiscal_year} {self.component} {self.purpose or self.account}")
+        return bounded_key(raw, KEY_LENGTH)
 
 
 class FundingLine(FundingLineFields, RecordRow, table=True):
@@ -417,7 +435,8 @@ class BodycamFields(RecordFields):
         return self
 
     def make_key(self) -> str:
-        return f"{city_key(self.city)}-{self.state.lower()}-{self.component.value.lower()}"
+        raw = f"{city_key(self.city)}-{self.state.lower()}-{self.component.value.lower()}"
+        return bounded_key(raw, KEY_LENGTH)
 
 
 class BodycamDeployment(BodycamFields, RecordRow, table=True):
@@ -446,6 +465,12 @@ class QuestionFields(RecordFields):
 
     def make_key(self) -> str:
         raise ValueError("key: a question needs its id (for example OQ-1)")
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _one_spelling(cls, value: Any) -> Any:
+        # Before the length check, so ' OQ-0001 ' is judged as 'OQ-1'.
+        return question_id(_no_control(value)) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _check_rule(self) -> QuestionFields:
@@ -477,6 +502,11 @@ class LinkFields(RecordFields):
 
     @model_validator(mode="after")
     def _order_ends(self) -> LinkFields:
+        # A question's id in any spelling ('oq-4') names the same record as 'OQ-4'.
+        if self.a_kind == "question":
+            self.a_key = question_id(self.a_key)
+        if self.b_kind == "question":
+            self.b_key = question_id(self.b_key)
         # A link has no direction: store its ends in a fixed order so A↔B and B↔A are one key.
         if (self.b_kind, self.b_key) < (self.a_kind, self.a_key):
             self.a_kind, self.a_key, self.b_kind, self.b_key = (
@@ -491,7 +521,8 @@ class LinkFields(RecordFields):
         return self
 
     def make_key(self) -> str:
-        return f"{self.a_kind}:{self.a_key}~{self.b_kind}:{self.b_key}"[:120]
+        # Never cut: two links that share their first 120 characters must keep two keys.
+        return bounded_key(f"{self.a_kind}:{self.a_key}~{self.b_kind}:{self.b_key}", KEY_LENGTH)
 
 
 class RecordLink(LinkFields, RecordRow, table=True):
@@ -558,6 +589,19 @@ class Meta(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=4000)
+
+
+SHARED_COUNTER_SCOPE = 0  # KeyCounter.scope of the shared dataset (guild ids are never 0)
+
+
+class KeyCounter(SQLModel, table=True):
+    """The last number handed out in a series (question ids) per scope: counting up, never max+1,
+    so a deleted newest question's id is not given again and two writers never draw one id."""
+
+    __tablename__ = "key_counter"
+    scope: int = Field(sa_type=BigInteger, primary_key=True)  # SHARED_COUNTER_SCOPE or a guild id
+    name: str = Field(primary_key=True, max_length=32)  # the series, e.g. 'question'
+    value: int = 0
 
 
 # ---------------------------------------------------------------- tracking and the outbox

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from db import migrations
 from db.engine import Database
+from db.models import KeyCounter
+from db.scope import Scope
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -39,7 +42,7 @@ async def test_scope_unique_indexes_exist(db: Database) -> None:
 async def test_upgrade_is_idempotent(db: Database) -> None:
     """Upgrading an up-to-date database does nothing and stays at head."""
     await migrations.upgrade(db.engine)
-    assert await migrations.current_revision(db.engine) == "0006"
+    assert await migrations.current_revision(db.engine) == "0007"
 
 
 async def test_a_deleted_records_id_is_never_reused(db: Database) -> None:
@@ -59,3 +62,36 @@ async def test_a_deleted_records_id_is_never_reused(db: Database) -> None:
     async with db.session() as session:
         revisions = await history(session, Scope.shared(), "bodycam", denver.key)
     assert [r.action for r in revisions] == ["create"]
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    command.downgrade(migrations.alembic_config(connection), revision)
+
+
+async def test_key_counters_start_after_the_highest_existing_question(db: Database) -> None:
+    """Upgrading from 0006 starts each scope's question counter at its highest id: OQ-10 in the
+    shared dataset, GQ-4 in a guild (its copy of OQ-12 and an imported 'Q-99' do not count);
+    the next ids are OQ-11 and GQ-5. Downgrading drops the counters again."""
+    from db.oversight import add_question
+    from tests.db.records import EDITOR, SHARED, add, question
+
+    guild = Scope.guild(7)
+    for key in ("OQ-3", "OQ-10", "Q-99"):
+        await add(db, "question", question(key=key))
+    for key in ("GQ-4", "OQ-12"):
+        await add(db, "question", question(key=key), scope=guild)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_downgrade, "0006")
+        async with db.engine.connect() as connection:
+            assert "key_counter" not in await connection.run_sync(_indexes)
+        await migrations.upgrade(db.engine)
+    finally:
+        await migrations.upgrade(db.engine)  # leave the shared PostgreSQL schema at head
+    async with db.session() as session:
+        counters = (await session.execute(select(KeyCounter))).scalars().all()
+    assert {(c.scope, c.name, c.value) for c in counters} == {(0, "question", 10),
+                                                              (7, "question", 4)}  # fmt: skip
+    for scope, expected in ((SHARED, "OQ-11"), (guild, "GQ-5")):
+        async with db.writer(scope, EDITOR) as writer:
+            assert (await add_question(writer, question())).key == expected

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
+from sqlalchemy import select, text
+
 from db.appropriations import record_action
+from db.changes import Writer
 from db.engine import Database
-from db.models import QuestionStatus
+from db.errors import InvalidInput
+from db.models import KeyCounter, QuestionStatus
 from db.oversight import (
     add_question,
     count_due,
@@ -35,6 +41,7 @@ from tests.db.records import (
     change,
     measure,
     question,
+    remove,
 )
 
 
@@ -98,6 +105,104 @@ async def test_a_question_is_found_by_its_id_in_any_case(db: Database) -> None:
     await ask(db, question())
     found = await one(db, " oq-1 ")
     assert found is not None and found.key == "OQ-1"
+
+
+async def test_a_deleted_newest_questions_id_is_not_given_again(db: Database) -> None:
+    """After OQ-2 (the newest) is deleted, the next question is OQ-3, not a second OQ-2."""
+    await ask(db, question(), question())
+    await remove(db, "question", "OQ-2")
+    assert await ask(db, question()) == ["OQ-3"]
+
+
+async def test_a_guilds_deleted_newest_id_is_not_given_again(db: Database) -> None:
+    """The same holds for an office's own GQ ids, and its counter is its own."""
+    await ask(db, question(), scope=GUILD_A)
+    await remove(db, "question", "GQ-1", scope=GUILD_A)
+    assert await ask(db, question(), scope=GUILD_A) == ["GQ-2"]
+    assert await ask(db, question(), scope=GUILD_B) == ["GQ-1"]
+
+
+async def test_an_id_taken_by_an_import_is_skipped(db: Database) -> None:
+    """With OQ-1 given and OQ-2 imported under its own id, the next new question is OQ-3."""
+    await ask(db, question())
+    await add(db, "question", question(key="oq-2"))
+    assert await ask(db, question()) == ["OQ-3"]
+
+
+async def test_a_failed_create_gives_its_id_back(db: Database) -> None:
+    """A question refused as invalid writes nothing, its drawn id included: the next is OQ-1."""
+    with pytest.raises(InvalidInput):
+        await ask(db, question(asked_by=" "))
+    assert await ask(db, question()) == ["OQ-1"]
+
+
+async def test_a_question_written_under_any_spelling_is_stored_as_its_id(db: Database) -> None:
+    """'oq 7' is stored as OQ-7 and found as 'OQ7', 'oq-07' and ' Oq 7 '."""
+    await add(db, "question", question(key="oq 7"))
+    for typed in ("OQ7", "oq-07", " Oq 7 "):
+        found = await one(db, typed)
+        assert found is not None and found.key == "OQ-7", typed
+
+
+async def test_a_question_of_another_id_form_is_still_found(db: Database) -> None:
+    """An imported 'Q-1' keeps its id and is found in any case."""
+    await add(db, "question", question(key="Q-1"))
+    found = await one(db, "q-1")
+    assert found is not None and found.key == "Q-1"
+
+
+async def _backend_pid(writer: Writer) -> int:
+    return (await writer.session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+
+
+async def _until_blocked(db: Database, pid: int) -> None:
+    """Return once backend `pid` waits on another transaction's lock (no timing involved)."""
+    blocked = text("SELECT cardinality(pg_blocking_pids(:pid)) > 0")
+    async with db.engine.connect() as connection:
+        # PostgreSQL's lock table offers no event to wait on: ask until it says so.
+        while not (await connection.execute(blocked, {"pid": pid})).scalar_one():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("existing", [0, 3], ids=["first-ids", "later-ids"])
+async def test_two_writers_at_once_get_distinct_ids(db: Database, existing: int) -> None:
+    """Two transactions open at once, both adding a question: the second waits for the first
+    and takes the next id; both commit, no IntegrityError."""
+    if db.dialect != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
+    await ask(db, *[question()] * existing)
+    opened = [asyncio.Event(), asyncio.Event()]
+    go, drawn, commit = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    pids: list[int] = [0, 0]
+
+    async def first() -> str:
+        async with db.writer(SHARED, EDITOR) as writer:
+            pids[0] = await _backend_pid(writer)
+            opened[0].set()
+            await go.wait()
+            key = (await add_question(writer, question())).key
+            drawn.set()
+            await commit.wait()
+        return key
+
+    async def second() -> str:
+        async with db.writer(SHARED, EDITOR) as writer:
+            pids[1] = await _backend_pid(writer)
+            opened[1].set()
+            await drawn.wait()
+            return (await add_question(writer, question())).key
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    await asyncio.gather(*(event.wait() for event in opened))  # both transactions are open
+    go.set()
+    await drawn.wait()  # the first has its id, uncommitted
+    await _until_blocked(db, pids[1])  # the second is drawing and waits for the first
+    commit.set()
+    keys = await asyncio.gather(*tasks)
+    assert keys == [f"OQ-{existing + 1}", f"OQ-{existing + 2}"]
+    async with db.session() as session:
+        counter = (await session.execute(select(KeyCounter.value))).scalars().all()
+    assert counter == [existing + 2]
 
 
 # ---------------------------------------------------------------- lists

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.render.common import clip, defang
 from db import suggest
 from db.appropriations import find_bill
 from db.dates import ACCEPTED_FORMS, DateParseError, parse_date
@@ -58,7 +59,8 @@ class CityOption(app_commands.Transformer):
 
 
 class BillOption(app_commands.Transformer):
-    """A measure: its key from autocomplete, or 'H.R. 7147' / 'hr7147' / 'S. 12' typed by hand."""
+    """A measure: its key from autocomplete, or its number typed in any spelling ('H.R. 7147',
+    'hr7147', 'S. 12', 'H.J.Res. 5', a Congress.gov address)."""
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], value: str
@@ -66,12 +68,13 @@ class BillOption(app_commands.Transformer):
         return await _choices(interaction, value, suggest.suggest_measures)
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
-        async with bot_of(interaction).database.session() as session:
-            measure = await find_bill(session, scope_of(interaction), value)
+        database = bot_of(interaction).database
+        async with database.session() as session:
+            measure = await find_bill(session, scope_of(interaction), value, today=database.today())
         if measure is None:
             raise NotFound(
-                f"No bill matches '{value}'. Type part of its number or title and pick from the "
-                "list, for example H.R. 7147."
+                f"No bill matches '{clip(defang(value), 100)}'. Type part of its number or title "
+                "and pick from the list, for example H.R. 7147."
             )
         return measure
 

@@ -12,18 +12,23 @@ from typing import Any, Literal
 from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.changes import Writer
-from db.errors import NotFound
+from db.changes import Change, Writer
+from db.errors import InvalidInput, NotFound
 from db.models import (
     STAGE_ORDER,
+    BillType,
     FundingLine,
+    FundingLineFields,
     FundingPeriod,
+    FundingPeriodFields,
     Measure,
     MeasureAction,
+    OversightQuestion,
     PeriodType,
     Stage,
 )
-from db.scope import Scope, scoped, visible, visible_template
+from db.scope import Scope, find_visible, scoped, visible, visible_template
+from db.text import printable
 
 FundingState = Literal["funded", "lapsed", "unknown", "not_started"]
 
@@ -157,23 +162,111 @@ async def find_measure(session: AsyncSession, scope: Scope, key: str) -> Measure
     return (await session.execute(query)).scalar_one_or_none()
 
 
-_TYPED_BILL = re.compile(r"^\s*(h\.?\s*r\.?|s\.?)\s*(\d{1,5})\s*$", re.IGNORECASE)
+# ---------------------------------------------------------------- bills as people type them
+
+FIRST_CONGRESS_YEAR = 1789
 
 
-async def find_bill(session: AsyncSession, scope: Scope, text: str) -> Measure | None:
-    """A measure by key ('119-hr7147') or as people write it ('H.R. 7147', 'hr7147', 'S. 12'):
-    the latest Congress's bill of that number."""
-    measure = await find_measure(session, scope, text.strip())
-    typed = _TYPED_BILL.match(text)
-    if measure is not None or typed is None:
-        return measure
-    bill_type = "hr" if typed.group(1).lower().startswith("h") else "s"
-    query = (
-        visible(Measure, scope)
-        .where(Measure.bill_type == bill_type, Measure.bill_number == int(typed[2]))
-        .order_by(Measure.congress.desc())  # type: ignore[attr-defined]
-    )
-    return (await session.execute(query.limit(1))).scalar_one_or_none()
+def current_congress(today: dt.date) -> int:
+    """The Congress sitting on `today` (the 119th in 2025 and 2026); a new one starts in odd
+    years, on January 3."""
+    year = today.year if (today.month, today.day) >= (1, 3) else today.year - 1
+    return (year - FIRST_CONGRESS_YEAR) // 2 + 1
+
+
+@dataclass(frozen=True)
+class BillNumber:
+    """A bill as people write it: 'H.R. 7147', 'S. 12', 'H.J.Res. 5', '119-hr7147'."""
+
+    bill_type: BillType
+    number: int
+    congress: int | None = None
+
+    def key(self, congress: int) -> str:
+        return f"{self.congress or congress}-{self.bill_type.value}{self.number}"
+
+
+# Spelled-out types, longest first, as they read once spaces and dots are gone.
+_SPELLED = (
+    ("housejointresolution", "hjres"),
+    ("senatejointresolution", "sjres"),
+    ("houseconcurrentresolution", "hconres"),
+    ("senateconcurrentresolution", "sconres"),
+    ("houseresolution", "hres"),
+    ("senateresolution", "sres"),
+    ("housebill", "hr"),
+    ("senatebill", "s"),
+)
+_TYPES = "|".join(sorted((t.value for t in BillType if t != BillType.unnumbered), key=len)[::-1])
+_BILL = re.compile(
+    rf"(?:(\d{{1,3}})(?:st|nd|rd|th)?(?:congress)?[-,:/]?)?({_TYPES})(\d{{1,5}})", re.ASCII
+)
+# https://www.congress.gov/bill/119th-congress/house-bill/7147 (and /actions, ?q=… after it)
+_CONGRESS_GOV = re.compile(r"congress\.gov/bill/(\d{1,3})[a-z]{2}-congress/([a-z-]+)/(\d{1,5})")
+
+
+def parse_bill_number(text: str) -> BillNumber | None:
+    """A bill number in any spelling people type: 'H.R. 7147', 'hr7147', 'HR 7147', 'S 12',
+    'H.J.Res. 5', 'S. J. Res 3', 'H.Con.Res. 14', 'S.Res. 5', 'House Joint Resolution 5',
+    '119-hr7147', '119th Congress H.R. 7147', or a Congress.gov bill address. None otherwise."""
+    lowered = printable(text).strip().lower()
+    if (link := _CONGRESS_GOV.search(lowered)) is not None:
+        lowered = f"{link[1]}-{link[2].replace('-', '')}{link[3]}"
+    compact = re.sub(r"[\s._]", "", lowered)
+    for spelled, code in _SPELLED:
+        compact = compact.replace(spelled, code)
+    compact = compact.replace("-", "") if compact.count("-") > 1 else compact
+    found = _BILL.fullmatch(compact)
+    if found is None:
+        return None
+    congress = int(found[1]) if found[1] else None
+    if congress == 0:
+        return None
+    return BillNumber(BillType(found[2]), int(found[3]), congress)
+
+
+@dataclass
+class BillLookup:
+    """The measure a typed bill names (None if there is none yet) and, when it is typed as a
+    number, what a new measure would be (type, number, congress)."""
+
+    measure: Measure | None
+    number: BillNumber | None
+    key: str | None
+
+
+async def lookup_bill(
+    session: AsyncSession, scope: Scope, text: str, *, congress: int | None, today: dt.date
+) -> BillLookup:
+    """A measure by key, or by number: in `congress` when given, else the latest Congress that
+    has a bill with that number, else the current Congress (where a new one would go)."""
+    text = printable(text).strip()
+    measure = await find_measure(session, scope, text)
+    if measure is not None and (congress is None or measure.congress == congress):
+        return BillLookup(measure, None, measure.key)
+    number = parse_bill_number(text)
+    if number is None:
+        return BillLookup(None, None, None)
+    if number.congress is None and congress is None:
+        query = (
+            visible(Measure, scope)
+            .where(Measure.bill_type == number.bill_type, Measure.bill_number == number.number)
+            .order_by(Measure.congress.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+        latest = (await session.execute(query)).scalar_one_or_none()
+        if latest is not None:
+            return BillLookup(latest, number, latest.key)
+    key = number.key(congress or current_congress(today))
+    return BillLookup(await find_measure(session, scope, key), number, key)
+
+
+async def find_bill(
+    session: AsyncSession, scope: Scope, text: str, *, today: dt.date
+) -> Measure | None:
+    """The measure a person names, by key or by number in any spelling (parse_bill_number):
+    the latest Congress's bill of that number when no Congress is given."""
+    return (await lookup_bill(session, scope, text, congress=None, today=today)).measure
 
 
 @dataclass
@@ -214,24 +307,105 @@ async def funding_lines(
     return await _all(session, query.order_by(FundingLine.component, FundingLine.key))
 
 
-async def record_action(writer: Writer, values: dict[str, Any]) -> MeasureAction:
+@dataclass
+class ActionRecorded:
+    """An action, what it did to its measure (a Change, 'unchanged' when the stage stayed) and
+    to the due dates that follow the measure: (question, old, new) ISO dates."""
+
+    action: MeasureAction
+    measure: Change
+    due_dates: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+
+async def _rule_due_dates(session: AsyncSession, scope: Scope, key: str) -> dict[str, str | None]:
+    """Due dates of the questions the scope sees whose due rule follows measure `key`."""
+    query = visible(OversightQuestion, scope).where(OversightQuestion.due_rule_measure_key == key)
+    return {
+        q.key: q.due_date.isoformat() if q.due_date else None
+        for q in (await session.execute(query)).scalars()
+    }
+
+
+async def record_action(writer: Writer, values: dict[str, Any]) -> ActionRecorded:
     """Record an action; if it moves the measure to a later stage, advance the measure too (one
-    transaction). An enactment also sets the enactment date, which resolves due rules."""
-    measure = (
-        await writer.session.execute(
-            visible(Measure, writer.scope).where(Measure.key == values.get("measure_key"))
-        )
-    ).scalar_one_or_none()
-    if measure is None:
-        raise NotFound(f"No measure '{values.get('measure_key')}' to record an action on.")
+    transaction). An enactment also sets the enactment date, which resolves due rules; the due
+    dates that moved are reported as the writer's scope sees them."""
+    key = str(values.get("measure_key"))
+    try:
+        measure = await writer.load("measure", key)
+    except NotFound:
+        raise NotFound(f"No measure '{key}' to record an action on.") from None
+    due_before = await _rule_due_dates(writer.session, writer.scope, key)
     action = await writer.create("action", values)
     stage = action.stage_after
+    result = Change("measure", key, "unchanged", {}, measure)
     if stage is not None and STAGE_ORDER[Stage(stage)] > STAGE_ORDER[Stage(measure.stage)]:
         changes: dict[str, Any] = {"stage": stage}
         if stage == Stage.enacted and measure.enacted_on is None:
             changes["enacted_on"] = action.action_date
-        await writer.edit(measure, changes)
-    return action
+        result = await writer.change("measure", key, changes)
+    due_after = await _rule_due_dates(writer.session, writer.scope, key)
+    due = [
+        (question, due_before.get(question), new)
+        for question, new in sorted(due_after.items())
+        if due_before.get(question) != new
+    ]
+    return ActionRecorded(action, result, due)
+
+
+# ---------------------------------------------------------------- funding lines and periods
+
+
+def period_key(fiscal_year: int, period_type: str, start: dt.date) -> str:
+    """The key a funding period gets (the model's own rule); InvalidInput for an unknown type."""
+    try:
+        kind = PeriodType(period_type)
+    except ValueError:
+        raise InvalidInput.one("period_type", "must be funded or lapse") from None
+    fields = FundingPeriodFields.model_construct(
+        fiscal_year=fiscal_year, period_type=kind, start_date=start
+    )
+    return fields.make_key()
+
+
+def line_key(fiscal_year: int, component: str, account: str, purpose: str | None) -> str:
+    """The key a funding line with these fields gets (the model's own rule)."""
+    fields = FundingLineFields.model_construct(
+        fiscal_year=fiscal_year, component=component, account=account, purpose=purpose
+    )
+    return fields.make_key()
+
+
+async def find_line(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    fiscal_year: int,
+    component: str,
+    account: str,
+    purpose: str | None,
+) -> FundingLine | None:
+    """The line the scope sees with these fields: by its key, or, when no purpose is given, the
+    only line of that year, component and account (InvalidInput naming `purpose` when several)."""
+    found = await find_visible(
+        session, scope, "funding_line", line_key(fiscal_year, component, account, purpose)
+    )
+    if found is not None or purpose:
+        return found  # type: ignore[no-any-return]
+    query = visible(FundingLine, scope).where(
+        FundingLine.fiscal_year == fiscal_year,
+        func.lower(FundingLine.component) == printable(component).strip().lower(),
+        func.lower(FundingLine.account) == printable(account).strip().lower(),
+    )
+    lines = list((await session.execute(query.order_by(FundingLine.key).limit(6))).scalars())
+    if len(lines) > 1:
+        purposes = "; ".join(line.purpose or "(none)" for line in lines[:5])
+        raise InvalidInput.one(
+            "purpose",
+            f"FY{fiscal_year} {component} has several lines in '{account}': give the purpose "
+            f"of the one to change ({purposes})",
+        )
+    return lines[0] if lines else None
 
 
 # ---------------------------------------------------------------- for the staff commands

@@ -125,6 +125,15 @@ async def own_rows(session: AsyncSession, scope: Scope, wanted: Iterable[Pair]) 
     return found
 
 
+async def version_of(session: AsyncSession, row: Any) -> int | None:
+    """A record's version: the id of its latest revision (None before its first). An edit that
+    shows someone a record passes this back, so a change made meanwhile is not overwritten."""
+    query = select(func.max(Revision.id)).where(
+        Revision.record_kind == row.kind, Revision.record_id == row.id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 @dataclass
 class _Staged:
     """A create (`new` holds the row's column values) or an update (`row` is the changed row)
@@ -296,11 +305,7 @@ class Writer:
         return row
 
     async def version_of(self, row: Any) -> int | None:
-        """The record's version: the id of its latest revision (None before its first)."""
-        query = select(func.max(Revision.id)).where(
-            Revision.record_kind == row.kind, Revision.record_id == row.id
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return await version_of(self.session, row)
 
     async def check_version(self, row: Any, expected: int) -> None:
         """Refuse (StaleEdit) when `row` has revisions after version `expected`, naming who

@@ -49,12 +49,21 @@ async def _by_record(
 
 async def history(session: AsyncSession, scope: Scope, kind: str, key: str) -> list[Revision]:
     """Revisions of the records the scope sees under `key`, in the order they were recorded:
-    in a guild, the shared record's history and its own copy's."""
-    revisions: list[Revision] = []
+    in a guild, the shared record's history and its own copy's. Each run of revisions from a
+    'create' on is one record (a database from before ids were never reused may have given a
+    later record a deleted one's id); only runs that ever had `key` are kept."""
+    runs: list[list[Revision]] = []
     for guild_id in _scopes(scope):
         grouped = await _by_record(session, guild_id, kind, Revision.record_key == key)
-        revisions += [revision for group in grouped.values() for revision in group]
-    return sorted(revisions, key=lambda revision: (revision.recorded_at, revision.id or 0))
+        for revisions in grouped.values():
+            record: list[list[Revision]] = [[]]
+            for revision in revisions:
+                if revision.action == "create" and record[-1]:
+                    record.append([])
+                record[-1].append(revision)
+            runs += [run for run in record if any(r.record_key == key for r in run)]
+    kept = [revision for run in runs for revision in run]
+    return sorted(kept, key=lambda revision: (revision.recorded_at, revision.id or 0))
 
 
 def replay(revisions: list[Revision], on: dt.date) -> Values | None:

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.changes import Change, Writer, validate
+from db.errors import Duplicate, InvalidInput, options_named
 from db.models import RECORD_TABLES, OversightQuestion, RecordLink, bill_label
-from db.scope import Scope, visible
+from db.scope import Scope, find_visible, visible
 
 
 @dataclass(frozen=True)
@@ -76,3 +78,32 @@ async def related(session: AsyncSession, scope: Scope, kind: str, key: str) -> l
             if ("question", q.key) not in known
         ]
     return sorted(found, key=lambda r: (r.kind, r.key))
+
+
+async def link_records(
+    writer: Writer, record: tuple[str, str], other: tuple[str, str], note: str | None = None
+) -> Change:
+    """Link two visible records (in either order, one link); errors name `record`, `other`,
+    `note`. A link the scope already sees is refused: nothing changed."""
+    for option, (kind, key) in (("record", record), ("other", other)):
+        if await find_visible(writer.session, writer.scope, kind, key) is None:
+            raise InvalidInput.one(option, f"no {kind.replace('_', ' ')} '{key}' is visible here")
+    if record == other:
+        raise InvalidInput.one("other", "a record cannot be linked to itself; pick another one")
+    values = {
+        "a_kind": record[0],
+        "a_key": record[1],
+        "b_kind": other[0],
+        "b_key": other[1],
+        "as_of": writer.effective_on,
+        "notes": note,
+    }
+    with options_named({"notes": "note"}):
+        key = validate("link", values).key
+    await writer.lock_key("link", key)
+    if await find_visible(writer.session, writer.scope, "link", key) is not None:
+        raise Duplicate(
+            f"Those records are already linked ({record[0]} {record[1]} ↔ {other[0]} {other[1]}); "
+            "nothing changed."
+        )
+    return await writer.save("link", values, key=key)

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from pydantic import ValidationError
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.appropriations import find_measure
-from db.changes import Writer
+from db.changes import Change, Writer, created_diff, plain_values, validate
+from db.errors import InvalidInput
+from db.keys import question_id, question_number
 from db.links import Related, related
-from db.models import OPEN_STATUSES, Measure, OversightQuestion, QuestionStatus
+from db.models import (
+    OPEN_STATUSES,
+    SHARED_COUNTER_SCOPE,
+    KeyCounter,
+    Measure,
+    OversightQuestion,
+    QuestionStatus,
+    Response,
+    SourceRef,
+)
 from db.scope import Scope, visible
+from db.text import printable
 
 # Shared questions are OQ-n; a guild's own are GQ-n, so a new office question can never take
 # (and hide) the id of a shared one.
@@ -37,33 +52,65 @@ def days_outstanding(question: OversightQuestion, today: dt.date) -> int | None:
     return (today - question.sent_date).days
 
 
-async def next_code(writer: Writer) -> str:
-    """The next free id in the writer's scope (OQ-8 after OQ-7; GQ-1 for an office's first)."""
-    prefix = SHARED_PREFIX if writer.scope.is_shared else GUILD_PREFIX
+async def _highest_number(writer: Writer, prefix: str) -> int:
+    """The highest 'PREFIX-n' the writer's own scope holds (once per scope: seeds its counter)."""
     in_scope = (
         OversightQuestion.guild_id.is_(None)  # type: ignore[union-attr]
         if writer.scope.is_shared
         else OversightQuestion.guild_id == writer.scope.guild_id
     )
-    keys = await writer.session.execute(
-        select(OversightQuestion.key).where(in_scope, OversightQuestion.key.startswith(prefix))  # type: ignore[attr-defined]
+    keys = await writer.session.execute(select(OversightQuestion.key).where(in_scope))
+    numbers = (question_number(question_id(key), prefix) for key in keys.scalars())
+    return max((n for n in numbers if n is not None), default=0)
+
+
+async def _draw(writer: Writer, series: str, prefix: str) -> int:
+    """The next number of the scope's counter. Each step is one atomic statement inside the
+    writer's transaction: a concurrent writer waits on the counter row, then draws the next."""
+    scope = writer.scope.guild_id or SHARED_COUNTER_SCOPE
+    row = (KeyCounter.scope == scope) & (KeyCounter.name == series)  # type: ignore[arg-type]
+    bump = update(KeyCounter).where(row).values(value=KeyCounter.value + 1)
+    drawn = await writer.session.execute(bump.returning(KeyCounter.value))  # type: ignore[arg-type]
+    if (number := drawn.scalar_one_or_none()) is not None:
+        return number
+    # The scope's first draw: start after what it holds (seeded or imported ids). A writer that
+    # created the row meanwhile wins the insert; this one then takes the number after it.
+    dialect = writer.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    first = insert(KeyCounter).values(
+        scope=scope, name=series, value=await _highest_number(writer, prefix) + 1
     )
-    numbers = [
-        int(m.group(1)) for k in keys.scalars() if (m := re.fullmatch(rf"{prefix}-(\d+)", k))
-    ]
-    return f"{prefix}-{max(numbers, default=0) + 1}"
+    upsert = first.on_conflict_do_update(
+        index_elements=["scope", "name"], set_={"value": KeyCounter.value + 1}
+    )
+    return (await writer.session.execute(upsert.returning(KeyCounter.value))).scalar_one()
+
+
+async def next_code(writer: Writer) -> str:
+    """Take the next id of the writer's scope (OQ-8 after OQ-7; GQ-1 for an office's first).
+    Ids are never given twice, even after the newest question is deleted; an id already taken
+    (imported under that name) is skipped."""
+    prefix = SHARED_PREFIX if writer.scope.is_shared else GUILD_PREFIX
+    while True:
+        code = f"{prefix}-{await _draw(writer, 'question', prefix)}"
+        if await writer.find("question", code) is None:
+            return code
 
 
 async def add_question(writer: Writer, values: dict[str, Any]) -> OversightQuestion:
-    """Create a question with the next free id of the writer's scope."""
+    """Create a question with the next id of the writer's scope."""
     return await writer.create("question", {**values, "key": await next_code(writer)})
 
 
 async def find_question(session: AsyncSession, scope: Scope, key: str) -> OversightQuestion | None:
+    """The visible question with this id, typed in any spelling ('oq 1' finds OQ-1)."""
+    wanted = question_id(printable(key))
     query = visible(OversightQuestion, scope).where(
-        func.upper(OversightQuestion.key) == key.strip().upper()
+        func.upper(OversightQuestion.key) == wanted.upper()
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    # Exact spelling first: an imported 'Q-a' and 'q-A' are two records.
+    query = query.order_by((OversightQuestion.key == wanted).desc()).limit(1)  # type: ignore[arg-type]
+    return (await session.execute(query)).scalars().first()
 
 
 @dataclass
@@ -165,11 +212,6 @@ async def due_questions(
 
 
 # ---------------------------------------------------------------- detail, counts and facets
-
-
-def printable(text: str) -> str:
-    """Typed text without control characters (PostgreSQL refuses NUL in a query parameter)."""
-    return re.sub(r"[\x00-\x1f\x7f]", "", text)
 
 
 @dataclass
@@ -293,3 +335,90 @@ async def suggest_components(
         query = query.where(func.lower(sub.c.component).contains(typed, autoescape=True))
     rows = await session.execute(query.order_by(sub.c.component).limit(limit))
     return list(rows.scalars())
+
+
+# ---------------------------------------------------------------- the question lifecycle
+# Each runs inside the caller's writer (one transaction) through Writer.change, so it edits the
+# record locked and fresh and writes nothing when nothing changes.
+
+MAX_RESPONSES = 50  # QuestionFields.responses
+ANSWER_STATUSES = (QuestionStatus.partially_answered, QuestionStatus.answered)
+CLOSING_STATUSES = (QuestionStatus.answered, QuestionStatus.refused, QuestionStatus.withdrawn)
+# A question's own fields that `/admin oversight update` may change.
+QUESTION_FIELDS = (
+    "asked_by",
+    "addressed_to",
+    "component",
+    "vehicle",
+    "sent_date",
+    "due_date",
+    "due_rule_measure_key",
+    "due_rule_days",
+    "status",
+    "notes",
+)
+
+
+def question_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a new question's values before its text is typed: the text, asker and addressee may
+    still be missing (placeholders stand in). Returns the values without empty entries."""
+    given = {name: value for name, value in values.items() if value is not None}
+    placeholders = {"question": "?", "asked_by": "?", "addressed_to": "?", "as_of": dt.date.min}
+    validate("question", {**placeholders, **given, "key": "OQ-0"})
+    return given
+
+
+async def create_question(writer: Writer, values: Mapping[str, Any]) -> Change:
+    """A new question with the next id of the writer's scope (OQ-n shared, GQ-n a guild's), as
+    of today unless said otherwise."""
+    row = await add_question(writer, {"as_of": writer.effective_on, **values})
+    return Change("question", row.key, "created", created_diff(row), row)
+
+
+async def answer_question(
+    writer: Writer,
+    key: str,
+    *,
+    summary: str,
+    received_on: dt.date,
+    source: SourceRef | None = None,
+    status: str = QuestionStatus.answered,
+    today: dt.date | None = None,
+) -> Change:
+    """Append a response and set the status (answered or partially answered). Errors name
+    `summary`, `received_on`, `status`."""
+    if status not in {s.value for s in ANSWER_STATUSES}:
+        raise InvalidInput.one("status", "must be 'answered' or 'partially_answered'")
+    if today is not None and received_on > today:
+        raise InvalidInput.one("received_on", "must not be after today")
+    try:
+        response = Response(received_on=received_on, summary=summary, source=source)
+    except ValidationError as error:
+        raise InvalidInput.from_validation(error) from None
+    row = await writer.load("question", key)  # locked: the responses appended to are current
+    responses = [*plain_values(row)["responses"], response.model_dump(mode="json")]
+    if len(responses) > MAX_RESPONSES:
+        raise InvalidInput.one(
+            "summary", f"a question keeps at most {MAX_RESPONSES} responses; edit the notes instead"
+        )
+    changes = {"responses": responses, "status": status, "as_of": max(row.as_of, received_on)}
+    return await writer.change("question", row.key, changes)
+
+
+async def update_question(
+    writer: Writer, key: str, changes: Mapping[str, Any], *, clear: tuple[str, ...] = ()
+) -> Change:
+    """Change a question's own fields (and empty those in `clear`); the as-of date becomes today
+    when anything changes."""
+    unknown = sorted((set(changes) | set(clear)) - set(QUESTION_FIELDS))
+    if unknown:
+        raise InvalidInput.one(unknown[0], "cannot be changed here")
+    values = {**dict.fromkeys(clear), **changes}
+    return await writer.change("question", key, values, also={"as_of": writer.effective_on})
+
+
+async def close_question(writer: Writer, key: str, status: str) -> Change:
+    """Close a question as answered, refused or withdrawn."""
+    if status not in {s.value for s in CLOSING_STATUSES}:
+        raise InvalidInput.one("status", "must be 'answered', 'refused' or 'withdrawn'")
+    return await update_question(writer, key, {"status": status})

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, bindparam, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+
+from db.errors import NotFound
+from db.models import RECORD_TABLES
 
 GUILD_PARAM = "visible_guild"
 S = TypeVar("S")
@@ -72,3 +76,18 @@ def visible_template(table: Any, shared: bool) -> Select[Any]:
 def scoped(statement: S, scope: Scope) -> S:
     """A statement built on visible_template(), for `scope` (~1.5 µs: values are bound lazily)."""
     return statement if scope.is_shared else statement.params({GUILD_PARAM: scope.guild_id})  # type: ignore[attr-defined]
+
+
+async def find_visible(session: AsyncSession, scope: Scope, kind: str, key: str) -> Any | None:
+    """The record of `kind` with `key` the scope sees (its own version first)."""
+    table: Any = RECORD_TABLES[kind]
+    query = visible(table, scope).where(table.key == key)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_visible(session: AsyncSession, scope: Scope, kind: str, key: str) -> Any:
+    """find_visible, or NotFound."""
+    record = await find_visible(session, scope, kind, key)
+    if record is None:
+        raise NotFound(f"No {kind.replace('_', ' ')} '{key}' here.")
+    return record

@@ -22,10 +22,9 @@ from db.models import (
     bill_label,
     slug,
 )
-from db.oversight import printable
 from db.scope import Scope, visible
 from db.suggest import MAX_CHOICES, Choice, rank
-from db.text import contains_folded, dialect_of
+from db.text import contains_folded, dialect_of, printable
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""Case-insensitive 'contains' that stays in the database engine's own code."""
+"""Typed text made safe to query with, and case-insensitive "contains" in the engine's own code."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func
@@ -25,3 +26,8 @@ def contains_folded(column: Any, folded: str, dialect: str) -> Any:
     if folded.isascii():
         return column.like(pattern)
     return func.lower(column).like(pattern)
+
+
+def printable(text: str) -> str:
+    """Typed text without control characters (PostgreSQL refuses NUL in a query parameter)."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", text)

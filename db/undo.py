@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.changes import Writer
 from db.engine import Database
 from db.errors import DomainError, NotFound, ScopeError
-from db.history import history
 from db.models import RECORD_TABLES, Revision
 from db.scope import Actor, Scope
 
@@ -245,25 +244,3 @@ async def recent_revisions(
         if extra is not None and extra.guild_id == scope.guild_id:
             found.insert(0, extra)
     return found
-
-
-async def record_history(
-    session: AsyncSession, scope: Scope, kind: str, key: str
-) -> list[Revision]:
-    """db.history.history without another record's revisions: on SQLite a record created after
-    the newest one was deleted gets that one's id, and history() groups revisions by id. Each
-    run of revisions from a 'create' on is one record; only runs that ever had `key` are kept."""
-    runs: dict[tuple[int | None, int], list[list[Revision]]] = {}
-    for revision in sorted(await history(session, scope, kind, key), key=lambda r: r.id or 0):
-        record = runs.setdefault((revision.guild_id, revision.record_id), [[]])
-        if revision.action == "create" and record[-1]:
-            record.append([])
-        record[-1].append(revision)
-    kept = [
-        revision
-        for record in runs.values()
-        for run in record
-        if any(r.record_key == key for r in run)
-        for revision in run
-    ]
-    return sorted(kept, key=lambda r: (r.recorded_at, r.id or 0))

@@ -6,12 +6,15 @@ Pure: a diff in (field → [old, new], JSON form, as revisions store it), text o
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.render.common import CONTENT_LIMIT, as_date, clip, defang, money
+from db.changes import Change
 from db.dates import format_date
+from db.models import FIELDS_OF
 
 KIND_NAMES = {
     "measure": "bill",
@@ -64,6 +67,14 @@ BARE_FIELDS = frozenset(
         "b_key",
     }
 )
+# Fields that hold dates: only their values are read as dates (a note that says '2026-02-30' is
+# text, and must never fail a confirmation after its write committed).
+DATE_FIELDS = frozenset(
+    name
+    for fields in FIELDS_OF.values()
+    for name, info in fields.model_fields.items()
+    if info.annotation in (dt.date, dt.date | None)
+)
 VALUE_LIMIT = 120  # characters of one shown value
 SUMMARY_LIMIT = 1800  # leaves room in a 2,000-character message for a sentence around it
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -104,7 +115,7 @@ def show_value(field: str, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, int) and field in MONEY_FIELDS:
         return money(value)
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+    if isinstance(value, str) and field in DATE_FIELDS and _ISO_DATE.fullmatch(value):
         return format_date(as_date(value))  # type: ignore[arg-type]
     if isinstance(value, Sequence) and not isinstance(value, str):
         return "; ".join(_item(v) for v in value) if len(value) <= 2 else f"{len(value)} entries"
@@ -133,43 +144,51 @@ def change_lines(field: str, old: Any, new: Any) -> list[str]:
     return [f"• {name}: {show_value(field, old)} → {show_value(field, new)}"]
 
 
-def change_summary(kind: str, key: str, diff: dict[str, list[Any]]) -> str:
-    """The header '**question GQ-1**' and one line per changed field, old → new, within
-    SUMMARY_LIMIT characters (the rest counted). An empty diff says nothing changed."""
-    head = f"**{kind_name(kind)} {clip(defang(key), 120)}**"
-    if not diff:
-        return f"{head}: nothing changed."
-    lines = [head]
-    used = len(head)
-    items = list(diff.items())
+HIDDEN_FIELDS = frozenset({"city_key"})  # derived from another field shown beside it
+
+
+def change_summary(diff: dict[str, list[Any]], *, created: bool = False) -> str:
+    """One line per changed field, old → new (a new record's values alone), within
+    SUMMARY_LIMIT characters (the rest counted)."""
+    lines: list[str] = []
+    used = 0
+    items = [(field, pair) for field, pair in diff.items() if field not in HIDDEN_FIELDS]
     for index, (field, (old, new)) in enumerate(items):
-        block = "\n".join(change_lines(field, old, new))
+        if created:
+            block = f"• {field_name(field)}: {show_value(field, new)}"
+        else:
+            block = "\n".join(change_lines(field, old, new))
         left = len(items) - index
-        more = f"\n… and {left} more field{'s' if left != 1 else ''} changed"
-        if used + 1 + len(block) + len(more) > SUMMARY_LIMIT:
-            lines.append(more.strip())
+        more = f"… and {left} more field{'s' if left != 1 else ''} changed"
+        if used + len(block) + len(more) + 2 > SUMMARY_LIMIT:
+            lines.append(more)
             break
         lines.append(block)
         used += 1 + len(block)
     return clip("\n".join(lines), min(SUMMARY_LIMIT, CONTENT_LIMIT))
 
 
-def change_message(
-    kind: str, key: str, outcome: str, diff: dict[str, list[Any]], *, shared: bool
-) -> str:
-    """A private confirmation: what happened to the record, where, and (except for a deletion)
-    each changed field old → new."""
-    name = f"{kind_name(kind)} **{clip(defang(key), 120)}**"
+def record_label(kind: str, name: str) -> str:
+    """'question **GQ-1**', 'body-camera record **Denver, CO · ICE-ERO**'."""
+    return f"{kind_name(kind)} **{clip(defang(name), 120)}**"
+
+
+def change_message(change: Change, *, shared: bool, name: str | None = None) -> str:
+    """The private confirmation of a write: what happened to which record, where, and (except
+    for a deletion) each changed field old → new. `name` is how people know the record (its key
+    by default). Pure and total: whatever the values, it renders within Discord's limit."""
+    label = record_label(change.kind, name or change.key)
     where = "the shared dataset" if shared else "this server's records"
-    if outcome == "unchanged":
-        return f"Nothing changed: {name} already says that."
-    if outcome == "deleted":
-        return f"Deleted {name} from {where}; its history keeps a delete revision."
+    if change.outcome == "unchanged":
+        return f"Nothing changed: {label} already says that. Nothing was written."
+    if change.outcome == "deleted":
+        return f"Deleted {label} from {where}; its history keeps a delete revision."
     first = {
-        "created": f"Added {name} to {where}.",
+        "created": f"Added {label} to {where}.",
         "copied": (
-            f"Saved as this server's own version of the shared {name}; other servers still see "
+            f"Saved as this server's own version of the shared {label}; other servers still see "
             "the shared one."
         ),
-    }.get(outcome, f"Updated {name} in {where}.")
-    return f"{first}\n{change_summary(kind, key, diff)}"
+    }.get(change.outcome, f"Updated {label} in {where}.")
+    summary = change_summary(change.diff, created=change.outcome == "created")
+    return clip(f"{first}\n{summary}", CONTENT_LIMIT)

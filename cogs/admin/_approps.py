@@ -13,14 +13,13 @@ as choices); the data layer refuses anything else with an error naming the optio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.render.admin import change_lines, field_name, show_value
+from bot.render.admin import change_lines, change_message, show_value
 from bot.render.approps import CHAMBERS, MEASURE_KINDS, STAGES
 from bot.render.common import CONFIDENCE_BADGES, CONTENT_LIMIT, clip, defang
 from cogs._options import Bill, BillOption
@@ -33,23 +32,22 @@ from cogs.admin._base import (
     done,
     named_day,
     scope_for_write,
+    typed_source,
 )
-from db.admin_records import (
+from db.appropriations import (
     ActionRecorded,
-    Saved,
     find_line,
     line_key,
     lookup_bill,
-    make_source,
     period_key,
-    record_measure_action,
-    save,
-    with_source,
+    record_action,
 )
+from db.changes import Change
 from db.dates import format_date
-from db.errors import Duplicate, InvalidInput, Problem
+from db.errors import Duplicate, InvalidInput, options_named
 from db.models import Measure, bill_label
 from db.scope import Actor, Scope
+from db.sources import with_source
 
 Interaction = discord.Interaction[Any]
 Offer = Callable[[Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
@@ -92,21 +90,6 @@ def where(scope: Scope) -> str:
     return "the shared dataset" if scope.is_shared else "this server's records"
 
 
-def _option(field: str, names: Mapping[str, str]) -> str:
-    head = field.split(".", 1)[0]
-    return names.get(field) or names.get(head) or head
-
-
-@contextmanager
-def options_named(names: Mapping[str, str]) -> Iterator[None]:
-    """Errors about record fields name the command option instead (effective_date → effective)."""
-    try:
-        yield
-    except InvalidInput as error:
-        problems = [Problem(_option(p.field, names), p.message) for p in error.problems]
-        raise InvalidInput(problems) from None
-
-
 def code(value: str | None, known: Iterable[str] = ()) -> str | None:
     """A vocabulary value as typed ('Enacted ', 'ice-ero') in its stored spelling; anything
     else unchanged, for the data layer to refuse by name."""
@@ -124,40 +107,6 @@ def given(**values: Any) -> dict[str, Any]:
         for name, value in values.items()
         if value is not None and not (isinstance(value, str) and not value.strip())
     }
-
-
-# ---------------------------------------------------------------- the change report (pure)
-
-
-def change_report(saved: Saved, name: str, scope: Scope) -> str:
-    """The private confirmation: what happened to which record, where, and field by field
-    (old → new against the record the person saw; for a new record, its fields)."""
-    name = defang(name)
-    if saved.outcome == "unchanged":
-        return f"Nothing changed: {name} already reads that way in {where(scope)}. Nothing written."
-    heading = {
-        "created": f"Created {name} in {where(scope)}:",
-        "updated": f"Updated {name} in {where(scope)}:",
-        "copied": (
-            f"{name} is now this server's own version (other servers keep seeing the shared "
-            "record). Changed from the shared record:"
-        ),
-    }[saved.outcome]
-    lines = [heading]
-    for field, (old, new) in saved.changes.items():
-        if field in HIDDEN_FIELDS:
-            continue
-        if saved.before is None:
-            lines.append(f"• {field_name(field)}: {show_value(field, new)}")
-        else:
-            lines += change_lines(field, old, new)
-    if len(lines) > MAX_LINES:
-        lines = [*lines[:MAX_LINES], f"… and {len(lines) - MAX_LINES} more changes"]
-    return clip("\n".join(lines), CONTENT_LIMIT)
-
-
-HIDDEN_FIELDS = frozenset({"city_key"})
-MAX_LINES = 24
 
 
 # ---------------------------------------------------------------- options and names
@@ -193,6 +142,11 @@ PERIOD_OPTIONS = {
 }
 
 
+def confirmation(change: Change, name: str, scope: Scope) -> str:
+    """The private confirmation of a record edit (bot.render.admin.change_message)."""
+    return change_message(change, shared=scope.is_shared, name=name)
+
+
 def measure_name(values: Mapping[str, Any]) -> str:
     return bill_label(values["bill_type"], values.get("bill_number"), values["title"])
 
@@ -226,7 +180,7 @@ def action_report(result: ActionRecorded, label: str, scope: Scope) -> str:
         lines.append(f"Stage: {STAGES.get(stage, stage)} (unchanged).")
     else:
         lines.append(f"Stage now: {STAGES.get(stage, stage)}. {label} changed:")
-        for field, (old, new) in result.measure.changes.items():
+        for field, (old, new) in result.measure.diff.items():
             lines += change_lines(field, old, new)
         if result.measure.outcome == "copied":
             lines.append("This server now has its own version of the bill; others keep the shared.")
@@ -281,7 +235,7 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
         scope = await scope_for_write(interaction, dataset)
         database = bot_of(interaction).database
         today = database.today()
-        ref = make_source(source, outlet)
+        ref = typed_source(source, outlet)
         values = given(
             title=title,
             fiscal_year=fiscal_year,
@@ -314,10 +268,10 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
                         "bill_type": found.number.bill_type,
                         "bill_number": found.number.number,
                     }
-                saved = await save(
-                    writer, "measure", found.key, values, stamp={"as_of": today}, source=ref
+                change = await writer.save(
+                    "measure", values, key=found.key, also={"as_of": today}, source=ref
                 )
-        await done(interaction, change_report(saved, measure_name(saved.after), scope))
+        await done(interaction, confirmation(change, measure_name(change.after), scope))
 
     @app_commands.command(name="action", description="Record an action on a bill")
     @app_commands.describe(
@@ -349,7 +303,7 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
     ) -> None:
         scope = await scope_for_write(interaction, dataset)
         database = bot_of(interaction).database
-        ref = make_source(source, outlet)
+        ref = typed_source(source, outlet)
         values = {
             "measure_key": bill.key,
             "action_date": date,
@@ -362,7 +316,7 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
         with options_named(ACTION_OPTIONS):
             try:
                 async with database.writer(scope, actor(interaction), effective_on=date) as writer:
-                    result = await record_measure_action(writer, values)
+                    result = await record_action(writer, values)
             except Duplicate:
                 raise Duplicate(
                     f"{_label(bill)} already has a {CHAMBERS.get(values['chamber'], chamber)} "
@@ -403,7 +357,7 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
     ) -> None:
         scope = await scope_for_write(interaction, dataset)
         database = bot_of(interaction).database
-        ref = make_source(source, outlet)
+        ref = typed_source(source, outlet)
         purpose = (purpose or "").strip() or None
         values = {"fiscal_year": fiscal_year, "component": component, "account": account}
         values |= given(
@@ -425,16 +379,15 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
                     purpose=purpose,
                 )
                 key = line_key(fiscal_year, component, account, purpose)
-                saved = await save(
-                    writer,
+                change = await writer.save(
                     "funding_line",
-                    existing.key if existing is not None else key,
                     values,
-                    stamp={"as_of": database.today()},
+                    key=existing.key if existing is not None else key,
+                    also={"as_of": database.today()},
                     source=ref,
                     identity=("fiscal_year", "component", "account", "purpose"),
                 )
-        await done(interaction, change_report(saved, line_name(saved.after), scope))
+        await done(interaction, confirmation(change, line_name(change.after), scope))
 
     @app_commands.command(name="period", description="Set the funded-through date or a lapse")
     @app_commands.describe(
@@ -466,7 +419,7 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
     ) -> None:
         scope = await scope_for_write(interaction, dataset)
         database = bot_of(interaction).database
-        ref = make_source(source, outlet)
+        ref = typed_source(source, outlet)
         listed = None
         if components is not None:
             listed = [part.strip() for part in components.split(",") if part.strip()]
@@ -483,13 +436,12 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
         with options_named(PERIOD_OPTIONS):
             key = period_key(fiscal_year, period_type, start)
             async with database.writer(scope, actor(interaction)) as writer:
-                saved = await save(
-                    writer,
+                change = await writer.save(
                     "funding_period",
-                    key,
                     values,
-                    stamp={"as_of": database.today()},
+                    key=key,
+                    also={"as_of": database.today()},
                     source=ref,
                     identity=("fiscal_year", "period_type", "start_date"),
                 )
-        await done(interaction, change_report(saved, period_name(saved.after), scope))
+        await done(interaction, confirmation(change, period_name(change.after), scope))

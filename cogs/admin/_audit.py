@@ -26,8 +26,9 @@ from cogs.admin._base import (
     done,
     scope_for_write,
 )
+from db.history import history
 from db.scope import Actor, Scope
-from db.undo import recent_revisions, record_history, undo
+from db.undo import recent_revisions, undo
 
 Interaction = discord.Interaction[Any]
 MAX_REVISION = 2**53 - 1  # Discord's largest integer option
@@ -44,7 +45,7 @@ class AuditCommands:
         await require_editor(self.bot, interaction)
         scope = scope_of(interaction)
         async with self.bot.database.session() as session:
-            revisions = await record_history(session, scope, record.kind, record.key)
+            revisions = await history(session, scope, record.kind, record.key)
 
         async def render(index: int) -> Page:
             return history_page(

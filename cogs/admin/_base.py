@@ -10,9 +10,11 @@ from discord import app_commands
 
 from bot.permissions import Dataset, require_editor, write_scope
 from cogs._options import DateOption, RecordOption
-from db.errors import DomainError, InvalidInput
+from db.errors import DomainError, InvalidInput, options_named
+from db.models import SourceRef
 from db.scope import Scope
 from db.search import CitedRecord
+from db.sources import make_source
 
 DATASET_HELP = "server (default) or shared"
 
@@ -104,3 +106,16 @@ def named_day(option: str) -> Any:
 
 def named_record(option: str) -> Any:
     return app_commands.Transform[CitedRecord, named(RecordOption, option)]
+
+
+def typed_source(
+    url: str | None,
+    outlet: str | None,
+    *,
+    url_option: str = "source",
+    outlet_option: str = "outlet",
+    published: dt.date | None = None,
+) -> SourceRef | None:
+    """db.sources.make_source, its errors naming the options the person typed into."""
+    with options_named({"url": url_option, "outlet": outlet_option}):
+        return make_source(url, outlet, published)

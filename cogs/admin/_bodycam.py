@@ -14,11 +14,10 @@ from cogs.admin._approps import (
     SOURCE_URL_HELP,
     Interaction,
     actor,
-    change_report,
     code,
+    confirmation,
     given,
     offer,
-    options_named,
 )
 from cogs.admin._base import (
     DATASET_HELP,
@@ -28,10 +27,10 @@ from cogs.admin._base import (
     done,
     named_day,
     scope_for_write,
+    typed_source,
 )
-from db.admin_records import make_source, save
 from db.changes import validate
-from db.errors import InvalidInput
+from db.errors import InvalidInput, options_named
 
 Effective = named_day("effective")
 STATUSES = {value: style.label for value, style in STATUS_STYLES.items()}
@@ -97,7 +96,7 @@ class BodycamAdmin(AdminGroup, name="bodycam", description="Edit body-camera rec
         scope = await scope_for_write(interaction, dataset)
         database = bot_of(interaction).database
         today = database.today()
-        ref = make_source(source, outlet)
+        ref = typed_source(source, outlet)
         values = {
             "city": split_place(city, state),
             "state": state.strip().upper(),
@@ -109,13 +108,12 @@ class BodycamAdmin(AdminGroup, name="bodycam", description="Edit body-camera rec
         with options_named(BODYCAM_OPTIONS):
             key = validate("bodycam", {"as_of": today, **values}).key
             async with database.writer(scope, actor(interaction)) as writer:
-                saved = await save(
-                    writer,
+                change = await writer.save(
                     "bodycam",
-                    key,
                     values,
-                    stamp={"as_of": today},
+                    key=key,
+                    also={"as_of": today},
                     source=ref,
                     identity=("city", "state", "component"),
                 )
-        await done(interaction, change_report(saved, record_name(saved.after), scope))
+        await done(interaction, confirmation(change, record_name(change.after), scope))

@@ -28,18 +28,18 @@ from cogs.admin._tools import (
     require_text,
     write_change,
 )
-from db.admin_tools import (
+from db.errors import InvalidInput, options_named
+from db.models import Measure, OversightQuestion, QuestionStatus, Vehicle
+from db.oversight import (
     answer_question,
     close_question,
     create_question,
-    options_named,
     question_values,
-    source_ref,
+    suggest_askers,
+    suggest_components,
     update_question,
 )
-from db.errors import InvalidInput
-from db.models import Measure, OversightQuestion, QuestionStatus, Vehicle
-from db.oversight import suggest_askers, suggest_components
+from db.sources import make_source
 
 Interaction = discord.Interaction[Any]
 MODAL_TIMEOUT = 900.0  # seconds to type the question (an interaction token lasts 15 minutes)
@@ -145,10 +145,7 @@ class QuestionModal(discord.ui.Modal):
                 "/admin oversight add",
                 lambda writer: create_question(writer, values),
             )
-        await done(
-            interaction,
-            change_message(change.kind, change.key, "created", change.diff, shared=scope.is_shared),
-        )
+        await done(interaction, change_message(change, shared=scope.is_shared))
 
     async def on_error(self, interaction: Interaction, error: Exception) -> None:
         self.stop()
@@ -188,7 +185,7 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
         with options_named(OPTION_NAMES):
             if source_url is not None:
                 require_text("url", source_url, "give an http:// or https:// address")
-            source = source_ref(source_url) if source_url is not None else None
+            source = make_source(source_url) if source_url is not None else None
             if due_rule_bill is not None and scope.is_shared and due_rule_bill.guild_id:
                 raise InvalidInput.one(
                     "due_rule_measure_key", "a shared question cannot follow a server's own bill"
@@ -241,7 +238,7 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
         scope = await scope_for_write(interaction, dataset)
         today = bot_of(interaction).database.today()
         with options_named(OPTION_NAMES):
-            source = source_ref(source_url, source_outlet)
+            source = make_source(source_url, source_outlet)
             change = await write_change(
                 interaction,
                 scope,

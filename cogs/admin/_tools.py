@@ -1,7 +1,7 @@
 """/admin source add, /admin confidence, /admin link, /admin delete: tools for any record.
 
 Also the small helpers the oversight commands share: options whose errors name the option, and one
-write (one transaction, acting user recorded) returning a db.admin_tools.Change.
+write (one transaction, acting user recorded) returning a db.changes.Change.
 """
 
 from __future__ import annotations
@@ -25,19 +25,13 @@ from cogs.admin._base import (
     named_day,
     named_record,
     scope_for_write,
+    typed_source,
 )
-from db.admin_tools import (
-    Change,
-    add_source,
-    deletable,
-    delete_record,
-    link_records,
-    set_confidence,
-    source_ref,
-)
-from db.changes import Writer
+from db.changes import Change, Writer, version_of
 from db.errors import DomainError, InvalidInput
+from db.links import link_records
 from db.models import Confidence
+from db.records import add_source, deletable, delete_record, set_confidence
 from db.scope import Actor, Scope
 from db.search import record_name
 
@@ -92,12 +86,7 @@ async def write_change(
 
 
 async def confirm_change(interaction: Interaction, change: Change, scope: Scope) -> None:
-    await done(
-        interaction,
-        change_message(
-            change.kind, change.key, change.outcome, change.diff, shared=scope.is_shared
-        ),
-    )
+    await done(interaction, change_message(change, shared=scope.is_shared))
 
 
 def require_text(option: str, value: str | None, accepted: str) -> str:
@@ -134,7 +123,7 @@ class SourceAdmin(AdminGroup, name="source", description="Sources"):
     ) -> None:
         scope = await scope_for_write(interaction, dataset)
         require_text("url", url, "give the source's http:// or https:// address")
-        source = source_ref(url, outlet, published)
+        source = typed_source(url, outlet, url_option="url", published=published)
         assert source is not None
         change = await write_change(
             interaction,
@@ -218,6 +207,7 @@ class RecordTools:
         scope = await scope_for_write(interaction, dataset)
         async with self.bot.database.session() as session:
             row = await deletable(session, scope, record.kind, record.key)
+            seen = await version_of(session, row)  # the delete is refused if it changes meanwhile
         name = clip(defang(record_name(record.kind, row)), 300)
         where = "the shared dataset (every server)" if scope.is_shared else "this server"
         view = ConfirmView(interaction.user.id, confirm_label="Delete")
@@ -253,9 +243,9 @@ class RecordTools:
                 answer,
                 scope,
                 "/admin delete",
-                lambda writer: delete_record(writer, record.kind, row.key),
+                lambda writer: delete_record(writer, record.kind, row.key, expected_version=seen),
             )
-            text = change_message(change.kind, change.key, "deleted", {}, shared=scope.is_shared)
+            text = change_message(change, shared=scope.is_shared)
             if change.shared_shows_again:
                 text += " The shared record with that key shows here again."
         except DomainError as error:

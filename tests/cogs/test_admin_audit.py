@@ -15,11 +15,10 @@ from bot.render.common import embed_text_length
 from bot.render.history import history_page, revision_label
 from db.changes import plain_values
 from db.dates import discord_timestamp
-from db.edits import change_record, find_visible
 from db.engine import Database
 from db.history import history
 from db.models import Revision
-from db.scope import Actor, Scope
+from db.scope import Actor, Scope, find_visible
 from fakediscord import FakeDiscord, Reply
 from tests.cogs.admin_support import revision_count
 from tests.conftest import NOW, Office, running
@@ -45,7 +44,7 @@ async def seen(database: Database, scope: Scope, key: str = KEY) -> Json | None:
 async def guild_edit(database: Database, guild_id: int, changes: Json, key: str = KEY) -> None:
     """An editor of the guild changes the bodycam it sees (its own copy on the first change)."""
     async with database.writer(Scope.guild(guild_id), ALICE) as writer:
-        await change_record(writer, "bodycam", key, changes)
+        await writer.change("bodycam", key, changes)
 
 
 def fields(embed: Json) -> dict[str, str]:

@@ -149,7 +149,7 @@ async def test_an_editor_adds_a_question_through_the_form(
     )
     assert reply.ephemeral
     assert reply.content.startswith("Added question **GQ-1** to this server's records.")
-    assert "• due: — → Dec 15, 2026" in reply.content
+    assert "• due: Dec 15, 2026" in reply.content
     question = await question_in(bot, office.guild.id, "GQ-1")
     assert (question.question, question.asked_by, question.vehicle) == (TEXT, "Rep. Rivera", "qfr")
     assert (question.sent_date, question.due_date) == (dt.date(2026, 11, 2), dt.date(2026, 12, 15))
@@ -305,7 +305,6 @@ async def test_an_editor_answers_a_question(
     assert reply.ephemeral
     assert reply.content.splitlines()[:4] == [
         "Updated question **GQ-1** in this server's records.",
-        "**question GQ-1**",
         "• status: pending → answered",
         "• responses: + Nov 25, 2026: “ICE says 40 of 52 officers wear cameras.”",
     ]
@@ -428,7 +427,10 @@ async def test_an_update_that_changes_nothing_says_so_and_writes_nothing(
     reply = await fake.slash(
         "admin oversight update", user=office.admin, question="OQ-1", status="pending"
     )
-    assert reply.content == "Nothing changed: question **OQ-1** already says that."
+    assert (
+        reply.content
+        == "Nothing changed: question **OQ-1** already says that. Nothing was written."
+    )
     assert await revision_count(bot) == before
     assert (await question_in(bot, office.guild.id, "OQ-1")).guild_id is None
     assert not fake.violations

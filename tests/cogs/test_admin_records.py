@@ -15,11 +15,10 @@ from sqlalchemy import select
 
 from bot.client import OversightBot
 from bot.config import Settings
-from db.edits import find_visible
 from db.engine import Database
 from db.models import CameraStatus, Component, Revision
 from db.oversight import add_question
-from db.scope import Actor, Scope
+from db.scope import Actor, Scope, find_visible
 from fakediscord import FakeDiscord, FakeGuild, FakeMember, Reply
 from fakediscord.interactions import resolve_command
 from tests.cogs.admin_support import revision_count
@@ -27,7 +26,7 @@ from tests.conftest import Office, running
 
 SHARED = Scope.shared()
 TODAY = dt.date(2026, 11, 28)
-OK_PREFIXES = ("Created ", "Updated ", "Nothing changed", "Recorded ")
+OK_PREFIXES = ("Added ", "Updated ", "Saved as ", "Nothing changed", "Recorded ")
 REFUSED = "Only editors can change records"
 MINNEAPOLIS = "minneapolis-mn-ice-ero"
 SEED = Actor("test seed", 7)
@@ -64,7 +63,7 @@ def wrote(content: str) -> bool:
     """Does this confirmation report a write (created, updated, copied or recorded)?"""
     first = content.split("\n", 1)[0]
     return (
-        first.startswith(("Created ", "Updated ", "Recorded "))
+        first.startswith(("Added ", "Updated ", "Recorded ", "Saved as "))
         or "is now this server's own version" in first
     )
 
@@ -118,7 +117,7 @@ async def test_editor_creates_a_bodycam_record_with_a_revision(
         source="https://www.denverpost.com/2026/11/27/ice-cameras/",
         user=office.admin,
     )
-    assert_ok(reply, "Created Denver, CO · ICE-ERO in this server's records:")
+    assert_ok(reply, "Added body-camera record **Denver, CO · ICE-ERO** to this server's records.")
     assert "• status: announced" in (reply.content or "")
     assert "• officers equipped: 40" in (reply.content or "")
     record = await seen(bot.database, guild_scope(office), "bodycam", "denver-co-ice-ero")
@@ -156,7 +155,9 @@ async def test_editor_updates_a_bodycam_record_field_by_field(
     reply = await fake.slash(
         "admin bodycam set", **base, status="full", officers=120, user=office.admin
     )
-    assert_ok(reply, "Updated Denver, CO · ICE-ERO in this server's records:")
+    assert_ok(
+        reply, "Updated body-camera record **Denver, CO · ICE-ERO** in this server's records."
+    )
     assert "• status: announced → full" in (reply.content or "")
     assert "• officers equipped: — → 120" in (reply.content or "")
     revision = await last_revision(bot.database)
@@ -174,7 +175,9 @@ async def test_repeating_a_bodycam_change_writes_nothing(
     await fake.slash("admin bodycam set", city="Denver", **options, user=office.admin)
     before = await revision_count(bot.database)
     reply = await fake.slash("admin bodycam set", city="denver", **options, user=office.admin)
-    assert_ok(reply, "Nothing changed: Denver, CO · ICE-ERO already reads that way")
+    assert_ok(
+        reply, "Nothing changed: body-camera record **Denver, CO · ICE-ERO** already says that."
+    )
     assert await revision_count(bot.database) == before
     assert not fake.violations
 
@@ -191,7 +194,7 @@ async def test_vocabulary_is_accepted_in_any_case(
         status="Full ",
         user=office.admin,
     )
-    assert_ok(reply, "Created Denver, CO · ICE-ERO")
+    assert_ok(reply, "Added body-camera record **Denver, CO · ICE-ERO**")
     record = await seen(bot.database, guild_scope(office), "bodycam", "denver-co-ice-ero")
     assert (record.component, record.status) == ("ICE-ERO", "full")
     assert not fake.violations
@@ -214,7 +217,11 @@ async def test_guild_editor_gets_its_own_copy_of_shared_minneapolis(
         note="Suspended after the court hearing.",
         user=office.admin,
     )
-    assert_ok(reply, "Minneapolis, MN · ICE-ERO is now this server's own version")
+    assert_ok(
+        reply,
+        "Saved as this server's own version of the shared body-camera record "
+        "**Minneapolis, MN · ICE-ERO**",
+    )
     assert "• status: full → suspended" in (reply.content or "")
     mine = await seen(bot.database, guild_scope(office), "bodycam", MINNEAPOLIS)
     theirs = await seen(bot.database, Scope.guild(other.id), "bodycam", MINNEAPOLIS)
@@ -243,7 +250,9 @@ async def test_owner_changes_the_shared_record_for_every_guild(
         dataset="shared",
         user=owner,
     )
-    assert_ok(reply, "Updated Minneapolis, MN · ICE-ERO in the shared dataset:")
+    assert_ok(
+        reply, "Updated body-camera record **Minneapolis, MN · ICE-ERO** in the shared dataset."
+    )
     for scope in (SHARED, guild_scope(office), Scope.guild(other.id)):
         record = await seen(owner_bot.database, scope, "bodycam", MINNEAPOLIS)
         assert (record.guild_id, record.status) == (None, "partial")
@@ -287,7 +296,7 @@ async def test_mentions_in_a_note_are_stored_as_typed_and_ping_nobody(
         note=note,
         user=office.admin,
     )
-    assert_ok(reply, "Created")
+    assert_ok(reply, "Added")
     record = await seen(bot.database, guild_scope(office), "bodycam", "denver-co-ice-ero")
     assert record.notes == note
     assert reply.message is not None
@@ -344,7 +353,7 @@ async def test_an_editor_role_member_may_write(
     editor = office.guild.add_member("editor", roles=[role])
     await fake.slash("admin editors add", options={"role": role}, user=office.admin)
     reply = await fake.slash(path, options=VALID[path], user=editor)
-    assert_ok(reply, "Created" if path != "admin approps action" else "Recorded")
+    assert_ok(reply, "Added" if path != "admin approps action" else "Recorded")
     assert (await last_revision(bot.database)).actor_id == editor.id
     assert not fake.violations
 
@@ -357,7 +366,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("admin bodycam set", {"note": LONG}, "note: String should have at most 2000"),
     ("admin bodycam set", {"source": "ftp://example.com/x"}, "source: must be an http://"),
     ("admin bodycam set", {"status": "unknown"}, "status: Input should be 'none_known'"),
-    ("admin bodycam set", {"officers": -1}, "officers: Input should be greater than or equal"),
+    ("admin bodycam set", {"officers": -1}, "`officers` must be between 0 and 1000000"),
     ("admin bodycam set", {"city": "   "}, "city:"),
     ("admin bodycam set", {"city": "Portland, OR", "state": "ME"}, "city: 'Portland, OR'"),
     ("admin bodycam set", {"operation": "y" * 201}, "operation: String should have at most 200"),
@@ -376,7 +385,7 @@ BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("admin approps action", {"bill": "H.R. 31337"}, "No bill matches 'H.R. 31337'"),
     ("admin approps action", {"chamber": "moon"}, "chamber: Input should be 'house'"),
     ("admin approps action", {"stage_after": "won"}, "stage_after: Input should be"),
-    ("admin approps line", {"requested": -5}, "requested: Input should be greater than or equal"),
+    ("admin approps line", {"requested": -5}, "`requested` must be between 0 and"),
     ("admin approps line", {"component": "c" * 41}, "component: String should have at most 40"),
     ("admin approps line", {"account": " "}, "account: must not be blank"),
     ("admin approps line", {"outlet": "o" * 121}, "outlet: String should have"),
@@ -454,7 +463,7 @@ async def test_editor_adds_a_measure_by_its_number(
         source="https://www.congress.gov/bill/119th-congress/house-joint-resolution/12",
         user=office.admin,
     )
-    assert_ok(reply, "Created H.J.Res. 12 in this server's records:")
+    assert_ok(reply, "Added bill **H.J.Res. 12** to this server's records.")
     measure = await seen(bot.database, guild_scope(office), "measure", "119-hjres12")
     assert (measure.measure_kind, measure.fiscal_year, measure.stage) == ("cr", 2027, "introduced")
     assert measure.sources[0]["outlet"] == "congress.gov"
@@ -473,7 +482,7 @@ async def test_editing_a_shared_measure_makes_the_servers_own_copy(
         reason="Corrected report number",
         user=office.admin,
     )
-    assert_ok(reply, "H.R. 4213 is now this server's own version")
+    assert_ok(reply, "Saved as this server's own version of the shared bill **H.R. 4213**")
     assert "• report: “H. Rept. 119-173” → “H. Rept. 119-999”" in (reply.content or "")
     mine = await seen(bot.database, guild_scope(office), "measure", "119-hr4213")
     shared = await seen(bot.database, SHARED, "measure", "119-hr4213")
@@ -616,7 +625,11 @@ async def test_setting_one_amount_keeps_the_others(
         enacted=19_500_000,
         user=office.admin,
     )
-    assert_ok(reply, "FY2026 ICE and CBP · Body-worn cameras for officers is now this server's")
+    assert_ok(
+        reply,
+        "Saved as this server's own version of the shared funding line **FY2026 ICE and CBP · "
+        "Body-worn cameras for officers**",
+    )
     assert "• enacted: — → $19,500,000" in (reply.content or "")
     mine = await seen(bot.database, guild_scope(office), "funding_line", key)
     assert mine.enacted == 19_500_000
@@ -637,9 +650,11 @@ async def test_a_lapse_is_opened_then_closed(
     opened = await fake.slash(
         "admin approps period", **start, components="TSA, FEMA ,", user=office.admin
     )
-    assert_ok(opened, "Created FY2027 lapse from Oct 1, 2026 in this server's records:")
+    assert_ok(
+        opened, "Added funding period **FY2027 lapse from Oct 1, 2026** to this server's records."
+    )
     closed = await fake.slash("admin approps period", **start, end="2026-10-20", user=office.admin)
-    assert_ok(closed, "Updated FY2027 lapse from Oct 1, 2026")
+    assert_ok(closed, "Updated funding period **FY2027 lapse from Oct 1, 2026**")
     assert "• end date: — → Oct 20, 2026" in (closed.content or "")
     period = await seen(
         bot.database, guild_scope(office), "funding_period", "fy2027-lapse-2026-10-01"
@@ -661,7 +676,7 @@ async def test_a_funded_period_names_its_bill(
         bill="119-hr5371",
         user=office.admin,
     )
-    assert_ok(reply, "Created FY2027 funding from Oct 1, 2026")
+    assert_ok(reply, "Added funding period **FY2027 funding from Oct 1, 2026**")
     period = await seen(
         bot.database, guild_scope(office), "funding_period", "fy2027-funded-2026-10-01"
     )

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from bot.client import OversightBot
 from bot.config import Settings, load_settings
-from bot.render.admin import change_message, change_summary
-from db.edits import find_visible
+from bot.render.admin import change_message, change_summary, show_value
+from db.changes import Change
 from db.links import related
 from db.models import Revision
-from db.scope import Scope
+from db.scope import Scope, find_visible
 from fakediscord import FakeDiscord, FakeMember, Reply
 from tests.cogs import admin_support as support
 from tests.cogs.admin_support import with_owner
@@ -453,8 +453,6 @@ async def test_random_options_never_break_and_rejected_ones_write_nothing(
 def test_change_summary_shows_each_field_old_to_new() -> None:
     """Dates by name, codes bare, text quoted, nothing as '—'."""
     text = change_summary(
-        "question",
-        "GQ-1",
         {
             "due_date": [None, "2026-12-15"],
             "status": ["pending", "answered"],
@@ -462,7 +460,6 @@ def test_change_summary_shows_each_field_old_to_new() -> None:
         },
     )
     assert text.splitlines() == [
-        "**question GQ-1**",
         "• due: — → Dec 15, 2026",
         "• status: pending → answered",
         "• asked by: “R” → “Rep. Rivera”",
@@ -471,21 +468,33 @@ def test_change_summary_shows_each_field_old_to_new() -> None:
 
 def test_change_summary_defangs_mentions_and_stays_within_a_message() -> None:
     """Mentions in values cannot ping, and 300 long fields are cut with a count of the rest."""
-    pinging = change_summary("question", "GQ-1", {"notes": [None, "@everyone <@&12>"]})
+    pinging = change_summary({"notes": [None, "@everyone <@&12>"]})
     assert "@everyone" not in pinging and "<@&" not in pinging
     many = {f"field_{i}": ["x" * 100, "y" * 100] for i in range(300)}
-    text = change_summary("bodycam", "k", many)
+    text = change_summary(many)
     assert len(text) <= 1800 and text.endswith("more fields changed")
+
+
+def test_free_text_that_looks_like_a_date_is_shown_as_text() -> None:
+    """A note reading '2026-02-30' is text: the confirmation of a committed write cannot fail."""
+    change = Change("question", "GQ-1", "updated", {"notes": [None, "2026-02-30"]}, None)
+    assert "“2026-02-30”" in change_message(change, shared=False)
+    assert show_value("notes", "2026-02-30") == "“2026-02-30”"
+    assert show_value("due_date", "2026-12-15") == "Dec 15, 2026"
 
 
 def test_change_message_says_what_happened_where() -> None:
     """Unchanged, copied and deleted records each get their own first line."""
-    assert change_message("question", "OQ-1", "unchanged", {}, shared=False) == (
-        "Nothing changed: question **OQ-1** already says that."
+    unchanged = Change("question", "OQ-1", "unchanged", {}, None)
+    assert change_message(unchanged, shared=False) == (
+        "Nothing changed: question **OQ-1** already says that. Nothing was written."
     )
-    copied = change_message("question", "OQ-1", "copied", {"status": ["a", "b"]}, shared=False)
-    assert copied.startswith("Saved as this server's own version of the shared question")
-    deleted = change_message("bodycam", "k", "deleted", {"city": ["x", None]}, shared=True)
+    copied = Change("question", "OQ-1", "copied", {"status": ["a", "b"]}, None)
+    assert change_message(copied, shared=False).startswith(
+        "Saved as this server's own version of the shared question"
+    )
+    gone = Change("bodycam", "k", "deleted", {"city": ["x", None]}, None)
+    deleted = change_message(gone, shared=True)
     assert deleted == (
         "Deleted body-camera record **k** from the shared dataset; its history keeps a delete "
         "revision."

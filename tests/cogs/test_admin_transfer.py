@@ -25,10 +25,9 @@ from sqlalchemy import select
 from bot.client import OversightBot
 from bot.config import Settings
 from db.changes import plain_values
-from db.edits import change_record, find_visible
 from db.engine import Database
 from db.models import Revision
-from db.scope import Actor, Scope
+from db.scope import Actor, Scope, find_visible
 from db.transfer import export_records, parse
 from fakediscord import FakeDiscord, FakeGuild, FakeMember, Reply
 from fakediscord.interactions import (
@@ -536,7 +535,7 @@ async def test_export_then_import_through_discord_changes_nothing(
             {"city": "Denver", "state": "CO", "component": "ICE-ERO", "status": "full",
              "as_of": "2026-11-20", "notes": "+1 @everyone <@123> =SUM(A1)"},
         )  # fmt: skip
-        await change_record(writer, "bodycam", "chicago-il-ice-ero", {"notes": "-Our copy"})
+        await writer.change("bodycam", "chicago-il-ice-ero", {"notes": "-Our copy"})
     before = await revision_count(bot.database)
     exported = await fake.slash("admin export", kind="all", format=fmt, user=office.admin)
     name, data = attachment_of(exported)
@@ -626,4 +625,154 @@ async def test_the_import_waits_for_nothing_else(
     guild = Scope.guild(office.guild.id)
     assert await bodycam(bot.database, guild, "denver-co-ice-ero") is None
     assert (await bodycam(bot.database, guild, "chicago-il-ice-ero"))["status"] == "full"
+    assert not fake.violations
+
+
+# ---------------------------------------------------------------- hostile files
+
+DEEP = "[" * 10_000 + "]" * 10_000
+
+
+def envelope(*records: Json) -> bytes:
+    return json.dumps({"format": "oversight-desk/1", "records": list(records)}).encode()
+
+
+def camera(**values: Any) -> Json:
+    return {"kind": "bodycam", "city": "Denver", "state": "CO", "component": "ICE-ERO",
+            "status": "announced", "as_of": "2026-11-20", **values}  # fmt: skip
+
+
+def question(**values: Any) -> Json:
+    return {"kind": "question", "key": "GQ-40", "question": "When?", "asked_by": "Rep. Example",
+            "addressed_to": "ICE", "as_of": "2026-11-20", **values}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("deep.json", DEEP.encode(), "• file: JSON nested more than 6 levels deep (line 1, "),
+        (
+            "deep.json",
+            envelope(camera(), camera(city="Boise", state="ID", sources="@")).replace(
+                b'"@"', DEEP.encode()
+            ),
+            "• row 2, column sources: nested more than 3 levels deep",
+        ),
+        (
+            "ctl.csv",
+            csv_file(DENVER, header=HEADER.replace("notes", "no\x00tes")),
+            "• file, column no\\u0000tes: the column name contains control character U+0000",
+        ),
+        (
+            "ctl.json",
+            envelope(camera(sources=[{"outlet": "NYT", "url": "https://x/\x01"}])),
+            "• row 1, column sources: item 1, url: control character U+0001 at character 11",
+        ),
+        (
+            "far.json",
+            envelope(question(due_date="9999-12-31")),
+            "• row 1, column due_date: 9999-12-31 is outside the years accepted, 1900–2100",
+        ),
+        ("empty.json", b"", "• file: it is empty; expected an object {"),
+        ("latin1.csv", HEADER.encode() + b"\nbodycam,M\xfcnchen", "• file: not UTF-8 text"),
+        ("list.json", b"[1, 2, 3]", '• file, column format: expected an object {"format"'),
+    ],
+    ids=["deep-file", "deep-field", "control-header", "control-source", "far-date",
+         "empty", "not-utf8", "not-object"],
+)  # fmt: skip
+async def test_hostile_files_are_refused_by_row_and_column_and_write_nothing(
+    fake: FakeDiscord,
+    office: Office,
+    bot: OversightBot,
+    host: FileHost,
+    name: str,
+    data: bytes,
+    problem: str,
+) -> None:
+    """Deep nesting, control characters, dates past the accepted years, an empty file, bytes
+    that are not UTF-8, a JSON list: the thinking message becomes the list of problems (no
+    buttons); nothing is written."""
+    before = await revision_count(bot.database)
+    reply = await slash_with_file(fake, host, "admin import", name, data, user=office.admin)
+    embed = reply.embeds[0]
+    assert embed["title"].endswith("nothing was imported")
+    assert embed["description"].startswith(problem)
+    assert not reply.message.components
+    assert await revision_count(bot.database) == before
+    assert not fake.violations
+
+
+async def test_a_derived_deadline_past_the_calendar_finishes_the_progress_message(
+    fake: FakeDiscord, office: Office, bot: OversightBot, host: FileHost
+) -> None:
+    """A bill stored with enactment in 9999 and a question due 3,650 days after it: the preview
+    passes, Confirm fails at that row, and the 'Importing…' message becomes the error list;
+    nothing is written."""
+    async with bot.database.writer(Scope.guild(office.guild.id), _actor()) as writer:
+        await writer.create(
+            "measure",
+            {"congress": 119, "bill_type": "hr", "bill_number": 9, "title": "Far",
+             "enacted_on": "9999-12-01", "as_of": "2026-11-20"},
+        )  # fmt: skip
+    before = await revision_count(bot.database)
+    rule = question(due_rule_measure_key="119-hr9", due_rule_days=3650)
+    reply = await slash_with_file(
+        fake, host, "admin import", "rule.json", envelope(camera(), rule), user=office.admin
+    )
+    assert "**2** new" in reply.embeds[0]["description"]
+    clicked = await fake.click(reply, "confirm:yes", user=office.admin)
+    await fake.wait_until(lambda: bool(clicked.message.embeds), what="the error list")
+    assert clicked.message.embeds[0]["description"].startswith(
+        "• row 2: a date derived from it is past the calendar's end"
+    )
+    assert not clicked.message.content
+    assert await revision_count(bot.database) == before
+    assert not fake.violations
+
+
+async def test_an_unexpected_failure_while_writing_finishes_the_progress_message(
+    fake: FakeDiscord,
+    office: Office,
+    bot: OversightBot,
+    host: FileHost,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bug inside the write: the 'Importing…' message says what happened, with a ref, and
+    that nothing was imported; there is no second message."""
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(loaded_transfer_module(), "apply_import", broken)
+    reply = await slash_with_file(
+        fake, host, "admin import", "cams.csv", csv_file(DENVER), user=office.admin
+    )
+    clicked = await fake.click(reply, "confirm:yes", user=office.admin)
+    text = await finished(fake, clicked, "Something went wrong")
+    assert "while writing cams.csv: nothing was imported" in text
+    assert not clicked.message.components and not clicked.message.embeds
+    assert not reply.followups and not clicked.followups
+    assert await bodycam(bot.database, Scope.guild(office.guild.id), "denver-co-ice-ero") is None
+    assert not fake.violations
+
+
+async def test_an_unexpected_failure_while_reading_finishes_the_thinking_message(
+    fake: FakeDiscord,
+    office: Office,
+    bot: OversightBot,
+    host: FileHost,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bug while checking the file: the thinking message itself says so, with a ref."""
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(loaded_transfer_module(), "parse", broken)
+    reply = await slash_with_file(
+        fake, host, "admin import", "cams.csv", csv_file(DENVER), user=office.admin
+    )
+    assert reply.content.startswith("Something went wrong (ref ")
+    assert "while importing cams.csv: nothing was imported" in reply.content
+    assert not reply.followups
     assert not fake.violations

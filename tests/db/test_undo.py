@@ -13,15 +13,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from db.changes import plain_values
-from db.edits import change_record, find_visible
 from db.engine import Database
 from db.errors import NotFound, ScopeError
 from db.guild_import import against_shared
 from db.history import history, state_as_of
 from db.models import CameraStatus, ChangeEvent, Revision
-from db.scope import Actor, Scope
+from db.scope import Actor, Scope, find_visible
 from db.transfer import apply_import, export_records, parse, plan_import
-from db.undo import UndoRefused, recent_revisions, record_history, undo
+from db.undo import UndoRefused, recent_revisions, undo
 from tests.db.records import (
     EDITOR,
     GUILD_A,
@@ -218,7 +217,7 @@ async def test_undoing_a_guilds_copy_shows_the_shared_record_again(db: Database)
     the guild the shared record back, untouched."""
     await add(db, "bodycam", bodycam())
     async with db.writer(GUILD_A, EDITOR) as writer:
-        await change_record(writer, "bodycam", KEY, {"status": "full"})
+        await writer.change("bodycam", KEY, {"status": "full"})
     copy = (await revs(db, scope=GUILD_A))[-1]
     assert (copy.guild_id, copy.action) == (GUILD_A.guild_id, "create")
     await undo(db, GUILD_A, UNDOER, copy.id)
@@ -238,7 +237,7 @@ async def test_recent_revisions_are_the_scopes_own_newest_first(db: Database) ->
     assert [r.id for r in oldest] == [mine[-1].id, mine[0].id]
 
 
-async def test_record_history_leaves_out_a_deleted_record_that_had_the_same_id(
+async def test_history_leaves_out_a_deleted_record_that_had_the_same_id(
     db: Database,
 ) -> None:
     """Boston deleted, then Denver created (SQLite may give Denver Boston's id): Denver's
@@ -248,7 +247,7 @@ async def test_record_history_leaves_out_a_deleted_record_that_had_the_same_id(
     await remove(db, "bodycam", "boston-ma-ice-ero")
     await add(db, "bodycam", bodycam("Denver", "CO"))
     async with db.session() as session:
-        found = await record_history(session, SHARED, "bodycam", "denver-co-ice-ero")
+        found = await history(session, SHARED, "bodycam", "denver-co-ice-ero")
     assert [(r.action, r.record_key) for r in found] == [("create", "denver-co-ice-ero")]
 
 

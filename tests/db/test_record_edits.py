@@ -1,5 +1,6 @@
-"""Tests for db.admin_tools: questions added, answered, updated and closed; sources, confidence,
-links and deletions; errors named after the options people typed; scope rules for each."""
+"""Edits editors make: questions added, answered, updated and closed (db.oversight); sources,
+confidence and deletions (db.records); links (db.links); errors named after the options people
+typed (db.errors); scope rules for each."""
 
 from __future__ import annotations
 
@@ -8,26 +9,29 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from db.admin_tools import (
-    Change,
-    add_source,
+from db.changes import Change
+from db.engine import Database
+from db.errors import (
+    Duplicate,
+    InvalidInput,
+    NotFound,
+    Problem,
+    ScopeError,
+    options_named,
+    renamed,
+)
+from db.links import link_records
+from db.models import ChangeEvent, Revision, SourceRef
+from db.oversight import (
     answer_question,
     close_question,
     create_question,
-    delete_record,
-    link_records,
-    options_named,
     question_values,
-    renamed,
-    set_confidence,
-    source_ref,
     update_question,
 )
-from db.edits import find_visible
-from db.engine import Database
-from db.errors import Duplicate, InvalidInput, NotFound, Problem, ScopeError
-from db.models import ChangeEvent, Revision
-from db.scope import Scope
+from db.records import add_source, delete_record, set_confidence
+from db.scope import Scope, find_visible
+from db.sources import make_source
 from tests.db.records import (
     EDITOR,
     GUILD_A,
@@ -67,12 +71,12 @@ async def shared_question(db: Database) -> str:
 
 
 def test_renamed_names_fields_after_options_and_keeps_nested_parts() -> None:
-    """sent_date becomes sent, sources.0.url becomes source_url.0.url, others are kept."""
+    """sent_date becomes sent, sources.0.url becomes source_url, others are kept."""
     error = InvalidInput(
         [Problem("sent_date", "bad"), Problem("sources.0.url", "worse"), Problem("notes", "x")]
     )
     named = renamed(error, {"sent_date": "sent", "sources": "source_url"})
-    assert str(named) == "sent: bad; source_url.0.url: worse; notes: x"
+    assert str(named) == "sent: bad; source_url: worse; notes: x"
 
 
 def test_options_named_re_raises_with_option_names() -> None:
@@ -89,8 +93,8 @@ def test_options_named_re_raises_with_option_names() -> None:
 
 def test_a_source_without_outlet_is_named_after_its_site() -> None:
     """https://www.example.org/… is published by example.org unless an outlet is given."""
-    assert source_ref(URL) == {"outlet": "example.org", "url": URL, "published": None}
-    assert source_ref(URL, "ICE letter", D(2026, 11, 2))["outlet"] == "ICE letter"  # type: ignore[index]
+    assert make_source(URL) == SourceRef(outlet="example.org", url=URL)
+    assert make_source(URL, "ICE letter", D(2026, 11, 2)).outlet == "ICE letter"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -104,21 +108,21 @@ def test_a_source_without_outlet_is_named_after_its_site() -> None:
 def test_a_bad_source_names_its_field(url: str, outlet: str | None, field: str) -> None:
     """A non-http(s) address or an overlong outlet is refused, naming the field."""
     with pytest.raises(InvalidInput) as caught:
-        source_ref(url, outlet)
+        make_source(url, outlet)
     assert caught.value.problems[0].field == field
 
 
 def test_a_publication_date_alone_is_not_a_source() -> None:
     """A date without an address or outlet is refused rather than dropped."""
     with pytest.raises(InvalidInput, match=r"^published: "):
-        source_ref(None, None, D(2026, 1, 1))
+        make_source(None, None, D(2026, 1, 1))
 
 
 async def test_add_source_appends_and_a_listed_address_writes_nothing(db: Database) -> None:
     """The first add appends the source; the same address again (a trailing slash aside) raises
     Duplicate and writes nothing."""
     key = await shared_question(db)
-    change = await run(db, SHARED, lambda w: add_source(w, "question", key, source_ref(URL)))
+    change = await run(db, SHARED, lambda w: add_source(w, "question", key, make_source(URL)))
     assert change.outcome == "updated"
     assert change.diff["sources"] == [
         [],
@@ -126,7 +130,7 @@ async def test_add_source_appends_and_a_listed_address_writes_nothing(db: Databa
     ]
     before = await writes(db)
     with pytest.raises(Duplicate, match="already listed"):
-        await run(db, SHARED, lambda w: add_source(w, "question", key, source_ref(URL + "/")))
+        await run(db, SHARED, lambda w: add_source(w, "question", key, make_source(URL + "/")))
     assert await writes(db) == before
 
 
@@ -134,7 +138,7 @@ async def test_a_guild_adding_a_source_to_a_shared_record_gets_its_own_copy(db: 
     """The guild sees its copy with the source; the shared record and other guilds do not."""
     await add(db, "bodycam", bodycam())
     key = "minneapolis-mn-ice-ero"
-    change = await run(db, GUILD_A, lambda w: add_source(w, "bodycam", key, source_ref(URL)))
+    change = await run(db, GUILD_A, lambda w: add_source(w, "bodycam", key, make_source(URL)))
     assert change.outcome == "copied"
     assert (await seen(db, GUILD_A, "bodycam", key)).sources[0]["url"] == URL
     assert (await seen(db, GUILD_B, "bodycam", key)).sources == []

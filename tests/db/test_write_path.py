@@ -1,29 +1,27 @@
-"""Tests for db.admin_records: the edits /admin approps and /admin bodycam make (find the record
-named, change only what was given, stamp as-of and sources only with a real change, report old →
-new as the writer's scope saw it)."""
+"""Tests for the write path as editors use it (Writer.save/change, db.sources, bills in
+db.appropriations): find the record named, change only what was given, stamp as-of and sources only
+with a real change, report old → new as the writer's scope saw it."""
 
 from __future__ import annotations
 
 import pytest
 
-from db.admin_records import (
+from db.appropriations import (
     BillNumber,
     current_congress,
     find_line,
     line_key,
     lookup_bill,
-    make_source,
     parse_bill_number,
     period_key,
-    record_measure_action,
-    save,
-    with_source,
+    record_action,
 )
-from db.edits import find_visible
 from db.engine import Database
 from db.errors import InvalidInput, NotFound
 from db.models import BillType, Revision, SourceRef
 from db.oversight import add_question
+from db.scope import find_visible
+from db.sources import make_source, with_source
 from tests.db.records import (
     EDITOR,
     GUILD_A,
@@ -57,11 +55,25 @@ KEY = "minneapolis-mn-ice-ero"
         ("120-hr5", BillNumber(BillType.hr, 5, 120)),
         ("banana", None),
         ("H.R.", None),
-        ("H.Res. 5", None),
+        ("H.Res. 5", BillNumber(BillType.hres, 5)),
+        ("S. Con. Res. 14", BillNumber(BillType.sconres, 14)),
+        ("hconres14", BillNumber(BillType.hconres, 14)),
+        ("S.Res.9", BillNumber(BillType.sres, 9)),
+        ("House Joint Resolution 5", BillNumber(BillType.hjres, 5)),
+        ("Senate bill 12", BillNumber(BillType.s, 12)),
+        ("119th Congress H.R. 7147", BillNumber(BillType.hr, 7147, 119)),
+        ("119 hr 7147", BillNumber(BillType.hr, 7147, 119)),
+        (
+            "https://www.congress.gov/bill/118th-congress/house-joint-resolution/5/actions",
+            BillNumber(BillType.hjres, 5, 118),
+        ),
+        ("7147", None),
+        ("0-hr5", None),
     ],
 )
 def test_bill_numbers_are_read_as_people_write_them(text: str, expected: BillNumber | None) -> None:
-    """'H.R. 7147', 'hr7147', 'H.J.Res. 5' and keys like '120-hr5' are bill numbers; prose not."""
+    """Every bill type in every spelling people type, keys like '120-hr5' and Congress.gov
+    addresses are bill numbers; prose and bare numbers are not."""
     assert parse_bill_number(text) == expected
 
 
@@ -85,11 +97,11 @@ def test_an_address_without_a_readable_host_is_its_own_outlet() -> None:
     assert make_source("http://[", None) == SourceRef(outlet="http://[", url="http://[")
 
 
-def test_a_bad_source_address_names_the_option_it_was_typed_in() -> None:
-    """A non-http address is refused under the option name given by the command."""
+def test_a_bad_source_address_is_refused_naming_the_address() -> None:
+    """A non-http address is refused as `url` (commands rename it after their option)."""
     with pytest.raises(InvalidInput) as caught:
-        make_source("ftp://example.com/x", None, url_option="source")
-    assert str(caught.value).startswith("source: must be an http:// or https:// address")
+        make_source("ftp://example.com/x", None)
+    assert str(caught.value).startswith("url: must be an http:// or https:// address")
 
 
 def test_a_source_already_listed_is_not_added_twice() -> None:
@@ -98,6 +110,9 @@ def test_a_source_already_listed_is_not_added_twice() -> None:
     assert with_source(listed, SourceRef(outlet="ap")) == listed
     added = with_source(listed, SourceRef(outlet="AP", url="https://apnews.com/x"))
     assert len(added) == 2
+    same = [{"outlet": "AP", "url": "https://apnews.com/x", "published": None}]
+    for spelling in ("HTTPS://www.APNEWS.com/x/", "https://apnews.com/x#top"):
+        assert with_source(same, SourceRef(outlet="Other", url=spelling)) == same
 
 
 def test_an_unknown_period_type_is_refused_by_name() -> None:
@@ -114,28 +129,27 @@ async def test_save_creates_a_record_with_the_stamp_and_source(db: Database) -> 
     """A key nobody has yet is created with the as-of stamp and the source."""
     async with db.writer(GUILD_A, EDITOR) as writer:
         values = {k: v for k, v in bodycam().items() if k != "as_of"}
-        saved = await save(
-            writer, "bodycam", KEY, values, stamp={"as_of": TODAY}, source=SourceRef(outlet="AP")
+        saved = await writer.save(
+            "bodycam", key=KEY, values=values, also={"as_of": TODAY}, source=SourceRef(outlet="AP")
         )
-    assert (saved.outcome, saved.before, saved.row.guild_id) == ("created", None, 1)
+    assert (saved.outcome, saved.row.guild_id) == ("created", 1)
     assert saved.after["as_of"] == TODAY.isoformat()
-    assert saved.changes["sources"] == [None, [{"outlet": "AP", "url": None, "published": None}]]
+    assert saved.diff["sources"] == [None, [{"outlet": "AP", "url": None, "published": None}]]
 
 
 async def test_save_changes_only_the_given_fields(db: Database) -> None:
     """An update reports old → new for exactly the fields that changed, plus the stamp."""
     await add(db, "bodycam", bodycam(officers_equipped=10, notes="kept"), scope=GUILD_A)
     async with db.writer(GUILD_A, EDITOR) as writer:
-        saved = await save(
-            writer,
+        saved = await writer.save(
             "bodycam",
-            KEY,
-            {"city": "minneapolis", "state": "MN", "component": "ICE-ERO", "status": "full"},
-            stamp={"as_of": TODAY},
+            key=KEY,
+            values={"city": "minneapolis", "state": "MN", "component": "ICE-ERO", "status": "full"},
+            also={"as_of": TODAY},
             identity=("city", "state", "component"),
         )
     assert saved.outcome == "updated"
-    assert saved.changes == {
+    assert saved.diff == {
         "status": ["announced", "full"],
         "as_of": ["2026-11-01", "2026-11-28"],
     }
@@ -151,15 +165,14 @@ async def test_save_with_nothing_new_writes_nothing(db: Database) -> None:
     await add(db, "bodycam", bodycam(sources=[{"outlet": "AP"}]), scope=GUILD_A)
     before = await count(db, Revision)
     async with db.writer(GUILD_A, EDITOR) as writer:
-        saved = await save(
-            writer,
+        saved = await writer.save(
             "bodycam",
-            KEY,
-            {"status": "announced"},
-            stamp={"as_of": TODAY},
+            key=KEY,
+            values={"status": "announced"},
+            also={"as_of": TODAY},
             source=SourceRef(outlet="AP"),
         )
-    assert (saved.outcome, saved.changes) == ("unchanged", {})
+    assert (saved.outcome, saved.diff) == ("unchanged", {})
     assert await count(db, Revision) == before
 
 
@@ -167,8 +180,8 @@ async def test_a_guild_saving_a_shared_record_gets_its_own_copy(db: Database) ->
     """The guild's copy changes; the shared record and other guilds are untouched."""
     await add(db, "bodycam", bodycam())
     async with db.writer(GUILD_A, EDITOR) as writer:
-        saved = await save(writer, "bodycam", KEY, {"status": "suspended"})
-    assert (saved.outcome, saved.row.guild_id, saved.changes) == (
+        saved = await writer.save("bodycam", key=KEY, values={"status": "suspended"})
+    assert (saved.outcome, saved.row.guild_id, saved.diff) == (
         "copied",
         1,
         {"status": ["announced", "suspended"]},
@@ -211,12 +224,12 @@ async def test_an_enactment_reports_the_stage_and_due_dates_it_moved(db: Databas
             writer, question(due_rule_measure_key="119-hr4213", due_rule_days=30)
         )
     async with db.writer(SHARED, EDITOR) as writer:
-        result = await record_measure_action(
+        result = await record_action(
             writer,
             action(action_date=D(2026, 11, 20), chamber="president", stage_after="enacted"),
         )
     assert result.measure.outcome == "updated"
-    assert result.measure.changes == {
+    assert result.measure.diff == {
         "stage": ["introduced", "enacted"],
         "enacted_on": [None, "2026-11-20"],
     }
@@ -227,7 +240,7 @@ async def test_an_action_in_a_guild_reports_its_copy_of_the_bill(db: Database) -
     """A guild advancing a shared bill gets its own copy; the outcome says 'copied'."""
     await add(db, "measure", measure())
     async with db.writer(GUILD_A, EDITOR) as writer:
-        result = await record_measure_action(writer, action(stage_after="committee_reported"))
+        result = await record_action(writer, action(stage_after="committee_reported"))
     assert (result.measure.outcome, result.measure.row.guild_id) == ("copied", 1)
 
 
@@ -235,7 +248,7 @@ async def test_an_action_on_an_unknown_bill_is_not_found(db: Database) -> None:
     """No measure under that key: NotFound, nothing written."""
     with pytest.raises(NotFound):
         async with db.writer(SHARED, EDITOR) as writer:
-            await record_measure_action(writer, action("119-hr1"))
+            await record_action(writer, action("119-hr1"))
     assert await count(db, Revision) == 0
 
 

@@ -27,7 +27,9 @@ SHUTDOWN_SECONDS = 5.0
 
 
 class Service(Protocol):
-    """Background work the bot runs while connected (the outbox dispatcher, the scheduler)."""
+    """Background work the bot runs while connected (the outbox dispatcher, the scheduler: both
+    bot.service.BackgroundService, which waits until the bot is ready before its first round).
+    Started in setup_hook, stopped in close."""
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...

@@ -2,9 +2,10 @@
 
 Woken right after a commit that wrote change events (Database.on_write), and polling as a fallback
 (retries come due, leases expire, another process wrote). Each round: fan_out (events → deliveries),
-then claim one channel's batch at a time and post it as ONE message with the batch's nonce
-(discord.py sends enforce_nonce, so a retry after a crash shows the message once), then record the
-outcome. The design is in db.tracking's docstring; this module only talks to Discord.
+then claim up to `parallel` channels' batches and post each as ONE message with the batch's nonce
+(discord.py sends enforce_nonce, so a retry after a crash shows the message once), renewing the
+claims while posting (a heartbeat: a dead worker's claims expire within one short lease), then
+record the outcome. The design is in db.tracking's docstring; this module only talks to Discord.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import datetime as dt
 import logging
 import os
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
 
 from bot.render.changes import SUMMARY_OVER, change_post, summary_post
 from bot.render.common import MESSAGE_EMBED_TEXT, PAGE_FOOTER_RESERVE, embed_text_length
+from bot.service import BackgroundService
 from db.outbox import (
+    LEASE,
     Batch,
     PostContext,
     claim_batches,
@@ -31,13 +35,17 @@ from db.outbox import (
     mark_retry,
     next_due,
     post_contexts,
+    renew_claims,
 )
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 5.0  # the longest wait without being woken
 SEND_TIMEOUT = 30.0  # a post taking longer counts as a timeout (retried with the same nonce)
-LEASE = dt.timedelta(seconds=60)
+# A claim lives LEASE (db.outbox) unless renewed; the worker posting it renews it every
+# HEARTBEAT_SECONDS (several beats may be missed), so a dead worker's batches are taken over
+# at most LEASE after it died, and a slow post keeps its claim.
+HEARTBEAT_SECONDS = 2.0
 PACE_SECONDS = 1.0
 MAX_BATCH = 25
 # Channels posted to at once (each channel's own posts stay in order). 50 is also Discord's global
@@ -54,8 +62,8 @@ class ChannelGone(Exception):
     """The bot cannot post in the channel (unknown, or missing permissions)."""
 
 
-class Dispatcher:
-    """Posts change deliveries; implements bot.client.Service."""
+class Dispatcher(BackgroundService):
+    """Posts change deliveries (a bot.service.BackgroundService)."""
 
     def __init__(
         self,
@@ -65,22 +73,24 @@ class Dispatcher:
         poll_seconds: float = POLL_SECONDS,
         max_batch: int = MAX_BATCH,
         lease: dt.timedelta = LEASE,
+        heartbeat: float = HEARTBEAT_SECONDS,
         pace: float = PACE_SECONDS,
         parallel: int = PARALLEL,
     ) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.worker = worker or default_worker()
+        self.name = f"dispatcher {self.worker}"
         self.poll_seconds = poll_seconds
         self.max_batch = max_batch
-        self.lease = lease  # how long a claimed batch is ours before another worker may take it
+        self.lease = lease  # how long a claim lasts without a heartbeat
+        self.heartbeat = heartbeat  # seconds between renewals of the claims being posted
         self.pace = pace  # at least this long between two posts in one channel
         self.parallel = parallel
         self._last_post: dict[int, float] = {}  # channel id → loop time of its last post
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._held: dict[int, Batch] = {}  # batch id → the batch as last renewed
+        self._claims = asyncio.Lock()  # a renewal and an outcome never cross
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listening = False
-        self._running = False
 
     @property
     def db(self) -> Any:
@@ -89,65 +99,62 @@ class Dispatcher:
     # ------------------------------------------------------------ Service
 
     async def start(self) -> None:
-        if self._task is not None and not self._task.done():
-            return
         self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        self._running = True
         if not self._listening:  # Database has no way to remove a listener: add it once
             self.db.on_write(self._on_write)
             self._listening = True
-        self._task = asyncio.create_task(self._run(), name=f"dispatcher {self.worker}")
-
-    async def stop(self) -> None:
-        self._running = False
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            log.exception("The dispatcher stopped with an error")
-
-    def wake(self) -> None:
-        """Look for work now (after a write, or when a test moved the clock)."""
-        self._wake.set()
+        await super().start()
 
     def _on_write(self) -> None:
-        if not self._running or self._loop is None or self._loop.is_closed():
+        loop = self._loop
+        if not self.running or loop is None or loop.is_closed():
             return
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-            self._loop.call_soon_threadsafe(self._wake.set)
+            loop.call_soon_threadsafe(self.wake)
 
-    # ------------------------------------------------------------ the loop
+    async def next_wait(self) -> float:
+        """Until the next retry or lease expiry is due, at most poll_seconds."""
+        due = await next_due(self.db, lease=self.lease)
+        if due is None:
+            return self.poll_seconds
+        until = (due - self.db.clock.now()).total_seconds()
+        return min(self.poll_seconds, max(until, 0.05))
 
-    async def _run(self) -> None:
-        await self.bot.wait_until_ready()
+    # ------------------------------------------------------------ the heartbeat
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, batches: list[Batch]) -> AsyncIterator[None]:
+        """While the batches are posted, renew their claims every `heartbeat` seconds: a slow
+        post keeps its claim, and a dead worker's claims expire one short lease after its last
+        beat."""
+        ids = [b.batch_id for b in batches]
+        self._held.update(zip(ids, batches, strict=True))
+        beating = asyncio.create_task(self._beat(ids), name=f"{self.name} heartbeat")
+        try:
+            yield
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+            for batch_id in ids:
+                self._held.pop(batch_id, None)
+
+    async def _beat(self, ids: list[int]) -> None:
         while True:
-            self._wake.clear()
+            await asyncio.sleep(self.heartbeat)
             try:
-                await self.run_once()
+                async with self._claims:
+                    held = [self._held[i] for i in ids if i in self._held]
+                    renewed = await renew_claims(self.db, held, now=self.db.clock.now())
+                    for batch in held:  # taken over (or already recorded): no longer ours
+                        self._held.pop(batch.batch_id, None)
+                    self._held.update((b.batch_id, b) for b in renewed)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("Dispatching failed; trying again later")
-            await self._sleep()
+            except Exception:  # a missed beat only shortens the claims' life
+                log.exception("Could not renew the claims of %s", self.worker)
 
-    async def _sleep(self) -> None:
-        timeout = self.poll_seconds
-        try:
-            due = await next_due(self.db, lease=self.lease)
-        except Exception:
-            log.exception("Could not read when the next delivery is due")
-            due = None
-        if due is not None:
-            until = (due - self.db.clock.now()).total_seconds()
-            timeout = min(timeout, max(until, 0.05))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+    # ------------------------------------------------------------ the loop
 
     async def run_once(self) -> int:
         """Fan out new events, then post every batch that is due; returns how many were posted.
@@ -166,12 +173,13 @@ class Dispatcher:
             )
             if not batches:
                 return posted
-            contexts = await post_contexts(self.db, [(b.events, b.guild_id) for b in batches])
-            messages = await asyncio.gather(
-                *(self._deliver(b, c) for b, c in zip(batches, contexts, strict=True))
-            )
-            sent = [(b, m) for b, m in zip(batches, messages, strict=True) if m is not None]
-            await mark_all_sent(self.db, sent, now=self.db.clock.now())
+            async with self._holding(batches):
+                contexts = await post_contexts(self.db, [(b.events, b.guild_id) for b in batches])
+                messages = await asyncio.gather(
+                    *(self._deliver(b, c) for b, c in zip(batches, contexts, strict=True))
+                )
+                sent = [(b, m) for b, m in zip(batches, messages, strict=True) if m is not None]
+                await mark_all_sent(self.db, sent, now=self.db.clock.now())
             posted += len(sent)
 
     # ------------------------------------------------------------ one batch
@@ -221,13 +229,19 @@ class Dispatcher:
         return int(message.id)
 
     def _channel(self, batch: Batch) -> Any:
+        """The channel to post in. One missing from the cache (not yet: the guild is still
+        unavailable, or its CHANNEL_CREATE has not arrived) is posted to by id, and Discord's
+        answer decides: only a 403/404 means gone. A cached channel whose permissions already
+        say no is not tried."""
         channel = self.bot.get_channel(batch.channel_id)
-        if channel is None or not hasattr(channel, "send"):
-            raise ChannelGone("The bot cannot see this channel any more (deleted or hidden).")
+        if channel is None:
+            return self.bot.get_partial_messageable(batch.channel_id, guild_id=batch.guild_id)
+        if not hasattr(channel, "send"):
+            raise ChannelGone("This channel cannot take messages (a category or a forum).")
         guild = getattr(channel, "guild", None)
         me = guild.me if guild is not None else None
         if me is None:
-            raise ChannelGone("The bot is no longer in this server.")
+            return channel  # no member to check permissions with: Discord decides
         permissions = channel.permissions_for(me)
         missing = [
             label
@@ -259,7 +273,9 @@ class Dispatcher:
         log.warning("Channel %s: paused %d subscription(s): %s", batch.channel_id, paused, reason)
 
     async def _retry(self, batch: Batch, error: str) -> None:
-        outcome = await mark_retry(self.db, batch, error, now=self.db.clock.now())
+        async with self._claims:  # with the claim as last renewed
+            current = self._held.pop(batch.batch_id, batch)
+            outcome = await mark_retry(self.db, current, error, now=self.db.clock.now())
         log.warning(
             "Channel %s: batch %s not posted (%s); %s",
             batch.channel_id,
@@ -267,7 +283,7 @@ class Dispatcher:
             error,
             outcome,
         )
-        # A retry is due later: the sleep reads next_due
+        # A retry is due later: next_wait reads next_due
 
 
 def _http_reason(error: discord.HTTPException) -> str:

@@ -8,7 +8,6 @@ catches up once: one catch-up digest, not one per missed slot.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import time
@@ -17,6 +16,7 @@ from typing import Any
 import discord
 
 from bot.render.digest import digest_embeds
+from bot.service import BackgroundService
 from db.alerts import fire_due_alerts
 from db.digests import Digest, advance, build_digests, due_digests
 
@@ -25,22 +25,21 @@ SCHEDULER_INTERVAL = 60.0  # seconds between ticks: digests are set to the minut
 DIGEST_GROUP = 25  # digests built together and posted concurrently
 
 
-class Scheduler:
-    """Runs a tick every `interval` seconds while the bot runs (a Service)."""
+class Scheduler(BackgroundService):
+    """Runs a tick every `interval` seconds (on the wall clock's multiples) once the bot is
+    ready. The first tick runs at once: whatever came due while the bot was down is posted."""
+
+    name = "oversight-scheduler"
 
     def __init__(self, bot: Any, *, interval: float = SCHEDULER_INTERVAL) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.interval = interval
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="oversight-scheduler")
+    async def run_once(self) -> int:
+        return await self.tick()
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    async def next_wait(self) -> float:
+        return until_next_tick(time.time(), self.interval)
 
     async def tick(self) -> int:
         """Fire what is due now (alert events reach channels through the outbox) and post the
@@ -72,17 +71,18 @@ class Scheduler:
         return posted
 
     async def _post(self, schedule: Any, digest: Digest) -> str:
-        """'posted', 'skipped' (empty, and the channel wants no empty digests) or 'retry'."""
+        """'posted', 'skipped' (empty, and the channel wants no empty digests), 'gone' (Discord
+        says the channel is gone or closed to the bot) or 'retry' (at the next tick)."""
         if digest.is_empty and not schedule.post_empty:
             return "skipped"
-        return "posted" if await self._send(schedule, digest_embeds(digest)) else "retry"
+        return await self._send(schedule, digest_embeds(digest))
 
-    async def _send(self, schedule: Any, embeds: list[discord.Embed]) -> bool:
-        """Post one digest; True when it was posted or can never be (channel gone)."""
-        channel = self.bot.get_channel(schedule.channel_id)
-        if channel is None:
-            log.warning("Digest %s: channel %s is gone", schedule.id, schedule.channel_id)
-            return True
+    async def _send(self, schedule: Any, embeds: list[discord.Embed]) -> str:
+        """Post one digest: 'posted', 'gone' or 'retry'."""
+        # Not in the cache (not yet, or a guild still unavailable) is no verdict: Discord's is.
+        channel = self.bot.get_channel(schedule.channel_id) or self.bot.get_partial_messageable(
+            schedule.channel_id, guild_id=schedule.guild_id
+        )
         # The same slot always has the same nonce, so a repeat after a crash is deduplicated.
         nonce = f"dg{schedule.id}.{int(schedule.next_run_at.timestamp()):x}"[:25]
         try:
@@ -91,19 +91,14 @@ class Scheduler:
             )
         except (discord.Forbidden, discord.NotFound):
             log.warning("Digest %s: cannot post in channel %s", schedule.id, schedule.channel_id)
-            return True
+            return "gone"
         except discord.HTTPException:
             log.warning("Digest %s: Discord error, will retry", schedule.id, exc_info=True)
-            return False
-        return True
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:  # a bad tick must not stop the next one
-                log.exception("Scheduler tick failed")
-            await asyncio.sleep(until_next_tick(time.time(), self.interval))
+            return "retry"
+        except Exception:  # a dropped connection: this digest waits, the group's others do not
+            log.exception("Digest %s: not posted, will retry", schedule.id)
+            return "retry"
+        return "posted"
 
 
 def until_next_tick(now: float, interval: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -24,6 +24,10 @@ FAN_OUT_CHUNK = 500  # events per fan-out transaction
 MAX_ATTEMPTS = 10  # with the backoff below: given up ~15 minutes after the first failure
 MAX_BACKOFF = 300  # seconds
 CANDIDATES = 20  # channels looked at per claim
+# How long a claim lasts unless renewed (renew_claims, the dispatcher's heartbeat): short, so a
+# dead worker's batches are taken over within seconds; a re-post keeps its nonce, so a live but
+# stalled worker losing its claim costs a request, not a duplicate (within Discord's nonce window).
+LEASE = dt.timedelta(seconds=10)
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -68,6 +72,7 @@ async def _fan_out_chunk(db: Database, now: dt.datetime) -> tuple[int, bool]:
             ).scalars()
         )
         revisions = await _revisions(session, events, subscriptions)
+        replaced = await _replaced_in(session, events)
         rows = []
         for event in events:
             channels: set[int] = set()
@@ -77,6 +82,10 @@ async def _fan_out_chunk(db: Database, now: dt.datetime) -> tuple[int, bool]:
                     event, subscription, revision
                 ):
                     continue
+                if event.guild_id is None and (
+                    (event.record_kind, event.record_key, subscription.guild_id) in replaced
+                ):
+                    continue  # the guild has its own copy: the shared one is not its news
                 channels.add(subscription.channel_id)
                 rows.append(
                     {
@@ -93,6 +102,26 @@ async def _fan_out_chunk(db: Database, now: dt.datetime) -> tuple[int, bool]:
         created = await _insert_deliveries(session, rows)
         watermark.value = str(events[-1].id)
         return created, len(events) == FAN_OUT_CHUNK
+
+
+async def _replaced_in(
+    session: AsyncSession, events: list[ChangeEvent]
+) -> set[tuple[str, str, int]]:
+    """(kind, key, guild id) for each guild with its own copy of a shared record these events
+    are about: that guild sees its copy instead (db.scope.visible), so it gets no posts about
+    the shared one. One query per record kind, however many events and guilds."""
+    keys: dict[str, set[str]] = {}
+    for event in events:
+        if event.guild_id is None and event.record_kind in RECORD_TABLES:
+            keys.setdefault(event.record_kind, set()).add(event.record_key)
+    replaced: set[tuple[str, str, int]] = set()
+    for kind, kind_keys in keys.items():
+        table: Any = RECORD_TABLES[kind]
+        query = select(table.key, table.guild_id).where(
+            table.key.in_(kind_keys), table.guild_id.is_not(None)
+        )
+        replaced.update((kind, key, guild_id) for key, guild_id in await session.execute(query))
+    return replaced
 
 
 async def _revisions(
@@ -306,7 +335,7 @@ async def claim_batches(
     worker: str,
     now: dt.datetime,
     max_batch: int = 25,
-    lease: dt.timedelta = dt.timedelta(seconds=60),
+    lease: dt.timedelta = LEASE,
     channels: int = 1,
 ) -> list[Batch]:
     """Claim the next batch of up to `channels` channels for `worker` (its process name), in one
@@ -330,6 +359,21 @@ async def claim_batches(
 
 
 # ---------------------------------------------------------------- outcomes
+
+
+async def renew_claims(db: Database, batches: Sequence[Batch], *, now: dt.datetime) -> list[Batch]:
+    """The heartbeat: the batches this worker still holds are claimed again as of `now` (one
+    transaction). Returns them with their new claimed_at (what mark_retry must be given); a
+    batch taken over or already recorded is left out."""
+    renewed = []
+    async with transaction(db) as session:
+        for batch in batches:
+            result: Any = await session.execute(
+                update(Delivery).where(_held_by(batch)).values(claimed_at=now)
+            )
+            if result.rowcount:
+                renewed.append(replace(batch, claimed_at=now))
+    return renewed
 
 
 def _held_by(batch: Batch) -> Any:
@@ -432,9 +476,7 @@ async def mark_channel_gone(db: Database, batch: Batch, reason: str) -> int:
     return paused
 
 
-async def next_due(
-    db: Database, *, lease: dt.timedelta = dt.timedelta(seconds=60)
-) -> dt.datetime | None:
+async def next_due(db: Database, *, lease: dt.timedelta = LEASE) -> dt.datetime | None:
     """When the dispatcher should look again without being woken: the earliest pending retry
     or lease expiry (None when nothing is waiting)."""
     async with db.session() as session:

@@ -5,9 +5,10 @@ How a change reaches a channel, exactly once as seen there:
 1. Every write commits a `ChangeEvent` with its `Revision` (db.changes). Nothing else happens in
    the writer's transaction: the outbox is the change_event table itself.
 2. `fan_out` (db.outbox) reads the events above the fan-out watermark (the Meta row
-   'fanout_watermark'), matches each to the ACTIVE subscriptions of its scope (`matches`) and
-   inserts one `Delivery` per event × channel (UNIQUE (event_id, channel_id); INSERT … ON CONFLICT
-   DO NOTHING), then moves the watermark, all in one transaction. On PostgreSQL it first takes
+   'fanout_watermark'), matches each to the ACTIVE subscriptions of its scope (`matches`; a
+   guild with its own copy of a shared record gets nothing about the shared one) and inserts
+   one `Delivery` per event × channel (UNIQUE (event_id, channel_id); INSERT … ON CONFLICT DO
+   NOTHING), then moves the watermark, all in one transaction. On PostgreSQL it first takes
    LOCK TABLE change_event IN SHARE ROW EXCLUSIVE MODE: it waits for writers still inserting events
    (an event with a lower id can commit after one with a higher id; without the lock the watermark
    would pass it for ever) and serialises concurrent fan-outs. SQLite has one writer at a time.
@@ -17,14 +18,18 @@ How a change reaches a channel, exactly once as seen there:
    delivery's id, nonce = f"od{batch_id}". A channel with a live batch (sending, lease not expired)
    is never claimed again, so posts stay in order per channel. On PostgreSQL a transaction-level
    advisory lock per channel plus SELECT … FOR UPDATE SKIP LOCKED keep two processes apart.
-4. The dispatcher posts the batch with its nonce (enforce_nonce), then `mark_sent`. A crash after
-   the post leaves the batch 'sending'; when its lease expires it is re-claimed with the SAME
-   batch_id, deliveries and nonce, so Discord answers the retry with the message already posted.
+4. The dispatcher posts the batch with its nonce (enforce_nonce), then `mark_sent`; while it
+   posts it renews its claims every few seconds (`renew_claims`, a heartbeat), so the lease can
+   be short (10 s). A crash after the post leaves the batch 'sending'; one lease after the last
+   heartbeat it is re-claimed with the SAME batch_id, deliveries and nonce, so Discord answers
+   the retry with the message already posted.
    5xx/timeouts → `mark_retry` (same batch and nonce, exponential backoff with jitter; after
    MAX_ATTEMPTS the deliveries fail and their subscriptions go 'failed' with the reason).
    403/404 → `mark_channel_gone`: the channel's subscriptions are paused with the reason.
 5. A subscription that leaves 'active' (paused, failed, removed) has its unsent deliveries skipped;
    a new or re-enabled one starts after the newest event (`after_event_id`): no backlog, no flood.
+   Deleting a record retires the one-record subscriptions watching it
+   (`retire_record_subscriptions`), so a new record under the same key is not followed unasked.
 
 Time-driven events (a question overdue, funding lapsing in 3 days) go through `fire_once`: the
 unique key of a `FiredAlert` row decides, so each fires once, across restarts and processes.
@@ -190,6 +195,42 @@ async def leave_active(
     return len(ids)
 
 
+async def retire_record_subscriptions(
+    session: AsyncSession,
+    guild_id: int | None,
+    record_kind: str,
+    record_key: str,
+    reason: str,
+) -> int:
+    """A record is being deleted (call inside the delete transaction): the one-record
+    subscriptions watching it stop following it, so a record created later under the same key
+    is never followed without anyone asking. Watching it means: in its guild, or, for a shared
+    record, in every guild without its own copy (a guild with one watches that). They go
+    'failed' with `reason` (shown in /track list, whatever their state was) and their unsent
+    deliveries are skipped. Returns how many changed (one retired with this reason already
+    is left as it is)."""
+    where = (Subscription.record_kind == record_kind) & (Subscription.record_key == record_key)
+    if guild_id is not None:
+        where &= Subscription.guild_id == guild_id
+    elif record_kind in RECORD_TABLES:
+        table: Any = RECORD_TABLES[record_kind]
+        own = select(table.guild_id).where(table.key == record_key, table.guild_id.is_not(None))
+        where &= Subscription.guild_id.not_in(own)  # type: ignore[attr-defined]
+    reason = reason[:500]
+    reason_now = func.coalesce(Subscription.state_reason, "")
+    retired = (Subscription.state == "failed") & (reason_now == reason)
+    query = select(Subscription.id).where(where, ~retired)
+    ids = list((await session.execute(query)).scalars())
+    if not ids:
+        return 0
+    in_ids = Subscription.id.in_(ids)  # type: ignore[union-attr]
+    await session.execute(
+        update(Subscription).where(in_ids).values(state="failed", state_reason=reason)
+    )
+    await skip_unsent(session, Delivery.subscription_id.in_(ids), reason)  # type: ignore[union-attr]
+    return len(ids)
+
+
 async def set_state(
     db: Database,
     subscription_id: int,
@@ -205,6 +246,7 @@ async def set_state(
     async with transaction(db) as session:
         subscription = await _own(session, guild_id, subscription_id)
         if state == "active":
+            await _check_record_visible(session, subscription)
             subscription.state, subscription.state_reason = "active", None
             subscription.after_event_id = await max_event_id(session)
         else:
@@ -213,6 +255,21 @@ async def set_state(
         await session.flush()
         await session.refresh(subscription)
     return subscription
+
+
+async def _check_record_visible(session: AsyncSession, subscription: Subscription) -> None:
+    """A one-record subscription follows only a record its guild can see (after a deletion, a
+    new record under the old key is followed only if someone re-enables it)."""
+    kind, key = subscription.record_kind, subscription.record_key
+    if kind is None or key is None or kind not in RECORD_TABLES:
+        return
+    table: Any = RECORD_TABLES[kind]
+    query = visible(table, Scope.guild(subscription.guild_id)).where(table.key == key)
+    if (await session.execute(query.limit(1))).first() is None:
+        raise NotFound(
+            f"No {kind} with key '{key}' is visible here any more, so this subscription cannot "
+            "follow it; remove it, or follow another record with /track add."
+        )
 
 
 async def reenable(db: Database, guild_id: int, subscription_id: int) -> Subscription:

@@ -6,8 +6,8 @@
 It points discord.py at the fake Discord (REST base and gateway), builds the real OversightBot
 (settings with no token, commands not synced) with a Dispatcher, and runs until killed.
 
-`--lease` shortens the Dispatcher's lease, so a restarted worker takes over a killed worker's
-batch after a second instead of the production 60 s.
+By default the Dispatcher runs with the production lease and heartbeat (the crash test measures
+how soon a restarted worker takes over); `--lease` overrides the lease, in seconds.
 """
 
 from __future__ import annotations

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
 
 from bot.client import OversightBot
+from bot.config import Settings
 from bot.schedule import Scheduler, until_next_tick
+from bot.service import BackgroundService
 from db.clock import FixedClock
-from db.digests import set_digest
+from db.digests import get_digest, set_digest
+from db.engine import Database
 from db.models import ChangeEvent
-from fakediscord import FakeDiscord
-from tests.conftest import Office
+from fakediscord import FakeDiscord, FakeGuild
+from tests.conftest import Office, running
 
 
 async def daily_digest(bot: OversightBot, office: Office) -> None:
@@ -138,3 +142,103 @@ def test_ticks_fall_on_the_minute() -> None:
     assert until_next_tick(nine + 0.25, 60) == pytest.approx(59.75)
     assert until_next_tick(nine + 59.9, 60) == pytest.approx(0.1)
     assert until_next_tick(nine + 0.5, 1) == pytest.approx(0.5)
+
+
+async def advanced(db: Database, channel_id: int, now: dt.datetime) -> None:
+    """Until the channel's digest is recorded as run at `now`."""
+    for _ in range(250):
+        schedule = await get_digest(db, channel_id)
+        if schedule is not None and schedule.last_run_at == now:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the digest of channel {channel_id} never ran at {now}")
+
+
+async def test_a_digest_due_when_the_bot_starts_is_posted(
+    fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    """The bot was down at 9:00: once it is connected the scheduler's first tick posts the
+    catch-up digest (the channel is in the cache by then), once."""
+    await set_digest(bot_db, office.guild.id, office.guild.channel.id, "daily 9:00",
+                     "America/New_York", created_by=None, now=clock.now())  # fmt: skip
+    clock.advance(dt.timedelta(days=1))  # 2026-11-29 10:00 New York: due since 9:00
+    bot = OversightBot(settings=settings, database=bot_db)
+    scheduler = Scheduler(bot, interval=3600)  # only the first tick falls inside this test
+    bot.services.append(scheduler)
+    fake.slow("/applications/**", 0.5)  # slow start-up: services start before guilds arrive
+    async with running(fake, bot):
+        [post] = await fake.wait_for_messages(office.guild.channel, 1)
+        assert post.embeds[0]["title"].startswith("Oversight digest")
+        await advanced(bot_db, office.guild.channel.id, clock.now())  # recorded after posting
+        assert await scheduler.tick() == 0
+    assert len(fake.messages(office.guild.channel)) == 1
+    assert not fake.violations
+
+
+async def test_a_digest_for_a_channel_not_in_the_cache_yet_is_posted(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """A digest channel whose guild the bot has not been told about yet is posted to by id,
+    not skipped as gone."""
+    later = FakeGuild(fake.world, "Office of Rep. Later", fake.bot_user, fake.bot_permissions)
+    fake.world.guilds[later.id] = later  # no GUILD_CREATE: the bot's cache lacks its channels
+    assert bot.get_channel(later.channel.id) is None
+    await set_digest(bot.database, later.id, later.channel.id, "daily 9:00", "America/New_York",
+                     created_by=None, now=clock.now(), post_empty=True)  # fmt: skip
+    clock.advance(dt.timedelta(hours=23, minutes=1))
+    assert await Scheduler(bot).tick() == 1
+    [post] = fake.messages(later.channel)
+    assert post.nonce.startswith("dg")
+    assert not fake.violations
+
+
+async def test_a_digest_for_a_deleted_channel_is_skipped_not_retried(
+    fake: FakeDiscord, office: Office, bot: OversightBot, clock: FixedClock
+) -> None:
+    """Discord's 404 (the channel was deleted): the digest moves on to its next slot."""
+    channel = office.guild.add_channel("desk")
+    await fake.wait_until(lambda: bot.get_channel(channel.id) is not None)
+    await set_digest(bot.database, office.guild.id, channel.id, "daily 9:00", "America/New_York",
+                     created_by=None, now=clock.now())  # fmt: skip
+    office.guild.remove_channel(channel)
+    await fake.wait_until(lambda: bot.get_channel(channel.id) is None)
+    clock.advance(dt.timedelta(hours=23, minutes=1))
+    assert await Scheduler(bot).post_digests(clock.now()) == 0
+    schedule = await get_digest(bot.database, channel.id)
+    assert schedule is not None and schedule.last_run_at == clock.now()
+    assert fake.messages(channel) == []
+    assert not fake.violations
+
+
+class Flaky(BackgroundService):
+    """Fails its first round, then counts rounds; notes whether the bot was ready each time."""
+
+    name = "flaky"
+
+    def __init__(self, bot: OversightBot) -> None:
+        super().__init__(bot)
+        self.ready_at_round: list[bool] = []
+
+    async def run_once(self) -> None:
+        self.ready_at_round.append(self.bot.is_ready())
+        if len(self.ready_at_round) == 1:
+            raise RuntimeError("a bad round")
+
+    async def next_wait(self) -> float:
+        return 0.01
+
+
+async def test_a_service_starts_once_the_bot_is_ready_and_survives_a_failed_round(
+    fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings
+) -> None:
+    """Rounds begin only when the bot is ready; a round that raises is followed by the next;
+    closing the bot stops the service."""
+    bot = OversightBot(settings=settings, database=bot_db)
+    service = Flaky(bot)
+    bot.services.append(service)
+    fake.slow("/applications/**", 0.5)  # slow start-up: services start before guilds arrive
+    async with running(fake, bot):
+        await fake.wait_until(lambda: len(service.ready_at_round) >= 3, what="3 rounds")
+    assert all(service.ready_at_round)
+    assert not service.running
+    assert not fake.violations

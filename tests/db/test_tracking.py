@@ -27,6 +27,7 @@ from db.outbox import (
     mark_retry,
     mark_sent,
     post_contexts,
+    renew_claims,
 )
 from db.tracking import (
     add_subscription,
@@ -36,6 +37,7 @@ from db.tracking import (
     pause_channel,
     reenable,
     remove_subscription,
+    retire_record_subscriptions,
     subscription_status,
 )
 from tests.db.records import (
@@ -244,13 +246,14 @@ async def test_a_channel_with_a_live_batch_is_not_claimed_twice(db: Database) ->
 
 
 async def test_an_expired_batch_is_reclaimed_whole_with_the_same_nonce(db: Database) -> None:
-    """A crashed worker's batch: after the lease, the same deliveries and nonce, attempt 2."""
+    """A crashed worker's batch: after the (10 s) lease, the same deliveries and nonce,
+    attempt 2."""
     await subscribe(db)
     await cities(db, 3)
     await fan_out(db, now=db.clock.now())
     crashed = await claim(db, max_batch=2)
     assert crashed is not None
-    db.clock.advance(59 * SECOND)  # type: ignore[attr-defined]
+    db.clock.advance(9 * SECOND)  # type: ignore[attr-defined]
     assert await claim(db, "w2") is None
     db.clock.advance(2 * SECOND)  # type: ignore[attr-defined]
     again = await claim(db, "w2")
@@ -374,6 +377,106 @@ async def test_a_403_or_404_pauses_the_channels_subscriptions(db: Database) -> N
     await cities(db, 1, state="CO")
     assert await fan_out(db, now=db.clock.now()) == 0
     assert await claim(db) is None
+
+
+async def test_renewed_claims_outlive_the_lease_and_a_dead_workers_expire(db: Database) -> None:
+    """A worker that renews its claim keeps it past the lease; once it stops (dead), another
+    worker takes the batch over a lease after the last renewal, with the same nonce."""
+    await subscribe(db)
+    await cities(db, 2)
+    await fan_out(db, now=db.clock.now())
+    [batch] = await claim_batches(db, worker="w1", now=db.clock.now(), lease=10 * SECOND)
+    later = db.clock.now() + 8 * SECOND
+    [renewed] = await renew_claims(db, [batch], now=later)
+    assert renewed.claimed_at == later
+    at = later + 9 * SECOND  # 17 s after the claim, 9 s after the renewal
+    assert await claim_batches(db, worker="w2", now=at, lease=10 * SECOND) == []
+    at = later + 11 * SECOND
+    [taken] = await claim_batches(db, worker="w2", now=at, lease=10 * SECOND)
+    assert (taken.batch_id, taken.nonce) == (batch.batch_id, batch.nonce)
+    assert await renew_claims(db, [renewed], now=at) == []  # taken over: no longer w1's
+    assert await mark_retry(db, renewed, "late", now=at) == "stale"
+
+
+# ---------------------------------------------------------------- shared records and guild copies
+
+KEY = "minneapolis-mn-ice-ero"
+
+
+async def test_a_guild_with_its_own_copy_gets_no_posts_about_the_shared_record(
+    db: Database,
+) -> None:
+    """Guild 1 has its own Minneapolis: changes to the shared one go only to guild 2; guild 1's
+    own change, and a shared record it has no copy of, still reach guild 1."""
+    await subscribe(db, "bodycam", guild=1, channel=CHANNEL_A)
+    await subscribe(db, "bodycam", guild=2, channel=CHANNEL_B)
+    await add(db, "bodycam", bodycam())  # 1: shared, before guild 1 had a copy
+    await fan_out(db, now=db.clock.now())
+    await add(db, "bodycam", bodycam(), scope=GUILD_A)  # 2: guild 1's own copy
+    await change(db, "bodycam", KEY, {"status": "full"})  # 3: shared
+    await change(db, "bodycam", KEY, {"status": "partial"}, scope=GUILD_A)  # 4: guild 1's
+    await add(db, "bodycam", bodycam(city="Denver", state="CO"))  # 5: shared, no copy
+    await fan_out(db, now=db.clock.now())
+    got = {(d.event_id, d.channel_id) for d in await deliveries(db)}
+    assert got == {(1, CHANNEL_A), (1, CHANNEL_B), (2, CHANNEL_A), (3, CHANNEL_B),
+                   (4, CHANNEL_A), (5, CHANNEL_A), (5, CHANNEL_B)}  # fmt: skip
+
+
+async def retire(db: Database, scope: Any, key: str = KEY) -> int:
+    """Delete the scope's record `key` and retire its subscriptions, in one transaction."""
+    async with db.writer(scope, EDITOR) as writer:
+        row = await writer.find("bodycam", key)
+        assert row is not None
+        await writer.delete(row)
+        reason = "the record was deleted on 2026-11-28"
+        return await retire_record_subscriptions(
+            writer.session, scope.guild_id, "bodycam", key, reason
+        )
+
+
+async def test_deleting_a_shared_record_retires_the_subscriptions_that_watched_it(
+    db: Database,
+) -> None:
+    """The shared Minneapolis is deleted: guild 1's one-record subscription fails with the
+    reason, guild 2's (which watches its own copy) and kind subscriptions stay active; a new
+    Minneapolis later is not followed, and re-enabling is refused until one is visible."""
+    await add(db, "bodycam", bodycam())
+    await add(db, "bodycam", bodycam(), scope=GUILD_B)
+    watcher = await subscribe(db, "bodycam", record=("bodycam", KEY))
+    own = await subscribe(db, "bodycam", guild=2, channel=CHANNEL_B, record=("bodycam", KEY))
+    kind = await subscribe(db, "bodycam", channel=11)
+    assert await retire(db, SHARED) == 1
+    retired = await subscription(db, watcher.id)  # type: ignore[arg-type]
+    assert (retired.state, retired.state_reason) == (
+        "failed",
+        "the record was deleted on 2026-11-28",
+    )
+    for other in (own, kind):
+        assert (await subscription(db, other.id)).state == "active"  # type: ignore[arg-type]
+    with pytest.raises(NotFound) as refused:
+        await reenable(db, 1, watcher.id)  # type: ignore[arg-type]
+    assert "any more" in str(refused.value)
+    assert (await subscription(db, watcher.id)).state == "failed"  # type: ignore[arg-type]
+    await fan_out(db, now=db.clock.now())
+    await add(db, "bodycam", bodycam())  # a new shared Minneapolis
+    await fan_out(db, now=db.clock.now())
+    assert {d.channel_id for d in await deliveries(db)} == {11}  # the kind subscription only
+
+
+async def test_deleting_a_guilds_record_retires_only_that_guilds_subscriptions(
+    db: Database,
+) -> None:
+    """Guild 2 deletes its own Minneapolis: its subscription fails (it does not silently move
+    to the shared one); guild 1's, following the shared record, is untouched."""
+    await add(db, "bodycam", bodycam())
+    await add(db, "bodycam", bodycam(), scope=GUILD_B)
+    shared = await subscribe(db, "bodycam", record=("bodycam", KEY))
+    own = await subscribe(db, "bodycam", guild=2, channel=CHANNEL_B, record=("bodycam", KEY))
+    assert await retire(db, GUILD_B) == 1
+    assert (await subscription(db, own.id)).state == "failed"  # type: ignore[arg-type]
+    assert (await subscription(db, shared.id)).state == "active"  # type: ignore[arg-type]
+    assert await retire(db, SHARED) == 1  # now guild 2 has no copy, but its one is retired
+    assert (await subscription(db, shared.id)).state == "failed"  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- alerts that fire once

@@ -2,6 +2,7 @@
 
 Each command builds the settings and the database itself and passes them down; nothing global.
 Exit codes: 0 done, 1 the data was refused (listed on stderr), 2 bad configuration or usage.
+Every failure is one line on stderr saying what and what to do (`run_command` translates them).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
+import aiohttp
 import discord
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot.config import ConfigError, Settings, config_path_from, load_settings
-from bot.console import console_main
+from bot.console.app import console_main
 from bot.logs import setup_logging
 from bot.runner import TOKEN_REJECTED, run_bot, sync_once
 from db import migrations, transfer
@@ -40,8 +44,54 @@ NO_TOKEN = (
 )
 
 
+MAX_SNOWFLAKE = 2**63 - 1  # Discord ids are positive 64-bit; the database stores them signed
+
+
+class CommandFailed(Exception):
+    """A one-line failure and its exit code (2: configuration or usage, 1: input refused)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(" ".join(message.splitlines()))
+        self.code = code
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and where to read the usage), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}. See `{self.prog} --help`.\n")
+
+
+def guild_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value <= MAX_SNOWFLAKE:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a Discord server id; accepted: a whole number from 1 to "
+            f"{MAX_SNOWFLAKE} (in Discord: right-click the server, Copy Server ID)"
+        )
+    return value
+
+
+def output_file(text: str) -> Path:
+    """A file we could create: checked before any work, so a typo does not waste an export."""
+    path = Path(text)
+    problem = None
+    if path.is_dir():
+        problem = f"{text} is a folder; give a file name inside it"
+    elif not path.parent.is_dir():
+        problem = f"the folder {path.parent} does not exist; create it or choose another"
+    elif not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        problem = f"cannot write {text}; choose a file in a folder you can write to"
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="oversight-desk", description=__doc__.splitlines()[0])
+    parser = Parser(prog="oversight-desk", description=__doc__.splitlines()[0])
     parser.add_argument("--config", help="TOML settings file (default: ./config.toml if present)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="migrate, seed an empty database, and run the bot")
@@ -52,17 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     scope_help = "a guild id: work on that server's own records (default: the shared dataset)"
     importer = commands.add_parser("import", help="import records from a CSV or JSON file")
     importer.add_argument("file", type=Path)
-    importer.add_argument("--guild", type=int, help=scope_help)
+    importer.add_argument("--guild", type=guild_id, help=scope_help)
     importer.add_argument("--dry-run", action="store_true", help="validate and preview only")
     exporter = commands.add_parser("export", help="export records as CSV or JSON")
     exporter.add_argument("--kind", action="append", choices=list(FIELDS_OF), help="repeatable")
     exporter.add_argument("--format", choices=transfer.FORMATS, default="json")
-    exporter.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    exporter.add_argument("--guild", type=int, help=scope_help)
+    exporter.add_argument("--out", type=output_file, help="file to write (default: stdout)")
+    exporter.add_argument("--guild", type=guild_id, help=scope_help)
     shown = commands.add_parser("history", help="a record's revisions, oldest first")
     shown.add_argument("kind", choices=list(FIELDS_OF))
     shown.add_argument("key", help="the record's key, e.g. minneapolis-mn-ice-ero or OQ-4")
-    shown.add_argument("--guild", type=int, help=scope_help)
+    shown.add_argument("--guild", type=guild_id, help=scope_help)
     return parser
 
 
@@ -159,7 +209,12 @@ async def cmd_export(settings: Settings, database: Database, args: argparse.Name
     if args.out:
         # A BOM lets spreadsheet programs read accented names in a CSV correctly.
         encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-        args.out.write_text(text, encoding=encoding, newline="")
+        try:
+            args.out.write_text(text, encoding=encoding, newline="")
+        except OSError as error:  # e.g. /proc, a full disk: passed the checks, failed the write
+            raise CommandFailed(
+                f"Cannot write {args.out} ({error.strerror}): choose another --out file."
+            ) from None
         print(f"Wrote {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -196,19 +251,104 @@ COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable
 }
 
 
-async def run_command(settings: Settings, args: argparse.Namespace) -> int:
-    database = Database.from_url(settings.database.url, timezone=settings.bot.tz)
+def shown_url(url: str) -> str:
+    """How a database is named in messages: a SQLite file's path, a server URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+def cannot_open(url: str, error: Exception) -> str:
+    """Why the database could not be opened, and what to do, in one line."""
+    parsed, where = make_url(url), shown_url(url)
+    reason = str(error.orig if isinstance(error, DBAPIError) else error)
+    if isinstance(error, OSError) and error.strerror:
+        reason = error.strerror
+    if parsed.get_backend_name() != "sqlite":
+        return (
+            f"Cannot connect to the database {where} ({reason}): check that PostgreSQL is running "
+            "there and that DATABASE_URL names the right host, port, user and database."
+        )
+    path = Path(parsed.database or "")
+    if path.is_dir():
+        return (
+            f"The database {where} is a folder, not a file: point DATABASE_URL at a file, e.g. "
+            f"sqlite+aiosqlite:///{path / 'oversight-desk.db'}."
+        )
+    if "not a database" in reason:
+        return (
+            f"{where} is not a SQLite database ({reason}): point DATABASE_URL at an Oversight "
+            "Desk database, or at a new file name to start one."
+        )
+    if path.parent.exists() and not path.parent.is_dir():
+        reason = f"{path.parent} is a file, not a folder"
+    return (
+        f"Cannot open the database {where} ({reason}): check that its folder exists and is "
+        "writable, or point DATABASE_URL at another file."
+    )
+
+
+async def open_database(settings: Settings) -> Database:
+    """Connect once and check the schema is one this program knows, before any command runs."""
+    url = settings.database.url
     try:
-        return await COMMANDS[args.command](settings, database, args)
+        database = Database.from_url(url, timezone=settings.bot.tz)
+    except OSError as error:  # the SQLite file's folder could not be made
+        raise CommandFailed(cannot_open(url, error)) from None
+    try:
+        current = await migrations.current_revision(database.engine)
+    except (OSError, SQLAlchemyError) as error:
+        await database.close()
+        raise CommandFailed(cannot_open(url, error)) from None
+    if current is not None and current not in migrations.known_revisions():
+        await database.close()
+        raise CommandFailed(
+            f"The database {shown_url(url)} was made by a newer Oversight Desk (migration "
+            f"{current}; this one knows up to {migrations.newest_revision()}): upgrade the "
+            "program or point DATABASE_URL at another database."
+        )
+    return database
+
+
+async def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one command; the one place that turns a failure into its line and exit code."""
+    try:
+        database = await open_database(settings)
+        try:
+            return await COMMANDS[args.command](settings, database, args)
+        finally:
+            await database.close()
+    except CommandFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.code
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    finally:
-        await database.close()
+    except aiohttp.ClientConnectionError as error:  # `run` and `sync` log in over the network
+        print(
+            f"error: Cannot reach Discord ({' '.join(str(error).splitlines())}): check this "
+            "machine's network connection (and any proxy or firewall), then run the command again.",
+            file=sys.stderr,
+        )
+        return 2
+    except DBAPIError as error:  # the database failed mid-command (damaged, disk full, …)
+        where = shown_url(settings.database.url)
+        reason = " ".join(str(error.orig).splitlines())
+        print(
+            f"error: the database {where} failed ({reason}): the command stopped and its "
+            "unfinished change was not saved. Check the database (disk space, damage) and run "
+            "the command again.",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error already printed in one line
+        return stop.code if isinstance(stop.code, int) else 2
     try:
         settings = load_settings(config_path_from(args.config, os.environ))
     except ConfigError as error:

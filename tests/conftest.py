@@ -183,6 +183,32 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
 
 
+@pytest.fixture(autouse=True)
+def fake_saw_no_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails any test whose `fake` (this file's or tests/fakediscord's) saw a Discord limit
+    violation, listing them. Tests that provoke violations on purpose opt out with
+    @pytest.mark.allow_violations.
+
+    Requesting `fake` here sets it up before, and tears it down after, everything else the test
+    uses, so what the bot sends while shutting down is checked too. The check runs at teardown,
+    so pytest reports it as an error of the test."""
+    if "fake" not in request.fixturenames or request.node.get_closest_marker("allow_violations"):
+        yield
+        return
+    server: FakeDiscord = request.getfixturevalue("fake")
+    yield
+    if server.violations:
+        found = "\n".join(
+            f"  {v.route} {v.rule}{f' at {v.path}' if v.path else ''}: {v.detail}"
+            for v in server.violations
+        )
+        pytest.fail(
+            f"the fake Discord saw {len(server.violations)} limit violation(s):\n{found}\n"
+            "(mark the test @pytest.mark.allow_violations if it provokes them on purpose)",
+            pytrace=False,
+        )
+
+
 @dataclass
 class Office:
     """One congressional office's server: a staffer and an admin (Manage Server)."""

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from db import migrations
 
 
 @pytest.fixture(autouse=True)
@@ -131,3 +136,239 @@ def test_guild_reimport_of_its_export_keeps_shared_records_shared(
     capsys.readouterr()
     assert main(["import", str(out), "--guild", "42"]) == 0
     assert "0 new, 0 changed, 67 unchanged" in capsys.readouterr().out
+
+
+# ------------------------------------------------ every failure is one line (issue 11, item 6)
+
+ROOT = Path(__file__).resolve().parents[2]
+NEWER = "9999"  # a migration this program has never heard of
+COMMANDS_THAT_OPEN_THE_DATABASE = [
+    ["run"],
+    ["console"],
+    ["sync"],
+    ["db", "upgrade"],
+    ["db", "seed"],
+    ["import", "records.json"],
+    ["export"],
+    ["history", "bodycam", "minneapolis-mn-ice-ero"],
+]
+
+
+def one_line(err: str) -> str:
+    """stderr, which must be exactly one line and no traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def stamp(path: Path, revision: str) -> None:
+    """Mark a database as migrated to `revision`, as a newer Oversight Desk would."""
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+
+
+def stamped(path: Path) -> str:
+    with sqlite3.connect(path) as connection:
+        return str(connection.execute("SELECT version_num FROM alembic_version").fetchone()[0])
+
+
+def test_the_newest_revision_is_read_from_the_migration_scripts() -> None:
+    """The revisions known are the scripts' own, oldest first, so a new migration counts at once."""
+    files = sorted(p.name.split("_")[0] for p in (ROOT / "db/migrations/versions").glob("0*.py"))
+    assert migrations.known_revisions() == files
+    assert migrations.newest_revision() == files[-1]
+
+
+@pytest.mark.parametrize("argv", COMMANDS_THAT_OPEN_THE_DATABASE, ids=" ".join)
+def test_a_file_that_is_not_a_database_is_one_line_for_every_command(
+    argv: list[str],
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every command that opens the database stops with one line saying the file is not a
+    database and what to do; exit 2, and the file is left as it was."""
+    notes = workdir / "notes.db"
+    notes.write_text("meeting notes, not a database\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{notes}")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(argv) == 2
+    line = one_line(capsys.readouterr().err)
+    assert f"{notes} is not a SQLite database" in line and "point DATABASE_URL" in line
+    assert notes.read_text(encoding="utf-8") == "meeting notes, not a database\n"
+
+
+def test_a_folder_as_the_database_is_one_line(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DATABASE_URL naming a folder says so and suggests a file inside it; exit 2."""
+    folder = workdir / "data"
+    folder.mkdir()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{folder}")
+    assert main(["db", "upgrade"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert f"The database {folder} is a folder, not a file" in line
+    assert f"sqlite+aiosqlite:///{folder}/oversight-desk.db" in line
+
+
+def test_a_database_under_a_file_is_one_line(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database path whose folder is really a file names that file; exit 2."""
+    (workdir / "data").write_text("", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{workdir}/data/x.db")
+    assert main(["export"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert f"({workdir / 'data'} is a file, not a folder)" in line
+
+
+@pytest.mark.parametrize("argv", [["db", "upgrade"], ["export"], ["db", "seed"]], ids=" ".join)
+def test_a_database_from_a_newer_version_is_refused_untouched(
+    argv: list[str], workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database a newer Oversight Desk migrated is named with its migration and the newest
+    this one knows; nothing is migrated or written (exit 2)."""
+    assert main(["db", "upgrade"]) == 0
+    stamp(workdir / "cli.db", NEWER)
+    capsys.readouterr()
+    assert main(argv) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line == (
+        f"error: The database {workdir / 'cli.db'} was made by a newer Oversight Desk (migration "
+        f"{NEWER}; this one knows up to {migrations.newest_revision()}): upgrade the program or "
+        "point DATABASE_URL at another database."
+    )
+    assert stamped(workdir / "cli.db") == NEWER
+
+
+def test_a_damaged_database_fails_in_one_line_and_saves_nothing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table gone missing fails `db seed` mid-way: one line naming the database and the
+    problem, exit 2, and none of the seed's other writes are kept."""
+    database = workdir / "cli.db"
+    assert main(["db", "upgrade"]) == 0
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TABLE bodycam")
+    capsys.readouterr()
+    assert main(["db", "seed"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"error: the database {database} failed (no such table: bodycam)")
+    assert "was not saved" in line
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM revision").fetchone() == (0,)
+
+
+def test_an_unreachable_postgresql_is_one_line_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing listens on port 1: one line naming the server (password hidden); exit 2."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres:hunter2@127.0.0.1:1/test")
+    assert main(["history", "bodycam", "minneapolis-mn-ice-ero"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "Cannot connect to the database postgresql+asyncpg://postgres:***@127.0.0.1:1/" in line
+    assert "check that PostgreSQL is running" in line and "hunter2" not in line
+
+
+@pytest.mark.parametrize(
+    ("out", "says"),
+    [
+        ("{workdir}", "is a folder; give a file name inside it"),
+        ("{workdir}/missing/records.json", "the folder {workdir}/missing does not exist"),
+        ("/proc/records.json", "Cannot write /proc/records.json (No such file or directory)"),
+    ],
+    ids=["folder", "missing folder", "write fails"],
+)
+def test_an_unwritable_out_is_one_line(
+    out: str, says: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export --out` somewhere that cannot be written says where and why; exit 2."""
+    assert main(["export", "--out", out.format(workdir=workdir)]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert says.format(workdir=workdir) in line and "out" in line
+
+
+@pytest.mark.parametrize("guild", ["-5", "0", "99999999999999999999999", "9223372036854775808"])
+@pytest.mark.parametrize(
+    "argv", [["export"], ["history", "bodycam", "x"], ["import", "x.json"]], ids=" ".join
+)
+def test_a_guild_that_is_not_a_discord_id_is_one_line(
+    argv: list[str], guild: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--guild must be a positive 64-bit id: anything else is refused before the database is
+    opened, with what is accepted; exit 2."""
+    assert main([*argv, "--guild", guild]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert f"argument --guild: '{guild}' is not a Discord server id" in line
+    assert "a whole number from 1 to 9223372036854775807" in line
+    assert not (workdir / "cli.db").exists()
+
+
+def test_the_largest_discord_id_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    """The top of the range is a valid guild id: its (empty) export works."""
+    assert main(["export", "--guild", str(2**63 - 1), "--kind", "question"]) == 0
+    assert json.loads(capsys.readouterr().out)["records"] == []
+
+
+def test_an_unreachable_discord_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sync` with a token but no way to Discord (nothing listens on port 1): one line saying
+    Discord cannot be reached and what to check; exit 2."""
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.not.real")
+    monkeypatch.setattr("discord.http.Route.BASE", "http://127.0.0.1:1/api/v10")
+    assert main(["sync"]) == 2
+    err = capsys.readouterr().err  # with a token, discord.py's own log lines come first
+    assert "Traceback" not in err and "MTIz.not.real" not in err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [err.strip().splitlines()[-1]]
+    assert errors[0].startswith("error: Cannot reach Discord (") and "network" in errors[0]
+
+
+def test_a_usage_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown command is one line pointing at --help; exit 2."""
+    assert main(["frobnicate"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "invalid choice: 'frobnicate'" in line and "--help" in line
+
+
+@pytest.mark.parametrize(
+    ("case", "argv"),
+    [
+        ("folder", ["db", "upgrade"]),
+        ("text", ["run"]),
+        ("newer", ["export"]),
+        ("postgres", ["db", "seed"]),
+        ("ok", ["export", "--out", "/proc/records.json"]),
+        ("ok", ["export", "--guild", "-5"]),
+    ],
+)
+def test_the_real_program_fails_in_one_line_without_a_traceback(
+    case: str, argv: list[str], workdir: Path
+) -> None:
+    """`python -m bot` as a user runs it: stderr is exactly one line, no traceback, exit 2."""
+    url = f"sqlite+aiosqlite:///{workdir}/cli.db"
+    if case == "folder":
+        (workdir / "data").mkdir()
+        url = f"sqlite+aiosqlite:///{workdir}/data"
+    elif case == "text":
+        (workdir / "notes.db").write_text("notes\n", encoding="utf-8")
+        url = f"sqlite+aiosqlite:///{workdir}/notes.db"
+    elif case == "newer":
+        assert main(["db", "upgrade"]) == 0
+        stamp(workdir / "cli.db", NEWER)
+    elif case == "postgres":
+        url = "postgresql+asyncpg://postgres@127.0.0.1:1/test"
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env.pop("DISCORD_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        cwd=workdir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a measurement
+    )
+    assert done.returncode == 2, done.stderr
+    assert one_line(done.stderr).startswith(("error: ", "oversight-desk export: "))

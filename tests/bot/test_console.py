@@ -16,17 +16,9 @@ from discord import app_commands
 import cogs.meta
 from bot.client import OversightBot
 from bot.config import Settings
-from bot.console import BANNER, Console, console_main
-from bot.console_text import (
-    Invocation,
-    LineError,
-    Mention,
-    parse_command,
-    render_message,
-    render_modal,
-    split_words,
-    timestamp,
-)
+from bot.console.app import BANNER, Console, console_main
+from bot.console.parse import Invocation, LineError, Mention, parse_command, split_words
+from bot.console.render import render_message, render_modal, timestamp
 from db.engine import Database
 
 UTC = dt.UTC

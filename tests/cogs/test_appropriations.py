@@ -4,7 +4,6 @@ clicks, privacy between guilds, 10,000 bills, and random options."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 
@@ -17,35 +16,16 @@ from bench.dataset import Sizes, _row, generate
 from bot import views as views_module
 from bot.client import OversightBot
 from bot.render.common import AMBER, BLUE, GREEN, GREY, RED
-from db.dates import discord_timestamp
 from db.models import FundingLine, Measure
 from db.scope import Actor, Scope
-from fakediscord import FakeDiscord, FakeGuild, FakeMember, Reply
+from fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.conftest import Office
+from tests.support.replies import buttons, field_list, fields, ts, wait_until_disabled
 
 Json = dict[str, Any]
 EDITOR = Actor("test editor", 1)
 SOURCE = [{"outlet": "Test Gazette", "url": "https://example.org/gazette"}]
 HIDDEN = dict(suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def ts(year: int, month: int, day: int, style: str = "D") -> str:
-    return discord_timestamp(dt.date(year, month, day), style)
-
-
-def fields(reply: Reply) -> dict[str, str]:
-    """Every field of every embed of the reply, by name."""
-    return {f["name"]: f["value"] for embed in reply.embeds for f in embed.get("fields", [])}
-
-
-def field_list(reply: Reply) -> list[tuple[str, str]]:
-    """Every field in order, repeated names included ('… (continued)')."""
-    return [(f["name"], f["value"]) for embed in reply.embeds for f in embed.get("fields", [])]
-
-
-def buttons(reply: Reply) -> dict[str, Json]:
-    assert reply.message is not None
-    return {b["custom_id"]: b for row in reply.message.components for b in row["components"]}
 
 
 async def write(bot: OversightBot, *records: tuple[str, Json], scope: Scope | None = None) -> None:
@@ -161,7 +141,6 @@ async def test_status_falls_back_from_fy2027_to_fy2026(
     assert embed["description"].startswith(
         "No records for FY2027 yet; showing FY2026, the latest year with records."
     )
-    assert not fake.violations
 
 
 async def test_fy2026_is_over_and_no_period_covers_its_end(
@@ -181,7 +160,6 @@ async def test_fy2026_is_over_and_no_period_covers_its_end(
     assert "No records for" not in text
     assert embed["color"] == GREY.value
     assert fields(reply)["Last recorded period"].startswith("DHS funded by Public Law 119-86")
-    assert not fake.violations
 
 
 async def test_status_shows_the_dispute_over_the_last_period(
@@ -192,7 +170,6 @@ async def test_status_shows_the_dispute_over_the_last_period(
     confidence = fields(reply)["Confidence"]
     assert confidence.startswith("⚠️ Disputed: CRS summary: a DHS continuing resolution")
     assert "Press (Punchbowl News): full-year funding except ICE and CBP" in confidence
-    assert not fake.violations
 
 
 async def test_status_says_what_each_chamber_has_done(
@@ -231,7 +208,6 @@ async def test_status_names_the_components_of_the_dhs_only_lapse(
         "FEMA, CISA."
     )
     assert "staff worked unpaid; ICE and CBP kept operating" in affected
-    assert not fake.violations
 
 
 async def test_status_lists_the_five_newest_actions(fake: FakeDiscord, office: Office, bot) -> None:
@@ -246,7 +222,6 @@ async def test_status_lists_the_five_newest_actions(fake: FakeDiscord, office: O
     assert lines[2].startswith(f"{ts(2026, 3, 27)} · H.R. 7147 · Senate:")
     assert lines[2].endswith("**voice vote**")
     assert lines[4].startswith(f"{ts(2026, 2, 3)} · H.R. 7148 · President:")
-    assert not fake.violations
 
 
 async def test_status_shows_the_body_camera_line(fake: FakeDiscord, office: Office, bot) -> None:
@@ -257,7 +232,6 @@ async def test_status_shows_the_body_camera_line(fake: FakeDiscord, office: Offi
         "Requested — · House **$20,000,000** · Senate — · Enacted — · "
         "🟡 Reported (one secondary source)"
     )
-    assert not fake.violations
 
 
 async def test_status_lays_out_the_years_periods(fake: FakeDiscord, office: Office, bot) -> None:
@@ -274,7 +248,6 @@ async def test_status_lays_out_the_years_periods(fake: FakeDiscord, office: Offi
         "FEMA, CISA) · ⚠️ disputed",
         f"🟢 Funded {ts(2026, 4, 30)} – {ts(2026, 5, 22)} by H.R. 7147 (P.L. 119-86) · ⚠️ disputed",
     ]
-    assert not fake.violations
 
 
 async def test_status_cites_its_sources(fake: FakeDiscord, office: Office, bot) -> None:
@@ -287,7 +260,6 @@ async def test_status_cites_its_sources(fake: FakeDiscord, office: Office, bot) 
         sources
     )
     assert reply.embeds[-1]["footer"]["text"] == "as of Jun 5, 2026 · 7 sources"
-    assert not fake.violations
 
 
 async def test_status_of_a_year_with_bills_but_no_periods(
@@ -304,21 +276,18 @@ async def test_status_of_a_year_with_bills_but_no_periods(
     assert fields(reply)["Components affected"] == "No lapse recorded in FY2025."
     assert "[VisaVerge (July 2025)](https://visaverge.com/)" in fields(reply)["Sources"]
     assert reply.embeds[-1]["footer"]["text"] == "as of Jul 4, 2025 · 2 sources"
-    assert not fake.violations
 
 
 async def test_a_far_year_falls_back_to_the_latest(fake: FakeDiscord, office: Office, bot) -> None:
     """FY2100 has no records yet: FY2026 is shown instead."""
     reply = await fake.slash("approps status", fiscal_year=2100, user=office.staffer)
     assert reply.embeds[0]["description"].startswith("No records for FY2100 yet; showing FY2026")
-    assert not fake.violations
 
 
 async def test_status_can_be_shared(fake: FakeDiscord, office: Office, bot) -> None:
     """With share, the status is posted for everyone in the channel."""
     reply = await fake.slash("approps status", share=True, user=office.staffer)
     assert not reply.ephemeral and reply.embeds[0]["title"] == "DHS funding · FY2026"
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /approps status: FY2027
@@ -344,7 +313,6 @@ async def test_a_funded_year_counts_down(fake: FakeDiscord, office: Office, bot)
         f"No lapse in force. Latest lapse, {ts(2026, 10, 1)} – {ts(2026, 10, 3)}: TSA."
     )
     assert fields(reply)["Body-camera funding"] == "No body-camera line recorded for FY2027."
-    assert not fake.violations
 
 
 async def test_a_lapse_counts_its_days(fake: FakeDiscord, office: Office, bot) -> None:
@@ -362,7 +330,6 @@ async def test_a_lapse_counts_its_days(fake: FakeDiscord, office: Office, bot) -
     assert embed["description"] == f"**Lapsed since {ts(2026, 10, 1)} — day 59.**"
     assert fields(reply)["Components affected"] == f"FEMA, TSA\n{description}"
     assert fields(reply)["Period in force"] == description
-    assert not fake.violations
 
 
 async def test_no_period_covers_today(fake: FakeDiscord, office: Office, bot) -> None:
@@ -379,7 +346,6 @@ async def test_no_period_covers_today(fake: FakeDiscord, office: Office, bot) ->
         f"**No recorded funding period covers today ({ts(2026, 11, 28)}).** The last recorded "
         f"period: 🟢 Funded {ts(2026, 10, 1)} – {ts(2026, 11, 20)} by H.R. 9001 (P.L. 119-120)."
     )
-    assert not fake.violations
 
 
 async def test_a_year_that_has_not_started(fake: FakeDiscord, office: Office, bot) -> None:
@@ -395,7 +361,6 @@ async def test_a_year_that_has_not_started(fake: FakeDiscord, office: Office, bo
         "**H.R. 9001** Continuing Appropriations, 2027 — Introduced"
         in (fields(reply)["What each chamber has done"])
     )
-    assert not fake.violations
 
 
 async def test_another_guilds_period_stays_there(fake: FakeDiscord, office: Office, bot) -> None:
@@ -412,7 +377,6 @@ async def test_another_guilds_period_stays_there(fake: FakeDiscord, office: Offi
     assert theirs.embeds[0]["title"] == "DHS funding · FY2027"
     assert mine.embeds[0]["title"] == "DHS funding · FY2026"
     assert "H.R. 9001" not in str(mine.embeds)
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /approps bill
@@ -437,7 +401,6 @@ async def test_bill_shows_the_stage_timeline(fake: FakeDiscord, office: Office, 
         f"{ts(2026, 4, 30)} · President: Signed into law as Public Law 119-86, ending the "
         "DHS-only lapse. → Enacted",
     ]
-    assert not fake.violations
 
 
 async def test_bill_shows_its_disputed_confidence_and_sources(
@@ -448,7 +411,6 @@ async def test_bill_shows_its_disputed_confidence_and_sources(
     assert fields(reply)["Confidence"].startswith("⚠️ Disputed: Sources conflict on what the law")
     assert "[Punchbowl News](https://punchbowl.news/)" in fields(reply)["Sources"]
     assert reply.embeds[-1]["footer"]["text"] == "as of Apr 30, 2026 · 4 sources"
-    assert not fake.violations
 
 
 async def test_bill_lists_its_lines_and_questions(fake: FakeDiscord, office: Office, bot) -> None:
@@ -463,7 +425,6 @@ async def test_bill_lists_its_lines_and_questions(fake: FakeDiscord, office: Off
     questions = fields(reply)["Oversight questions"].split("\n")
     assert [q.split("**")[1] for q in questions] == ["OQ-4", "OQ-5", "OQ-7"]
     assert questions[0].endswith(f"— pending · due {ts(2026, 5, 30)}")
-    assert not fake.violations
 
 
 async def test_a_bill_typed_by_hand(fake: FakeDiscord, office: Office, bot) -> None:
@@ -480,7 +441,6 @@ async def test_a_bill_typed_by_hand(fake: FakeDiscord, office: Office, bot) -> N
         in fields(reply)["Stage timeline"]
     )
     assert fields(reply)["Oversight questions"] == "No questions linked."
-    assert not fake.violations
 
 
 async def test_a_bill_not_yet_enacted(fake: FakeDiscord, office: Office, bot) -> None:
@@ -492,7 +452,6 @@ async def test_a_bill_not_yet_enacted(fake: FakeDiscord, office: Office, bot) ->
         "H. Rept. 119-173"
     )
     assert embed["color"] == GREY.value
-    assert not fake.violations
 
 
 async def test_an_unknown_bill_is_refused_privately(fake: FakeDiscord, office: Office, bot) -> None:
@@ -500,14 +459,12 @@ async def test_an_unknown_bill_is_refused_privately(fake: FakeDiscord, office: O
     reply = await fake.slash("approps bill", bill="H.R. 1234", share=True, user=office.staffer)
     assert reply.ephemeral and reply.embeds == []
     assert reply.content is not None and reply.content.startswith("No bill matches 'H.R. 1234'")
-    assert not fake.violations
 
 
 async def test_a_bill_can_be_shared(fake: FakeDiscord, office: Office, bot) -> None:
     """With share, the bill is posted for everyone."""
     reply = await fake.slash("approps bill", bill="119-hr7147", share=True, user=office.staffer)
     assert not reply.ephemeral and "H.R. 7147" in reply.embeds[0]["title"]
-    assert not fake.violations
 
 
 async def test_a_long_timeline_is_paged_not_cut(fake: FakeDiscord, office: Office, bot) -> None:
@@ -542,7 +499,6 @@ async def test_a_long_timeline_is_paged_not_cut(fake: FakeDiscord, office: Offic
         f"Step {n:02}" for n in range(60)
     ]
     assert pages > 1 and [name for name, _ in seen].count("Sources") == 1
-    assert not fake.violations
 
 
 async def test_long_text_stays_within_limits_and_whole(
@@ -574,7 +530,6 @@ async def test_long_text_stays_within_limits_and_whole(
     question = fields(reply)["Oversight questions"]
     assert question.startswith("**OQ-99** Why and how") and "…" in question
     assert question.endswith(f"— pending · due {ts(2026, 10, 30)}")
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /approps bill: autocomplete
@@ -592,7 +547,6 @@ async def test_bill_autocomplete_ranks_by_number(fake: FakeDiscord, office: Offi
         },
         {"name": "H.R. 7148 — Consolidated Appropriations Act, 2026", "value": "119-hr7148"},
     ]
-    assert not fake.violations
 
 
 async def test_bill_autocomplete_by_title(fake: FakeDiscord, office: Office, bot) -> None:
@@ -601,7 +555,6 @@ async def test_bill_autocomplete_by_title(fake: FakeDiscord, office: Office, bot
         "approps bill", focused="bill", value="homeland", user=office.staffer
     )
     assert [o["value"] for o in offered] == ["119-hr4213", "119-hr7147", "119-hr7481"]
-    assert not fake.violations
 
 
 async def test_bill_autocomplete_among_10000_bills(fake: FakeDiscord, office: Office, big) -> None:
@@ -614,7 +567,6 @@ async def test_bill_autocomplete_among_10000_bills(fake: FakeDiscord, office: Of
         "approps bill", focused="bill", value="Synthetic", user=office.staffer
     )
     assert len(many) == 25 and all("Synthetic Appropriations Act" in o["name"] for o in many)
-    assert not fake.violations
 
 
 async def test_another_guilds_bill_is_invisible(fake: FakeDiscord, office: Office, bot) -> None:
@@ -631,7 +583,6 @@ async def test_another_guilds_bill_is_invisible(fake: FakeDiscord, office: Offic
     assert theirs.embeds[0]["title"] == "H.R. 9001 — Office draft on cameras"
     assert offered == []
     assert mine.content is not None and mine.content.startswith("No bill matches")
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /approps lines
@@ -666,7 +617,6 @@ async def test_lines_default_to_fy2026_and_total_without_totals(
         "as of Jun 5, 2026 · 4 sources · sums are per bill, of the lines listed, leaving out "
         "lines that are themselves totals"
     )
-    assert not fake.violations
 
 
 async def test_lines_of_fy2025_leave_out_the_reconciliation_total(
@@ -683,7 +633,6 @@ async def test_lines_of_fy2025_leave_out_the_reconciliation_total(
         "Enacted **$170,000,000,000**"
         in (found["Multiple agencies · Immigration and border enforcement (total) (a total)"])
     )
-    assert not fake.violations
 
 
 async def test_lines_search_finds_the_camera_line(fake: FakeDiscord, office: Office, bot) -> None:
@@ -702,7 +651,6 @@ async def test_lines_search_finds_the_camera_line(fake: FakeDiscord, office: Off
         "Requested — · House **$20,000,000** · Senate — · Enacted —"
     )
     assert "[Deseret News](https://deseret.com/politics/2026/01/20/" in found["Sources"]
-    assert not fake.violations
 
 
 async def test_a_search_that_finds_nothing_lists_the_years_lines(
@@ -717,14 +665,12 @@ async def test_a_search_that_finds_nothing_lists_the_years_lines(
     assert embed["title"] == "No FY2026 funding line matches “@\u200beveryone wall”"
     listed = embed["description"].split("Lines for FY2026:\n")[1].split("\n")
     assert len(listed) == 8 and "• ICE and CBP · Body-worn cameras for officers" in listed
-    assert not fake.violations
 
 
 async def test_lines_can_be_shared(fake: FakeDiscord, office: Office, bot) -> None:
     """With share, the lines are posted for everyone."""
     reply = await fake.slash("approps lines", share=True, user=office.staffer)
     assert not reply.ephemeral and reply.embeds[0]["title"] == "DHS funding lines · FY2026"
-    assert not fake.violations
 
 
 async def test_another_guilds_line_stays_there(fake: FakeDiscord, office: Office, bot) -> None:
@@ -742,7 +688,6 @@ async def test_another_guilds_line_stays_there(fake: FakeDiscord, office: Office
     assert "CBP · Camera docking stations" in fields(theirs)
     assert next(iter(fields(mine))) == "ICE and CBP · Body-worn cameras for officers"
     assert "docking" not in str(mine.embeds)
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /approps lines: many pages
@@ -772,7 +717,6 @@ async def test_lines_walk_every_page(fake: FakeDiscord, office: Office, big) -> 
     assert buttons(reply)["page:next"]["disabled"] and buttons(reply)["page:last"]["disabled"]
     assert len(seen) == len(set(seen)) == 48
     assert "CBP · Synthetic account 040" in seen
-    assert not fake.violations
 
 
 async def test_only_the_asker_turns_the_pages(fake: FakeDiscord, office: Office, big) -> None:
@@ -783,7 +727,6 @@ async def test_only_the_asker_turns_the_pages(fake: FakeDiscord, office: Office,
     assert refused.ephemeral and refused.content is not None
     assert refused.content.startswith("Only the person who ran this command")
     assert reply.embeds[0]["fields"] == before
-    assert not fake.violations
 
 
 async def test_the_buttons_go_quiet_after_the_timeout(
@@ -793,12 +736,8 @@ async def test_the_buttons_go_quiet_after_the_timeout(
     monkeypatch.setattr(views_module, "PAGE_TIMEOUT", 0.2)
     reply = await fake.slash("approps lines", fiscal_year=2026, user=office.staffer)
     assert not buttons(reply)["page:next"].get("disabled")
-    for _ in range(100):
-        await asyncio.sleep(0.05)
-        if all(b.get("disabled") for b in buttons(reply).values()):
-            break
+    await wait_until_disabled(fake, reply)
     assert all(b.get("disabled") for b in buttons(reply).values())
-    assert not fake.violations
 
 
 async def test_status_with_10000_bills_keeps_its_facts(
@@ -813,7 +752,6 @@ async def test_status_with_10000_bills_keeps_its_facts(
     assert "H.R. 7147 (P.L. 119-86)" in reply.embeds[0]["description"]
     assert fields(reply)["Body-camera funding"].startswith("**ICE and CBP · Body-worn cameras")
     assert reply.components == []  # one page: nothing to turn
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- random options
@@ -828,7 +766,6 @@ async def test_random_years_never_break_status(
     options = {"fiscal_year": year} if year is not None else {}
     reply = await fake.slash("approps status", share=share, user=office.staffer, **options)
     assert reply.embeds and reply.embeds[0]["title"].startswith("DHS funding · FY")
-    assert not fake.violations
 
 
 @settings(max_examples=20, deadline=None, **HIDDEN)
@@ -843,7 +780,6 @@ async def test_random_lines_options_never_break(
     options = {k: v for k, v in {"fiscal_year": year, "search": search}.items() if v is not None}
     reply = await fake.slash("approps lines", user=office.staffer, **options)
     assert reply.embeds and not (reply.content or "").startswith("Something went wrong")
-    assert not fake.violations
 
 
 @settings(max_examples=20, deadline=None, **HIDDEN)
@@ -857,4 +793,3 @@ async def test_random_bills_never_break(fake: FakeDiscord, office: Office, bot, 
         "approps bill", focused="bill", value=bill[:100], user=office.staffer
     )
     assert len(offered) <= 25
-    assert not fake.violations

@@ -18,9 +18,9 @@ from fakediscord.interactions import (
     command_data,
     resolve_command,
 )
-from tests.bot.test_command_surface import leaves
 from tests.cogs.admin_support import revision_count
 from tests.conftest import Office
+from tests.support.commands import leaves
 
 Json = dict[str, Any]
 MARKUP = "@everyone <@123> <@&456> **bold** `code` ||spoiler|| # Head\n> quote [x](http://x) "

@@ -17,6 +17,9 @@ from fakediscord import FakeDiscord, FakeGuild
 from fakediscord.limits import Report, check_allowed_mentions, form_errors, valid_name
 from tests.fakediscord.probe_bot import ProbeBot
 
+# Every test here breaks a limit on purpose and checks the violation it recorded.
+pytestmark = pytest.mark.allow_violations
+
 NONE = {"parse": []}
 
 

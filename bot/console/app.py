@@ -20,18 +20,8 @@ from typing import Any, TextIO
 
 from bot.client import OversightBot
 from bot.config import Settings
-from bot.console_text import (
-    Json,
-    LineError,
-    Mention,
-    button_label,
-    convert,
-    parse_command,
-    render_message,
-    render_modal,
-    split_words,
-    walk,
-)
+from bot.console.parse import LineError, Mention, convert, parse_command, split_words
+from bot.console.render import Json, button_label, render_message, render_modal, walk
 from db.engine import Database
 from fakediscord import FakeDiscord, Message, Reply
 

@@ -45,7 +45,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.dates import format_date
+from db.dates import add_days, format_date
 from db.engine import Database
 from db.models import (
     OPEN_STATUSES,
@@ -134,7 +134,7 @@ async def _overdue(session: AsyncSession, today: dt.date) -> list[_Due]:
 def _continues(period: FundingPeriod, funded: list[FundingPeriod]) -> bool:
     """Whether another funded period of the scope (or shared) covers the day after its end."""
     assert period.end_date is not None
-    next_day = period.end_date + dt.timedelta(days=1)
+    next_day = add_days(period.end_date, 1)
     return any(
         other.id != period.id
         and other.guild_id in (None, period.guild_id)
@@ -187,7 +187,7 @@ async def _funding(session: AsyncSession, today: dt.date) -> list[_Due]:
                     period.key,
                     "lapse",
                     f"Funding has lapsed: {_period_label(period)} ended {format_date(end)}"
-                    f" and no funded period starts by {format_date(end + dt.timedelta(days=1))}.",
+                    f" and no funded period starts by {format_date(add_days(end, 1))}.",
                 )
             )
     return found

@@ -14,7 +14,9 @@ from sqlalchemy import JSON, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import rules
+from db.counters import QUESTION_SERIES, advance
 from db.errors import Duplicate, InvalidInput, NotFound, ScopeError, StaleEdit
+from db.keys import question_number
 from db.models import FIELDS_OF, RECORD_TABLES, ChangeEvent, RecordFields, Revision, SourceRef
 from db.scope import Actor, Scope, visible
 from db.sources import with_source
@@ -417,10 +419,21 @@ class Writer:
         self.session.add(row)
         await self.session.flush()
         self._remember(row.kind, row.key, row)
+        await self._advance_counter(row.kind, row.key)
         changes = _created(fields)
         await self._record(row, "create", changes, "created", effective_on=effective_on)
         await rules.propagate(self, row, changes)
         return row
+
+    async def _advance_counter(self, kind: str, key: str) -> None:
+        """A question written under an explicit id (an import's OQ-12) moves the scope's id
+        counter past it, so that id is never handed out again, even once it is deleted."""
+        if kind != "question":
+            return
+        prefix = "OQ" if self.scope.is_shared else "GQ"
+        number = question_number(key, prefix)
+        if number is not None:
+            await advance(self.session, self.scope, QUESTION_SERIES, number)
 
     async def _check_new(self, fields: RecordFields) -> None:
         """Fill derived values and check references, then refuse a key the scope already has."""
@@ -533,6 +546,9 @@ class Writer:
         if not staged:
             return
         new_ids = await self._insert_new(staged)
+        for item in staged:
+            if item.row is None:
+                await self._advance_counter(item.kind, item.key)
         await self.session.flush()  # the changed rows
         revisions = [
             self._revision_values(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.changes import validate
+from db.keys import question_id
 from db.models import Revision
 from db.scope import Scope
 
@@ -51,7 +52,10 @@ async def history(session: AsyncSession, scope: Scope, kind: str, key: str) -> l
     """Revisions of the records the scope sees under `key`, in the order they were recorded:
     in a guild, the shared record's history and its own copy's. Each run of revisions from a
     'create' on is one record (a database from before ids were never reused may have given a
-    later record a deleted one's id); only runs that ever had `key` are kept."""
+    later record a deleted one's id); only runs that ever had `key` are kept. A question's id
+    may be typed in any spelling ('oq1' is OQ-1)."""
+    if kind == "question":
+        key = question_id(key)
     runs: list[list[Revision]] = []
     for guild_id in _scopes(scope):
         grouped = await _by_record(session, guild_id, kind, Revision.record_key == key)

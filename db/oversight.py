@@ -8,20 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.appropriations import find_measure
 from db.changes import Change, Writer, created_diff, plain_values, validate
-from db.errors import InvalidInput
+from db.counters import QUESTION_SERIES, draw
+from db.errors import Duplicate, InvalidInput
 from db.keys import question_id, question_number
 from db.links import Related, related
 from db.models import (
     OPEN_STATUSES,
-    SHARED_COUNTER_SCOPE,
-    KeyCounter,
     Measure,
     OversightQuestion,
     QuestionStatus,
@@ -64,35 +61,16 @@ async def _highest_number(writer: Writer, prefix: str) -> int:
     return max((n for n in numbers if n is not None), default=0)
 
 
-async def _draw(writer: Writer, series: str, prefix: str) -> int:
-    """The next number of the scope's counter. Each step is one atomic statement inside the
-    writer's transaction: a concurrent writer waits on the counter row, then draws the next."""
-    scope = writer.scope.guild_id or SHARED_COUNTER_SCOPE
-    row = (KeyCounter.scope == scope) & (KeyCounter.name == series)  # type: ignore[arg-type]
-    bump = update(KeyCounter).where(row).values(value=KeyCounter.value + 1)
-    drawn = await writer.session.execute(bump.returning(KeyCounter.value))  # type: ignore[arg-type]
-    if (number := drawn.scalar_one_or_none()) is not None:
-        return number
-    # The scope's first draw: start after what it holds (seeded or imported ids). A writer that
-    # created the row meanwhile wins the insert; this one then takes the number after it.
-    dialect = writer.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    first = insert(KeyCounter).values(
-        scope=scope, name=series, value=await _highest_number(writer, prefix) + 1
-    )
-    upsert = first.on_conflict_do_update(
-        index_elements=["scope", "name"], set_={"value": KeyCounter.value + 1}
-    )
-    return (await writer.session.execute(upsert.returning(KeyCounter.value))).scalar_one()
-
-
 async def next_code(writer: Writer) -> str:
     """Take the next id of the writer's scope (OQ-8 after OQ-7; GQ-1 for an office's first).
     Ids are never given twice, even after the newest question is deleted; an id already taken
     (imported under that name) is skipped."""
     prefix = SHARED_PREFIX if writer.scope.is_shared else GUILD_PREFIX
     while True:
-        code = f"{prefix}-{await _draw(writer, 'question', prefix)}"
+        number = await draw(
+            writer.session, writer.scope, QUESTION_SERIES, lambda: _highest_number(writer, prefix)
+        )
+        code = f"{prefix}-{number}"
         if await writer.find("question", code) is None:
             return code
 
@@ -370,7 +348,26 @@ def question_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 async def create_question(writer: Writer, values: Mapping[str, Any]) -> Change:
     """A new question with the next id of the writer's scope (OQ-n shared, GQ-n a guild's), as
-    of today unless said otherwise."""
+    of today unless said otherwise. The same question sent again (a retried command, a form
+    submitted twice: same text, asker, addressee and sent date, in the same scope) is refused,
+    naming its id."""
+    fields = validate("question", {"as_of": writer.effective_on, **values, "key": "OQ-0"})
+    await writer.lock_key("question", f"text:{fields.question[:80]}")  # one of two at once
+    own = OversightQuestion.guild_id == writer.scope.guild_id
+    if writer.scope.is_shared:
+        own = OversightQuestion.guild_id.is_(None)  # type: ignore[union-attr]
+    same = select(OversightQuestion).where(
+        own,
+        OversightQuestion.question == fields.question,
+        OversightQuestion.asked_by == fields.asked_by,
+        OversightQuestion.addressed_to == fields.addressed_to,
+        OversightQuestion.sent_date == fields.sent_date,  # type: ignore[arg-type]
+    )
+    if (earlier := (await writer.session.execute(same.limit(1))).scalars().first()) is not None:
+        raise Duplicate(
+            f"That question is already recorded as {earlier.key} (same text, asker, addressee "
+            "and sent date); nothing was written. Change it with /admin oversight update."
+        )
     row = await add_question(writer, {"as_of": writer.effective_on, **values})
     return Change("question", row.key, "created", created_diff(row), row)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, or_, select
 
+from db.dates import DateRangeError, add_days
 from db.errors import InUse, InvalidInput
 from db.models import (
     RECORD_TABLES,
@@ -39,7 +40,14 @@ async def enacted_on(writer: Writer, measure_key: str) -> dt.date | None:
 
 
 def rule_due_date(enacted: dt.date | None, days: int | None) -> dt.date | None:
-    return enacted + dt.timedelta(days=days) if enacted is not None and days is not None else None
+    """The due date a rule gives; InvalidInput naming `due_rule_days` when it would fall past
+    the calendar (an enactment recorded in year 9999)."""
+    if enacted is None or days is None:
+        return None
+    try:
+        return add_days(enacted, days)
+    except DateRangeError as error:
+        raise InvalidInput.one("due_rule_days", str(error)) from None
 
 
 def references(fields: RecordFields) -> list[tuple[str, str, str]]:

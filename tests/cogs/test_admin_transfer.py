@@ -37,7 +37,7 @@ from fakediscord.interactions import (
     resolve_command,
 )
 from fakediscord.world import snowflake
-from tests.cogs.admin_support import revision_count
+from tests.cogs.admin_support import revision_count, with_owner
 from tests.conftest import Office, running
 
 Json = dict[str, Any]
@@ -149,12 +149,6 @@ async def finished(fake: FakeDiscord, reply: Reply, start: str, within: float = 
     return message.content
 
 
-def owner_settings(settings: Settings, owner_id: int) -> Settings:
-    return settings.model_copy(
-        update={"bot": settings.bot.model_copy(update={"owner_ids": (owner_id,)})}
-    )
-
-
 # ---------------------------------------------------------------- /admin import
 
 
@@ -199,7 +193,6 @@ async def test_import_previews_then_confirm_changes_the_data(
     assert {(r.actor_id, r.actor_name, r.reason) for r in written} == {
         (office.admin.id, f"admin ({office.admin.id})", "/admin import cams.csv")
     }
-    assert not fake.violations
 
 
 async def test_the_preview_shows_mentions_as_typed_without_pinging(
@@ -216,7 +209,6 @@ async def test_the_preview_shows_mentions_as_typed_without_pinging(
     await finished(fake, await fake.click(reply, "confirm:yes", user=office.admin), "Imported")
     stored = await bodycam(bot.database, Scope.guild(office.guild.id), "denver-co-ice-ero")
     assert stored["notes"] == "@everyone see <@123>"
-    assert not fake.violations
 
 
 async def test_cancel_writes_nothing(
@@ -231,7 +223,6 @@ async def test_cancel_writes_nothing(
     assert cancelled.message.content == "Cancelled: nothing was imported."
     assert not cancelled.message.components
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_no_answer_in_time_writes_nothing(
@@ -252,7 +243,6 @@ async def test_no_answer_in_time_writes_nothing(
     )
     assert not reply.message.components
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_errors_are_listed_by_row_and_column_and_nothing_is_written(
@@ -276,7 +266,6 @@ async def test_errors_are_listed_by_row_and_column_and_nothing_is_written(
     ]
     assert not reply.message.components
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_only_the_first_twenty_errors_are_listed_with_the_count(
@@ -290,7 +279,6 @@ async def test_only_the_first_twenty_errors_are_listed_with_the_count(
     embed = reply.embeds[0]
     assert embed["title"] == "bad.csv: 30 problems; nothing was imported"
     assert len(embed["description"].splitlines()) == 20
-    assert not fake.violations
 
 
 async def test_a_failure_while_applying_writes_nothing_at_all(
@@ -319,7 +307,6 @@ async def test_a_failure_while_applying_writes_nothing_at_all(
     problem = clicked.message.embeds[0]["description"]
     assert problem.startswith("• row 3, column measure_key: no measure with key '119-hr99999'")
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_a_large_import_shows_its_progress(
@@ -339,7 +326,6 @@ async def test_a_large_import_shows_its_progress(
     shown = [edit.get("content") for edit in clicked.message.edits if edit.get("content")]
     assert shown[:3] == [f"Importing… {n} / 1,001" for n in ("0", "500", "1,000")]
     assert await bodycam(bot.database, Scope.guild(office.guild.id), "town-999-mn-ice-ero")
-    assert not fake.violations
 
 
 async def test_a_file_over_two_megabytes_is_refused_before_download(
@@ -350,7 +336,6 @@ async def test_a_file_over_two_megabytes_is_refused_before_download(
     reply = await slash_with_file(fake, host, "admin import", "big.csv", big, user=office.admin)
     assert reply.ephemeral
     assert reply.content.startswith("file: big.csv is 2.1 MB; the limit is 2 MB")
-    assert not fake.violations
 
 
 async def test_a_file_over_ten_thousand_rows_is_refused(
@@ -364,7 +349,6 @@ async def test_a_file_over_ten_thousand_rows_is_refused(
     )
     assert reply.content.startswith("file: rows.csv has 10,001 rows; the limit is 10,000")
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_a_csv_cell_too_long_to_read_is_named(
@@ -375,7 +359,6 @@ async def test_a_csv_cell_too_long_to_read_is_named(
     reply = await slash_with_file(fake, host, "admin import", "long.csv", data, user=office.admin)
     text = json.dumps(reply.embeds)
     assert "long.csv" in text and "not readable as CSV: field larger than field limit" in text
-    assert not fake.violations
 
 
 async def test_a_file_that_is_not_csv_or_json_is_refused(
@@ -386,7 +369,6 @@ async def test_a_file_that_is_not_csv_or_json_is_refused(
         fake, host, "admin import", "notes.txt", b"hello", user=office.admin
     )
     assert reply.content == "Cannot tell the format of 'notes.txt'; accepted: .csv, .json."
-    assert not fake.violations
 
 
 async def test_import_by_a_viewer_is_refused_and_writes_nothing(
@@ -399,7 +381,6 @@ async def test_import_by_a_viewer_is_refused_and_writes_nothing(
     )
     assert reply.ephemeral and reply.content.startswith("Only editors can change records")
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_a_guild_editor_cannot_import_into_the_shared_dataset(
@@ -416,14 +397,13 @@ async def test_a_guild_editor_cannot_import_into_the_shared_dataset(
         dataset="shared",
     )
     assert reply.content.startswith("Only the bot's owners can change the shared dataset")
-    assert not fake.violations
 
 
 async def test_an_owner_imports_into_the_shared_dataset_for_every_guild(
     fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings, host: FileHost
 ) -> None:
     """An owner's import with dataset: shared changes the shared Chicago record itself."""
-    client = OversightBot(settings=owner_settings(settings, office.admin.id), database=bot_db)
+    client = OversightBot(settings=with_owner(settings, office.admin.id), database=bot_db)
     async with running(fake, client):
         reply = await slash_with_file(
             fake,
@@ -439,7 +419,6 @@ async def test_an_owner_imports_into_the_shared_dataset_for_every_guild(
         await finished(fake, clicked, "Imported")
     chicago = await bodycam(bot_db, Scope.guild(office.guild.id), "chicago-il-ice-ero")
     assert (chicago["guild_id"], chicago["status"]) == (None, "full")
-    assert not fake.violations
 
 
 async def test_two_guilds_imports_never_see_each_other(
@@ -463,7 +442,6 @@ async def test_two_guilds_imports_never_see_each_other(
     assert (await bodycam(bot.database, Scope.guild(office.guild.id), key))["status"] == "announced"
     assert (await bodycam(bot.database, Scope.guild(other.id), key))["status"] == "full"
     assert await bodycam(bot.database, Scope.shared(), key) is None
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /admin export
@@ -497,7 +475,6 @@ async def test_export_sends_a_csv_file_with_a_bom_and_escaped_formulas(
     denver = next(row for row in rows if row["city"] == "Denver")
     assert denver["notes"] == '\'=HYPERLINK("http://x")'
     assert reply.content.startswith(f"Body cameras: {len(rows)} records visible in this server")
-    assert not fake.violations
 
 
 async def test_export_by_a_viewer_is_refused(
@@ -507,7 +484,6 @@ async def test_export_by_a_viewer_is_refused(
     reply = await fake.slash("admin export", kind="all", user=office.staffer)
     assert reply.content.startswith("Only editors can change records")
     assert not reply.message.attachments
-    assert not fake.violations
 
 
 async def test_an_export_over_the_size_limit_says_so_and_suggests_a_kind(
@@ -519,7 +495,6 @@ async def test_an_export_over_the_size_limit_says_so_and_suggests_a_kind(
     assert "over Discord's 1000 bytes limit for a file" in reply.content
     assert "Export one kind at a time" in reply.content
     assert not reply.message.attachments
-    assert not fake.violations
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -544,7 +519,6 @@ async def test_export_then_import_through_discord_changes_nothing(
     assert reply.content.endswith("records in the file already match this server's records. "
                                   "Nothing was written.")  # fmt: skip
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 def _actor() -> Actor:
@@ -590,7 +564,6 @@ async def test_random_files_never_break_or_write_without_confirm(
         if reply.message is not None and reply.message.components:
             await fake.click(reply, "confirm:no", user=office.admin)
         assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 @settings(max_examples=20, deadline=None, **HIDDEN)
@@ -609,7 +582,6 @@ async def test_random_exports_never_break_or_write(
     assert reply.ephemeral and name.endswith(f".{fmt}")
     assert parse(data, fmt) is not None
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_the_import_waits_for_nothing_else(
@@ -625,7 +597,6 @@ async def test_the_import_waits_for_nothing_else(
     guild = Scope.guild(office.guild.id)
     assert await bodycam(bot.database, guild, "denver-co-ice-ero") is None
     assert (await bodycam(bot.database, guild, "chicago-il-ice-ero"))["status"] == "full"
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- hostile files
@@ -699,7 +670,6 @@ async def test_hostile_files_are_refused_by_row_and_column_and_write_nothing(
     assert embed["description"].startswith(problem)
     assert not reply.message.components
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_a_derived_deadline_past_the_calendar_finishes_the_progress_message(
@@ -723,11 +693,10 @@ async def test_a_derived_deadline_past_the_calendar_finishes_the_progress_messag
     clicked = await fake.click(reply, "confirm:yes", user=office.admin)
     await fake.wait_until(lambda: bool(clicked.message.embeds), what="the error list")
     assert clicked.message.embeds[0]["description"].startswith(
-        "• row 2: a date derived from it is past the calendar's end"
+        "• row 2, column due_rule_days: 3,650 days from Dec 1, 9999 is outside the calendar"
     )
     assert not clicked.message.content
     assert await revision_count(bot.database) == before
-    assert not fake.violations
 
 
 async def test_an_unexpected_failure_while_writing_finishes_the_progress_message(
@@ -753,7 +722,6 @@ async def test_an_unexpected_failure_while_writing_finishes_the_progress_message
     assert not clicked.message.components and not clicked.message.embeds
     assert not reply.followups and not clicked.followups
     assert await bodycam(bot.database, Scope.guild(office.guild.id), "denver-co-ice-ero") is None
-    assert not fake.violations
 
 
 async def test_an_unexpected_failure_while_reading_finishes_the_thinking_message(
@@ -775,4 +743,3 @@ async def test_an_unexpected_failure_while_reading_finishes_the_thinking_message
     assert reply.content.startswith("Something went wrong (ref ")
     assert "while importing cams.csv: nothing was imported" in reply.content
     assert not reply.followups
-    assert not fake.violations

@@ -25,6 +25,7 @@ from tests.db.records import (
     bodycam,
     change,
     count,
+    question,
     remove,
 )
 
@@ -213,3 +214,13 @@ async def test_state_as_of_each_day_is_what_was_written_that_day(
         for before, after in itertools.pairwise(snapshots)
     ]
     assert [r.changes for r in revs[1:]] == [diff for diff in expected if diff]
+
+
+async def test_a_questions_history_is_found_by_its_id_in_any_spelling(db: Database) -> None:
+    """'oq1' and 'OQ 1' read the history of OQ-1."""
+    await add(db, "question", question(key="OQ-1"))
+    async with db.session() as session:
+        for typed in ("oq1", "OQ 1", "oq-1"):
+            assert [r.action for r in await history(session, SHARED, "question", typed)] == [
+                "create"
+            ]

@@ -450,3 +450,17 @@ async def test_facets_and_next_due_ignore_another_guilds_questions(db: Database)
         assert await next_due(session, GUILD_B, after=TODAY) is None
         assert await count_due(session, GUILD_B, today=TODAY, days=365) == (0, 0)
         assert await suggest_askers(session, GUILD_B, "secret") == []
+
+
+async def test_an_imported_id_above_the_counter_is_never_given_after_its_delete(
+    db: Database,
+) -> None:
+    """OQ-12 written under its own id, then deleted: new questions never get OQ-12."""
+    async with db.writer(SHARED, EDITOR) as writer:
+        await writer.create("question", question(key="OQ-12"))
+    async with db.writer(SHARED, EDITOR) as writer:
+        await writer.remove("question", "OQ-12")
+    async with db.writer(SHARED, EDITOR) as writer:
+        keys = [(await add_question(writer, question())).key for _ in range(13)]
+    assert "OQ-12" not in keys
+    assert keys[0] == "OQ-13"

@@ -4,24 +4,27 @@ typed (db.errors); scope rules for each."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from db.changes import Change
+from db.changes import Change, version_of
 from db.engine import Database
 from db.errors import (
     Duplicate,
+    InUse,
     InvalidInput,
     NotFound,
     Problem,
     ScopeError,
+    StaleEdit,
     options_named,
     renamed,
 )
 from db.links import link_records
-from db.models import ChangeEvent, Revision, SourceRef
+from db.models import ChangeEvent, RecordLink, Revision, SourceRef, Subscription
 from db.oversight import (
     answer_question,
     close_question,
@@ -39,13 +42,16 @@ from tests.db.records import (
     SHARED,
     TODAY,
     D,
+    action,
     add,
     bodycam,
     count,
+    measure,
     question,
 )
 
 URL = "https://www.example.org/letters/12"
+NOW = dt.datetime(2026, 11, 28, 15, 0, tzinfo=dt.UTC)
 
 
 async def run(db: Database, scope: Scope, action: Any) -> Change:
@@ -332,3 +338,92 @@ async def test_deleting_a_guild_copy_shows_the_shared_record_again(db: Database)
         )  # type: ignore[union-attr]
     assert (last.action, last.guild_id, last.actor_id) == ("delete", 1, EDITOR.id)
     assert last.changes["status"] == ["withdrawn", None]
+
+
+async def test_deleting_a_record_deletes_its_links_and_keeps_the_other_end(db: Database) -> None:
+    """A link to a deleted record goes with it (with a revision); the other record stays."""
+    await add(db, "bodycam", bodycam())
+    key = await shared_question(db)
+    city = ("bodycam", "minneapolis-mn-ice-ero")
+    await run(db, SHARED, lambda w: link_records(w, ("question", key), city))
+    await run(db, SHARED, lambda w: delete_record(w, *city))
+    assert await count(db, RecordLink) == 0
+    assert await seen(db, SHARED, "question", key) is not None
+    async with db.session() as session:
+        query = select(Revision.action).where(Revision.record_kind == "link")
+        assert list((await session.execute(query)).scalars()) == ["create", "delete"]
+
+
+async def test_a_bill_other_records_name_is_not_deleted(db: Database) -> None:
+    """Deleting a bill with actions is refused, naming them; nothing is written."""
+    await add(db, "measure", measure())
+    await add(db, "action", action())
+    before = await writes(db)
+    with pytest.raises(InUse, match=r"119-hr4213 is still named by actions 119-hr4213/"):
+        await run(db, SHARED, lambda w: delete_record(w, "measure", "119-hr4213"))
+    assert await writes(db) == before
+
+
+async def test_a_deleted_bill_leaves_due_dates_without_their_rule(db: Database) -> None:
+    """A question following a deleted bill keeps its due date; its rule is cleared, so a new
+    bill under the same key can never move it."""
+    await add(db, "measure", measure(enacted_on=D(2026, 11, 1)))
+    asked = await run(
+        db,
+        SHARED,
+        lambda w: create_question(w, question(due_rule_measure_key="119-hr4213", due_rule_days=30)),
+    )
+    await run(db, SHARED, lambda w: delete_record(w, "measure", "119-hr4213"))
+    row = await seen(db, SHARED, "question", asked.key)
+    assert (row.due_date, row.due_rule_measure_key, row.due_rule_days) == (
+        D(2026, 12, 1),
+        None,
+        None,
+    )
+    await add(db, "measure", measure(enacted_on=D(2027, 3, 1)))
+    assert (await seen(db, SHARED, "question", asked.key)).due_date == D(2026, 12, 1)
+
+
+async def test_a_deleted_record_stops_the_channels_following_it_alone(db: Database) -> None:
+    """A one-record subscription is retired with the reason, never moved to a new record."""
+    await add(db, "bodycam", bodycam())
+    async with db.transaction() as session:
+        session.add(
+            Subscription(
+                guild_id=1,
+                channel_id=10,
+                kind="bodycam",
+                record_kind="bodycam",
+                record_key="minneapolis-mn-ice-ero",
+                created_at=NOW,
+            )
+        )
+    await run(db, SHARED, lambda w: delete_record(w, "bodycam", "minneapolis-mn-ice-ero"))
+    async with db.session() as session:
+        followed = (await session.execute(select(Subscription))).scalar_one()
+    assert followed.state == "failed"
+    assert followed.state_reason == "the record was deleted on 2026-11-28"
+
+
+async def test_a_question_sent_twice_is_recorded_once(db: Database) -> None:
+    """The same question again (a retried command) is refused naming its id; a different one is
+    added."""
+    first = await run(db, GUILD_A, lambda w: create_question(w, question()))
+    before = await writes(db)
+    with pytest.raises(Duplicate, match=rf"already recorded as {first.key}"):
+        await run(db, GUILD_A, lambda w: create_question(w, question()))
+    assert await writes(db) == before
+    other = await run(db, GUILD_A, lambda w: create_question(w, question(sent_date=D(2026, 11, 2))))
+    assert other.key != first.key
+
+
+async def test_a_delete_against_a_stale_version_deletes_nothing(db: Database) -> None:
+    """The record changed after the confirmation was shown: nothing is deleted."""
+    await add(db, "bodycam", bodycam())
+    key = "minneapolis-mn-ice-ero"
+    async with db.session() as session:
+        shown = await version_of(session, await seen(db, SHARED, "bodycam", key))
+    await run(db, SHARED, lambda w: w.change("bodycam", key, {"status": "full"}))
+    with pytest.raises(StaleEdit, match="changed after you read it"):
+        await run(db, SHARED, lambda w: delete_record(w, "bodycam", key, expected_version=shown))
+    assert await seen(db, SHARED, "bodycam", key) is not None

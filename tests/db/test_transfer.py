@@ -1039,8 +1039,8 @@ async def test_a_derived_date_past_the_calendar_is_a_row_error_and_writes_nothin
     rows = [bodycam_record(), rule]
     with pytest.raises(ImportFailed) as caught:
         await import_text(db, envelope(*rows), "json")
-    assert [(e.row, e.column) for e in caught.value.errors] == [(2, "")]
-    assert "a date derived from it is past the calendar's end" in caught.value.errors[0].problem
+    assert [(e.row, e.column) for e in caught.value.errors] == [(2, "due_rule_days")]
+    assert "3,650 days from Dec 1, 9999 is outside the calendar" in caught.value.errors[0].problem
     assert await counts(db) == before
 
 

@@ -1,0 +1,57 @@
+"""Counters that hand out numbers (question ids): one atomic statement each, inside the caller's
+transaction, so two writers at once get distinct numbers and a number is never given twice."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import SHARED_COUNTER_SCOPE, KeyCounter
+from db.scope import Scope
+from db.text import dialect_of
+
+QUESTION_SERIES = "question"
+
+
+def _insert(session: AsyncSession) -> Callable[..., object]:
+    return postgresql_insert if dialect_of(session) == "postgresql" else sqlite_insert  # type: ignore[return-value]
+
+
+async def draw(
+    session: AsyncSession, scope: Scope, series: str, highest: Callable[[], Awaitable[int]]
+) -> int:
+    """The next number of the scope's `series`. A concurrent writer waits on the counter row,
+    then draws the next. The scope's first draw starts after `highest()` (the numbers it
+    already holds, seeded or imported)."""
+    owner = scope.guild_id or SHARED_COUNTER_SCOPE
+    row = (KeyCounter.scope == owner) & (KeyCounter.name == series)  # type: ignore[arg-type]
+    bump = update(KeyCounter).where(row).values(value=KeyCounter.value + 1)
+    drawn = await session.execute(bump.returning(KeyCounter.value))  # type: ignore[arg-type]
+    if (number := drawn.scalar_one_or_none()) is not None:
+        return number
+    # A writer that created the row meanwhile wins the insert; this one takes the next number.
+    first = _insert(session)(KeyCounter).values(  # type: ignore[operator]
+        scope=owner, name=series, value=await highest() + 1
+    )
+    upsert = first.on_conflict_do_update(
+        index_elements=["scope", "name"], set_={"value": KeyCounter.value + 1}
+    )
+    return (await session.execute(upsert.returning(KeyCounter.value))).scalar_one()  # type: ignore[no-any-return]
+
+
+async def advance(session: AsyncSession, scope: Scope, series: str, number: int) -> None:
+    """Make sure the scope's `series` never hands out `number` or below (a record written
+    under an explicit number, such as an imported OQ-12)."""
+    owner = scope.guild_id or SHARED_COUNTER_SCOPE
+    greatest = "max" if dialect_of(session) == "sqlite" else "greatest"
+    statement = _insert(session)(KeyCounter).values(  # type: ignore[operator]
+        scope=owner, name=series, value=number
+    )
+    larger = getattr(func, greatest)(KeyCounter.value, statement.excluded.value)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["scope", "name"], set_={"value": larger})
+    )

@@ -283,7 +283,7 @@ def scope_key_indexes(table: str, *extra: Index) -> tuple[Any, ...]:
 # ---------------------------------------------------------------- appropriations
 
 
-_BILL_PREFIX = {
+BILL_PREFIX = {
     BillType.hr: "H.R.",
     BillType.s: "S.",
     BillType.hjres: "H.J.Res.",
@@ -299,7 +299,7 @@ def bill_label(bill_type: str, number: int | None, title: str) -> str:
     """'H.R. 7147'; an unnumbered measure is known by its title."""
     if bill_type == BillType.unnumbered or number is None:
         return title
-    return f"{_BILL_PREFIX[BillType(bill_type)]} {number}"
+    return f"{BILL_PREFIX[BillType(bill_type)]} {number}"
 
 
 class MeasureFields(RecordFields):

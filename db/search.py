@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.appropriations import find_measure
 from db.dates import format_date
 from db.errors import NotFound
+from db.keys import question_id
+from db.kinds import label
 from db.models import (
     RECORD_TABLES,
     BodycamDeployment,
@@ -126,14 +128,8 @@ def search_terms(query: str) -> list[str]:
 # ---------------------------------------------------------------- any record, for citations
 
 # The kinds a citation can name, in the order suggestions list them when nothing is typed.
-KIND_WORDS: dict[str, str] = {
-    "question": "Question",
-    "measure": "Bill",
-    "bodycam": "Body cameras",
-    "funding_line": "Funding line",
-    "funding_period": "Funding period",
-    "action": "Action",
-}
+_CITE_ORDER = ("question", "measure", "bodycam", "funding_line", "funding_period", "action")
+KIND_WORDS: dict[str, str] = {name: label(name) for name in _CITE_ORDER}
 _SUGGEST_COLUMNS: dict[str, tuple[str, ...]] = {
     "question": ("key", "question"),
     "measure": ("key", "title", "public_law"),
@@ -286,8 +282,8 @@ async def load_record(session: AsyncSession, scope: Scope, kind: str, key: str) 
     key = printable(key).strip()
     if key.endswith("…"):
         condition = table.key.startswith(key[:-1], autoescape=True)
-    elif kind == "question":  # typed ids: 'oq-4' is OQ-4
-        condition = func.upper(table.key) == key.upper()
+    elif kind == "question":  # typed ids: 'oq 4', 'OQ4' and 'oq-4' are OQ-4
+        condition = func.upper(table.key) == question_id(key).upper()
     else:
         condition = table.key == key
     rows = list((await session.execute(visible(table, scope).where(condition).limit(2))).scalars())

@@ -50,15 +50,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.changes import Writer
 from db.engine import Database
 from db.errors import Duplicate, InvalidInput, NotFound, Problem
+from db.kinds import kinds_in
 from db.models import RECORD_TABLES, ChangeEvent, Delivery, FiredAlert, Revision, Subscription
 from db.scope import Scope, visible
 
 # ---------------------------------------------------------------- vocabulary
 
 KINDS: dict[str, frozenset[str]] = {
-    "appropriations": frozenset({"measure", "action", "funding_line", "funding_period"}),
-    "bodycam": frozenset({"bodycam"}),
-    "oversight": frozenset({"question"}),
+    "appropriations": kinds_in("appropriations"),
+    "bodycam": kinds_in("bodycam"),
+    "oversight": kinds_in("oversight"),
     "all": frozenset(RECORD_TABLES),
 }
 ONLY = ("status", "all")

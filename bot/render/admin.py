@@ -14,17 +14,9 @@ from typing import Any
 from bot.render.common import CONTENT_LIMIT, as_date, clip, defang, money
 from db.changes import Change
 from db.dates import format_date
+from db.kinds import singular
 from db.models import FIELDS_OF
 
-KIND_NAMES = {
-    "measure": "bill",
-    "action": "action",
-    "funding_line": "funding line",
-    "funding_period": "funding period",
-    "bodycam": "body-camera record",
-    "question": "question",
-    "link": "link",
-}
 FIELD_NAMES = {
     "as_of": "as of",
     "sent_date": "sent",
@@ -85,7 +77,7 @@ def field_name(field: str) -> str:
 
 
 def kind_name(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind.replace("_", " "))
+    return singular(kind)
 
 
 def _item(value: Any) -> str:

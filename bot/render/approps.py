@@ -47,6 +47,7 @@ from db.appropriations import (
     last_period,
     totals_by_bill,
 )
+from db.kinds import CHAMBER_LABELS, MEASURE_KIND_LABELS, STAGE_LABELS
 from db.links import Related
 from db.models import STAGE_ORDER, FundingLine, FundingPeriod, Measure, MeasureAction, Stage
 
@@ -55,31 +56,11 @@ EMBED_BUDGET = 5500  # characters per embed, under the 6,000 a whole message may
 LINES_PER_PAGE = 8
 ACTION_TEXT = 120
 
-STAGES = {
-    "introduced": "Introduced",
-    "committee_reported": "Reported by committee",
-    "passed_house": "Passed the House",
-    "passed_senate": "Passed the Senate",
-    "resolving_differences": "Resolving differences",
-    "enacted": "Enacted",
-    "vetoed": "Vetoed",
-}
+STAGES = STAGE_LABELS
 STAGE_COLOURS = {"enacted": GREEN, "vetoed": RED, "resolving_differences": AMBER}
-CHAMBERS = {  # in the order a bill meets them
-    "house": "House",
-    "senate": "Senate",
-    "conference": "Conference",
-    "president": "President",
-    "other": "Other",
-}
+CHAMBERS = CHAMBER_LABELS  # in the order a bill meets them
 CHAMBER_ORDER = {chamber: index for index, chamber in enumerate(CHAMBERS)}
-MEASURE_KINDS = {
-    "regular": "regular bill",
-    "omnibus_division": "omnibus, DHS division",
-    "cr": "continuing resolution",
-    "supplemental": "supplemental",
-    "reconciliation": "reconciliation",
-}
+MEASURE_KINDS = MEASURE_KIND_LABELS
 STATE_COLOURS = {"funded": GREEN, "lapsed": RED, "unknown": AMBER, "not_started": BLUE}
 COLUMN_NAMES = {
     "requested": "Requested",

@@ -38,6 +38,9 @@ from bot.render.common import (
     when_relative,
 )
 from db.dates import format_date
+from db.kinds import CAMERA_STATUS_LABELS
+from db.kinds import COMPONENT_LABELS as COMPONENT_WORDS
+from db.models import CameraStatus
 
 EMBED_BUDGET = 5000  # per embed: leaves room under 6,000 for the footer and "page N of M"
 PAGE_FOOTER_ROOM = 40  # " · page 12 of 127", added by the paginator after grouping
@@ -50,22 +53,20 @@ class StatusStyle(NamedTuple):
     colour: discord.Colour
 
 
+_STATUS_LOOK: dict[CameraStatus, tuple[str, discord.Colour]] = {
+    CameraStatus.full: ("🟢", GREEN),
+    CameraStatus.partial: ("🟠", AMBER),
+    CameraStatus.announced: ("🟠", AMBER),
+    CameraStatus.court_ordered: ("🟣", PURPLE),
+    CameraStatus.none_known: ("⚪", GREY),
+    CameraStatus.suspended: ("🔴", RED),
+    CameraStatus.ended: ("🔴", RED),
+}
 STATUS_STYLES: dict[str, StatusStyle] = {
-    "full": StatusStyle("🟢", "Full", GREEN),
-    "partial": StatusStyle("🟠", "Partial", AMBER),
-    "announced": StatusStyle("🟠", "Announced", AMBER),
-    "court_ordered": StatusStyle("🟣", "Court-ordered", PURPLE),
-    "none_known": StatusStyle("⚪", "None known", GREY),
-    "suspended": StatusStyle("🔴", "Suspended", RED),
-    "ended": StatusStyle("🔴", "Ended", RED),
+    status: StatusStyle(icon, CAMERA_STATUS_LABELS[status], colour)
+    for status, (icon, colour) in _STATUS_LOOK.items()
 }
-COMPONENT_LABELS: dict[str, str] = {
-    "ICE-ERO": "ICE Enforcement and Removal Operations",
-    "ICE-HSI": "ICE Homeland Security Investigations",
-    "CBP-USBP": "CBP U.S. Border Patrol",
-    "CBP-OFO": "CBP Office of Field Operations",
-    "other": "Other DHS component",
-}
+COMPONENT_LABELS: dict[str, str] = {c.value: label for c, label in COMPONENT_WORDS.items()}
 _STAGES = (("requested", "requested"), ("house", "House"), ("senate", "Senate"))
 _STAGES += (("enacted", "enacted"),)
 

@@ -10,6 +10,8 @@ from typing import Any
 import discord
 
 from db.dates import discord_timestamp, format_date
+from db.kinds import CONFIDENCE_LABELS
+from db.models import Confidence
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-limits)
 TITLE_LIMIT = 256
@@ -31,10 +33,15 @@ GREY = discord.Colour.from_rgb(110, 118, 129)
 BLUE = discord.Colour.from_rgb(9, 105, 218)
 PURPLE = discord.Colour.from_rgb(130, 80, 223)
 
+_CONFIDENCE_ICONS = {
+    Confidence.confirmed: "✅",
+    Confidence.reported: "🟡",
+    Confidence.disputed: "⚠️",
+}
+_CONFIDENCE_HINTS = {Confidence.reported: " (one secondary source)"}
 CONFIDENCE_BADGES = {
-    "confirmed": "✅ Confirmed",
-    "reported": "🟡 Reported (one secondary source)",
-    "disputed": "⚠️ Disputed",
+    level.value: f"{icon} {CONFIDENCE_LABELS[level]}{_CONFIDENCE_HINTS.get(level, '')}"
+    for level, icon in _CONFIDENCE_ICONS.items()
 }
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 

@@ -21,11 +21,9 @@ from bot.render.common import (
     when,
 )
 from db.digests import ChangeLine, Digest
+from db.kinds import KINDS, singular
 from db.models import OversightQuestion
 
-KIND_NAMES = {"measure": "Measures", "action": "Bill actions", "funding_line": "Funding lines",
-              "funding_period": "Funding periods", "bodycam": "Body cameras",
-              "question": "Oversight questions", "link": "Links"}  # fmt: skip
 ACTIONS = {"create": "added", "update": "updated", "delete": "deleted", "undo": "undone"}
 FIELDS_SHOWN = 4  # changed field names listed per change
 
@@ -57,7 +55,7 @@ def change_line(change: ChangeLine) -> str:
     if change.action == "update" and fields:
         what += f" ({fields})"
     where = " · shared" if change.shared else ""
-    kind = KIND_NAMES.get(change.record_kind, change.record_kind).rstrip("s").lower()
+    kind = singular(change.record_kind)
     return clip(
         f"• {when(change.recorded_at, 'f')} {kind} `{defang(change.record_key)[:60]}` {what}"
         f" by {defang(change.actor_name)[:40]}{where}",
@@ -141,7 +139,7 @@ def digest_embeds(digest: Digest, *, title: str = "Oversight digest") -> list[di
         for stale in digest.stale:
             oldest = ", ".join(f"`{defang(r.key)[:50]}` ({when(r.as_of)})" for r in stale.oldest)
             more = " …" if stale.count > len(stale.oldest) else ""
-            kind = KIND_NAMES.get(stale.kind, stale.kind)
+            kind = KINDS[stale.kind].heading if stale.kind in KINDS else stale.kind
             lines.append(clip(f"• {kind}: {stale.count} — oldest {oldest}{more}", 400))
         name = f"🕰️ Not updated in {digest.stale_days} days ({digest.stale_count})"
         add_field(embed, name, listed(lines, len(lines)))

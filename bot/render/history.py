@@ -31,6 +31,7 @@ from bot.render.common import (
 )
 from db.changes import validate
 from db.errors import DomainError
+from db.kinds import KINDS
 
 PER_PAGE = 4  # revisions per page: four of the largest embeds stay under 6,000 characters
 TITLE_BUDGET = 150
@@ -48,15 +49,7 @@ ACTION_WORDS = {
     "undo": ("Undone", PURPLE),
     "rule": ("Updated by a rule", GREY),
 }
-KIND_LABELS = {
-    "measure": "Bills and measures",
-    "action": "Bill actions",
-    "funding_line": "Funding lines",
-    "funding_period": "Funding periods",
-    "bodycam": "Body cameras",
-    "question": "Oversight questions",
-    "link": "Links between records",
-}
+KIND_LABELS = {name: kind.heading for name, kind in KINDS.items()}
 _ACTOR_ID = re.compile(r"\s*\(\d+\)$")
 
 

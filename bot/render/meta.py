@@ -10,20 +10,11 @@ import discord
 
 from bot.render.common import BRAND
 from db.dates import discord_timestamp
+from db.kinds import KINDS
 from db.stats import Freshness
 
 FIELD_VALUE_LIMIT = 1024
 EMBED_TEXT_BUDGET = 5500  # under Discord's 6,000 per message, leaving room for titles and footers
-
-KIND_LABELS = {
-    "measure": ("measure", "measures"),
-    "action": ("action", "actions"),
-    "funding_line": ("funding line", "funding lines"),
-    "funding_period": ("funding period", "funding periods"),
-    "bodycam": ("city camera record", "city camera records"),
-    "question": ("oversight question", "oversight questions"),
-    "link": ("link", "links"),
-}
 
 ABOUT_TEXT = (
     "Tracks DHS appropriations, body-camera rollout by city, and oversight questions to DHS. "
@@ -38,8 +29,7 @@ DATA_ORIGIN = (
 
 
 def count_phrase(kind: str, count: int) -> str:
-    singular, plural = KIND_LABELS[kind]
-    return f"{count} {singular if count == 1 else plural}"
+    return KINDS[kind].count(count)
 
 
 def tracking_text(states: list[tuple[str, str | None]]) -> str:

@@ -35,8 +35,9 @@ from bot.render.common import (
     when_relative,
 )
 from db.dates import format_date
+from db.kinds import QUESTION_STATUS_LABELS, VEHICLE_LABELS, label
 from db.links import Related
-from db.models import OPEN_STATUSES, Measure, OversightQuestion, bill_label
+from db.models import OPEN_STATUSES, Measure, OversightQuestion, QuestionStatus, bill_label
 from db.oversight import (
     DueReport,
     QuestionDetail,
@@ -47,29 +48,19 @@ from db.oversight import (
 )
 
 Page = list[discord.Embed]
+_STATUS_LOOK: dict[QuestionStatus, tuple[str, discord.Colour]] = {
+    QuestionStatus.pending: ("⏳", AMBER),
+    QuestionStatus.acknowledged: ("📨", BLUE),
+    QuestionStatus.partially_answered: ("🌓", PURPLE),
+    QuestionStatus.answered: ("✅", GREEN),
+    QuestionStatus.refused: ("⛔", GREY),
+    QuestionStatus.withdrawn: ("↩️", GREY),
+}
 STATUS_STYLE: dict[str, tuple[str, discord.Colour]] = {
-    "pending": ("⏳ Pending", AMBER),
-    "acknowledged": ("📨 Acknowledged", BLUE),
-    "partially_answered": ("🌓 Partially answered", PURPLE),
-    "answered": ("✅ Answered", GREEN),
-    "refused": ("⛔ Refused", GREY),
-    "withdrawn": ("↩️ Withdrawn", GREY),
+    status: (f"{icon} {QUESTION_STATUS_LABELS[status]}", colour)
+    for status, (icon, colour) in _STATUS_LOOK.items()
 }
-VEHICLES = {
-    "letter": "Letter",
-    "qfr": "Question for the record",
-    "hearing": "Hearing",
-    "statute": "Statute (reporting requirement)",
-    "other": "Other",
-}
-KIND_WORDS = {
-    "measure": "Bill",
-    "action": "Action",
-    "funding_line": "Funding line",
-    "funding_period": "Funding period",
-    "bodycam": "Body cameras",
-    "question": "Question",
-}
+VEHICLES = VEHICLE_LABELS
 EMBED_BUDGET = 5500  # characters per embed we build, under the 6,000 per message
 SHORT_TEXT = 160  # a question's text in a list entry
 
@@ -249,7 +240,7 @@ def response_lines(question: OversightQuestion) -> list[str]:
 
 
 def related_lines(related: Sequence[Related]) -> list[str]:
-    return [f"• {KIND_WORDS.get(r.kind, r.kind)} {defang(r.label)}" for r in related]
+    return [f"• {label(r.kind)} {defang(r.label)}" for r in related]
 
 
 def _pack(fields: list[tuple[str, str, bool]], colour: discord.Colour) -> list[discord.Embed]:

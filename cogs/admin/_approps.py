@@ -45,6 +45,7 @@ from db.appropriations import (
 from db.changes import Change
 from db.dates import format_date
 from db.errors import Duplicate, InvalidInput, options_named
+from db.kinds import PERIOD_TYPE_LABELS
 from db.models import Measure, bill_label
 from db.scope import Actor, Scope
 from db.sources import with_source
@@ -122,7 +123,7 @@ class BillText(BillOption):
         return value.strip()[:120]
 
 
-PERIOD_TYPES = {"funded": "funded through the end date", "lapse": "lapse in appropriations"}
+PERIOD_TYPES = PERIOD_TYPE_LABELS
 MEASURE_OPTIONS = {
     "measure_kind": "kind",
     "confidence_note": "reason",

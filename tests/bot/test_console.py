@@ -411,7 +411,7 @@ async def test_about_shows_the_records_and_the_version(
         text = await console.run_line("/about")
         assert not console.fake.violations
     assert text.startswith("(only you can see this)\nOversight Desk\n──────────────\n")
-    assert "Records (67):\n    7 measures · 12 actions" in text
+    assert "Records (67):\n    7 bills · 12 bill actions" in text
     assert f"Version:\n    {cogs.meta.package_version()}" in text
     assert "<t:" not in text and "{" not in text
 

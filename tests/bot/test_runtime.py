@@ -80,8 +80,8 @@ async def test_about_reports_version_counts_and_freshness(
     embed = reply.embeds[0]
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert fields["Version"] == cogs.meta.package_version() != "unknown"
-    assert fields["Records (67)"].startswith("7 measures · 12 actions · 12 funding lines")
-    assert "10 city camera records" in fields["Records (67)"]
+    assert fields["Records (67)"].startswith("7 bills · 12 bill actions · 12 funding lines")
+    assert "10 body-camera records" in fields["Records (67)"]
     assert re.fullmatch(r"<t:\d+:f> \(<t:\d+:R>\)", fields["Newest change"])
     oldest = min(dt.date.fromisoformat(row["as_of"]) for _kind, row in seed_records())
     assert fields["Oldest as-of date"] == discord_timestamp(oldest, "D")

@@ -17,12 +17,11 @@ from bot.config import Settings, load_settings
 from bot.render.admin import change_message, change_summary, show_value
 from db.changes import Change
 from db.links import related
-from db.models import Revision
 from db.scope import Scope, find_visible
-from fakediscord import FakeDiscord, FakeMember, Reply
-from tests.cogs import admin_support as support
-from tests.cogs.admin_support import with_owner
+from fakediscord import FakeDiscord, FakeMember
+from tests.cogs.admin_support import last_revision, revision_count, with_owner
 from tests.conftest import Office
+from tests.support.replies import buttons
 
 REFUSED = "Only editors can change records"
 CITY = "bodycam:minneapolis-mn-ice-ero"
@@ -43,23 +42,10 @@ def settings(owner: FakeMember) -> Settings:
     return with_owner(load_settings(None, environ={}), owner.id)
 
 
-async def revision_count(bot: OversightBot) -> int:
-    return await support.revision_count(bot.database)
-
-
-async def last_revision(bot: OversightBot) -> Revision:
-    return await support.last_revision(bot.database)
-
-
 async def record(bot: OversightBot, guild_id: int | None, reference: str) -> Any:
     kind, _, key = reference.partition(":")
     async with bot.database.session() as session:
         return await find_visible(session, Scope(guild_id), kind, key)
-
-
-def buttons(reply: Reply) -> dict[str, dict[str, Any]]:
-    assert reply.message is not None
-    return {b["custom_id"]: b for row in reply.message.components for b in row["components"]}
 
 
 # ---------------------------------------------------------------- viewers
@@ -83,7 +69,6 @@ async def test_a_viewer_is_refused_and_nothing_changes(
     assert reply.ephemeral and reply.content.startswith(REFUSED)
     assert reply.message is not None and not reply.message.components
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /admin source add
@@ -115,7 +100,6 @@ async def test_an_editor_adds_a_source(
         "/admin source add",
     )
     assert (await record(bot, None, CITY)).sources == before
-    assert not fake.violations
 
 
 async def test_a_listed_address_is_not_added_twice(
@@ -130,7 +114,6 @@ async def test_a_listed_address_is_not_added_twice(
     )
     assert "nothing changed" in reply.content
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 @pytest.mark.parametrize(
@@ -154,7 +137,6 @@ async def test_a_bad_source_names_the_option_and_writes_nothing(
     reply = await fake.slash("admin source add", user=office.admin, options=values)
     assert reply.ephemeral and reply.content.startswith(message), reply.content
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /admin confidence
@@ -191,7 +173,6 @@ async def test_an_editor_disputes_a_record_with_a_reason(
     assert revision.changes["confidence_note"] == [None, "ICE says 40% are equipped, not all"]
     theirs = await fake.slash("bodycam city", city="Minneapolis", guild=other, user=colleague)
     assert "Disputed" not in str(theirs.embeds)
-    assert not fake.violations
 
 
 @pytest.mark.parametrize(
@@ -213,7 +194,6 @@ async def test_a_bad_confidence_names_the_option_and_writes_nothing(
     reply = await fake.slash("admin confidence", user=office.admin, options=values)
     assert reply.ephemeral and reply.content.startswith(message), reply.content
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 async def test_the_same_level_again_changes_nothing(
@@ -225,7 +205,6 @@ async def test_the_same_level_again_changes_nothing(
     assert reply.content.startswith("Nothing changed")
     assert await revision_count(bot) == before
     assert (await record(bot, office.guild.id, CITY)).guild_id is None
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /admin link
@@ -245,7 +224,7 @@ async def test_an_editor_links_two_records(
         other=CITY,
         note="Same operation",
     )
-    assert reply.content.startswith("Linked question **OQ-1** ↔ body-camera record")
+    assert reply.content.startswith("Linked oversight question **OQ-1** ↔ body-camera record")
     revision = await last_revision(bot)
     assert (revision.record_kind, revision.action, revision.actor_id) == (
         "link",
@@ -260,7 +239,6 @@ async def test_an_editor_links_two_records(
     async with bot.database.session() as session:
         theirs = await related(session, Scope(other.id), "question", "OQ-1")
     assert ("bodycam", "minneapolis-mn-ice-ero") not in {(r.kind, r.key) for r in theirs}
-    assert not fake.violations
 
 
 @pytest.mark.parametrize(
@@ -282,7 +260,6 @@ async def test_a_bad_link_is_refused_and_writes_nothing(
     reply = await fake.slash("admin link", user=office.admin, options=values)
     assert reply.ephemeral and reply.content.startswith(message), reply.content
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 async def test_the_record_options_suggest_records_this_server_sees(
@@ -293,7 +270,6 @@ async def test_the_record_options_suggest_records_this_server_sees(
         "admin link", focused="other", value="Minneapolis", record=CITY, user=office.admin
     )
     assert CITY in [c["value"] for c in offered]
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- /admin delete
@@ -327,7 +303,6 @@ async def test_delete_asks_first_and_confirm_deletes(
         office.admin.id,
     )
     assert revision.changes["city"] == ["Minneapolis", None]
-    assert not fake.violations
 
 
 async def test_cancel_changes_nothing(fake: FakeDiscord, office: Office, bot: OversightBot) -> None:
@@ -340,7 +315,6 @@ async def test_cancel_changes_nothing(fake: FakeDiscord, office: Office, bot: Ov
     assert all(b["disabled"] for b in buttons(asked).values())
     assert await revision_count(bot) == before
     assert (await record(bot, office.guild.id, CITY)).guild_id == office.guild.id
-    assert not fake.violations
 
 
 async def test_no_answer_in_time_disables_the_buttons(
@@ -360,7 +334,6 @@ async def test_no_answer_in_time_disables_the_buttons(
     assert all(b["disabled"] for b in buttons(asked).values())
     assert asked.content is not None and asked.content.startswith("No answer in time")
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 async def test_a_server_cannot_delete_a_shared_record(
@@ -376,7 +349,6 @@ async def test_a_server_cannot_delete_a_shared_record(
     )
     assert not buttons(reply)
     assert await revision_count(bot) == before
-    assert not fake.violations
 
 
 async def test_an_owner_deletes_a_shared_record(
@@ -386,10 +358,9 @@ async def test_an_owner_deletes_a_shared_record(
     asked = await fake.slash("admin delete", user=owner, record="question:OQ-6", dataset="shared")
     assert "from the shared dataset (every server)?" in asked.content
     await fake.click(asked, "confirm:yes")
-    assert asked.content.startswith("Deleted question **OQ-6** from the shared dataset")
+    assert asked.content.startswith("Deleted oversight question **OQ-6** from the shared dataset")
     assert await record(bot, office.guild.id, "question:OQ-6") is None
     assert (await last_revision(bot)).guild_id is None
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- random options
@@ -444,7 +415,6 @@ async def test_random_options_never_break_and_rejected_ones_write_nothing(
         assert reply.ephemeral and "Something went wrong" not in reply.content, reply.content
         if not reply.content.startswith(SUCCESS):
             assert await revision_count(bot) == before, reply.content
-    assert not fake.violations
 
 
 # ---------------------------------------------------------------- the confirmation renderer
@@ -487,11 +457,11 @@ def test_change_message_says_what_happened_where() -> None:
     """Unchanged, copied and deleted records each get their own first line."""
     unchanged = Change("question", "OQ-1", "unchanged", {}, None)
     assert change_message(unchanged, shared=False) == (
-        "Nothing changed: question **OQ-1** already says that. Nothing was written."
+        "Nothing changed: oversight question **OQ-1** already says that. Nothing was written."
     )
     copied = Change("question", "OQ-1", "copied", {"status": ["a", "b"]}, None)
     assert change_message(copied, shared=False).startswith(
-        "Saved as this server's own version of the shared question"
+        "Saved as this server's own version of the shared oversight question"
     )
     gone = Change("bodycam", "k", "deleted", {"city": ["x", None]}, None)
     deleted = change_message(gone, shared=True)

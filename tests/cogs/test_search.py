@@ -94,8 +94,8 @@ async def test_search_with_no_hit_suggests_broader_words(
     assert embed["description"].startswith("No record matches “zeppelin”.")
     assert "try fewer or broader words" in embed["description"]
     assert embed["fields"][0]["value"] == (
-        "7 measures · 12 actions · 12 funding lines · 6 funding periods · "
-        "10 city camera records · 7 oversight questions"
+        "7 bills · 12 bill actions · 12 funding lines · 6 funding periods · "
+        "10 body-camera records · 7 oversight questions"
     )
 
 

@@ -75,7 +75,6 @@ async def test_a_change_is_posted_once_with_its_diff_and_actor(
     assert delivery.status == "sent" and delivery.message_id == message.id
     await dispatching[1].run_once()
     assert len(fake.messages(office.guild.channel)) == 1
-    assert not fake.violations
 
 
 async def test_a_new_subscription_posts_nothing_from_the_past(
@@ -92,7 +91,6 @@ async def test_a_new_subscription_posts_nothing_from_the_past(
     await set_status(bot_db, "partial")
     [message] = await fake.wait_for_messages(office.guild.channel, 1)
     assert message.embeds[0]["description"] == "**status**: suspended → partial"
-    assert not fake.violations
 
 
 async def test_changes_are_posted_in_order(
@@ -114,7 +112,6 @@ async def test_changes_are_posted_in_order(
     ]
     footers = [e["footer"]["text"] for e in embeds]
     assert footers == sorted(footers)
-    assert not fake.violations
 
 
 async def test_posts_in_one_channel_are_paced(
@@ -133,7 +130,6 @@ async def test_posts_in_one_channel_are_paced(
     times = [r.time for r in fake.requests if r.path.endswith("/messages") and r.status == 200]
     assert len(times) == 3
     assert all(later - earlier >= 0.29 for earlier, later in pairwise(times))
-    assert not fake.violations
 
 
 async def test_unknown_channel_pauses_the_subscription(
@@ -150,7 +146,6 @@ async def test_unknown_channel_pauses_the_subscription(
     async with bot_db.session() as session:
         [subscription] = list((await session.execute(select(Subscription))).scalars())
     assert subscription.state == "paused" and "404" in (subscription.state_reason or "")
-    assert not fake.violations
 
 
 async def test_a_change_post_links_the_records_sources(
@@ -165,7 +160,6 @@ async def test_a_change_post_links_the_records_sources(
     [embed] = (await fake.wait_for_messages(office.guild.channel, 1))[0].embeds
     sources = next(f["value"] for f in embed["fields"] if f["name"] == "Sources")
     assert "[Star Tribune](https://startribune.com/)" in sources
-    assert not fake.violations
 
 
 def posted_embeds(fake: FakeDiscord, office: Office) -> list[dict[str, Any]]:
@@ -207,7 +201,6 @@ async def test_a_server_error_is_retried_and_posted_once(
     assert sent.attempts == 2
     await dispatching[1].run_once()
     assert len(fake.messages(office.guild.channel)) == 1
-    assert not fake.violations
 
 
 async def test_rate_limits_are_waited_out_and_the_post_arrives_once(
@@ -226,7 +219,6 @@ async def test_rate_limits_are_waited_out_and_the_post_arrives_once(
     statuses = [r.status for r in fake.requests if r.path.endswith("/messages")]
     assert statuses.count(429) == 2 and statuses.count(200) == 1
     assert len(fake.messages(office.guild.channel)) == 1
-    assert not fake.violations
 
 
 async def test_forbidden_pauses_the_subscription_and_stops_posting(
@@ -247,7 +239,6 @@ async def test_forbidden_pauses_the_subscription_and_stops_posting(
     await dispatching[1].run_once()
     assert fake.messages(office.guild.channel) == []
     assert len(await deliveries(bot_db)) == 1
-    assert not fake.violations
 
 
 async def test_thirty_changes_at_once_become_one_summary(
@@ -272,7 +263,6 @@ async def test_thirty_changes_at_once_become_one_summary(
     assert embed["title"] == "30 changes"
     assert "bodycam: 30" in embed["fields"][0]["value"]
     assert sum(len(str(v)) for v in embed.values()) < 6000
-    assert not fake.violations
 
 
 async def bodycam_keys(db: Database) -> list[str]:
@@ -301,7 +291,6 @@ async def test_a_channel_discord_does_not_know_pauses_its_subscription(
     assert subscription.state == "paused"
     assert "404 (code 10003): Unknown Channel" in (subscription.state_reason or "")
     assert delivery.error == subscription.state_reason
-    assert not fake.violations
 
 
 def guild_not_yet_announced(fake: FakeDiscord) -> FakeGuild:
@@ -331,7 +320,6 @@ async def test_a_channel_not_in_the_cache_yet_is_posted_not_paused(
     async with bot_db.session() as session:
         [subscription] = list((await session.execute(select(Subscription))).scalars())
     assert subscription.state == "active" and subscription.state_reason is None
-    assert not fake.violations
 
 
 def test_a_huge_summary_stays_within_one_message() -> None:
@@ -388,7 +376,6 @@ async def test_many_channels_each_get_the_change_once_while_one_failing_channel_
     await fake.wait_until(lambda: all(fake.messages(c) for c in channels), within=15)
     await wait_status(bot_db, "sent")
     assert [len(fake.messages(c)) for c in channels] == [1] * 45
-    assert not fake.violations
 
 
 async def claimed_at(db: Database) -> dt.datetime | None:
@@ -422,4 +409,3 @@ async def test_a_slow_post_keeps_its_claim_by_heartbeat(
     [sent] = await wait_status(bot_db, "sent")
     assert message.nonce == sent.nonce
     assert len(fake.messages(office.guild.channel)) == 1
-    assert not fake.violations

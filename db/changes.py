@@ -10,14 +10,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, bindparam, func, insert, select, text
+from sqlalchemy import JSON, BindParameter, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db import rules
 from db.counters import QUESTION_SERIES, advance
 from db.errors import Duplicate, InvalidInput, NotFound, ScopeError, StaleEdit
 from db.keys import question_number
-from db.models import FIELDS_OF, RECORD_TABLES, ChangeEvent, RecordFields, Revision, SourceRef
+from db.models import (
+    FIELDS_OF,
+    RECORD_TABLES,
+    ChangeEvent,
+    RecordFields,
+    Revision,
+    SourceRef,
+    table_of,
+)
 from db.scope import Actor, Scope, visible
 from db.sources import with_source
 from db.text import dialect_of
@@ -31,7 +40,7 @@ EMPTY: tuple[Any, ...] = (None, [], "")  # values a new or deleted record's diff
 _RECORD_LOCK_CLASS = 7011
 _BATCH = 500  # keys per IN (...) lookup; keeps statements well under parameter limits
 _JSON_COLUMNS = {
-    kind: {c.name for c in table.__table__.columns if isinstance(c.type, JSON)}  # type: ignore[attr-defined]
+    kind: {c.name for c in table_of(table).columns if isinstance(c.type, JSON)}
     for kind, table in RECORD_TABLES.items()
 }
 
@@ -108,8 +117,11 @@ class Change:
         return plain_values(self.row)
 
 
-async def own_rows(session: AsyncSession, scope: Scope, wanted: Iterable[Pair]) -> dict[Pair, Any]:
-    """The rows of exactly this scope (not what it sees) with these (kind, key) pairs."""
+async def own_rows(
+    session: AsyncSession, scope: Scope, wanted: Iterable[Pair], *, lock: bool = False
+) -> dict[Pair, Any]:
+    """The rows of exactly this scope (not what it sees) with these (kind, key) pairs; `lock`:
+    locked for the transaction (PostgreSQL row locks), so a batch changes what is committed."""
     wanted = set(wanted)
     found: dict[Pair, Any] = {}
     for kind in FIELDS_OF:
@@ -120,8 +132,12 @@ async def own_rows(session: AsyncSession, scope: Scope, wanted: Iterable[Pair]) 
             # Keys as literals: PostgreSQL then hashes the list. A prepared statement's generic
             # plan would compare each of the scope's rows with every bound key (slow when
             # statistics are stale, as right after a large import).
-            batch = bindparam("keys", keys[start : start + _BATCH], literal_execute=True)
+            batch: BindParameter[list[str]] = bindparam(
+                "keys", keys[start : start + _BATCH], literal_execute=True
+            )
             query = select(table).where(own, table.key.in_(batch))
+            if lock:
+                query = query.with_for_update().execution_options(populate_existing=True)
             for row in (await session.execute(query)).scalars():
                 found[(kind, row.key)] = row
     return found
@@ -130,8 +146,8 @@ async def own_rows(session: AsyncSession, scope: Scope, wanted: Iterable[Pair]) 
 async def version_of(session: AsyncSession, row: Any) -> int | None:
     """A record's version: the id of its latest revision (None before its first). An edit that
     shows someone a record passes this back, so a change made meanwhile is not overwritten."""
-    query = select(func.max(Revision.id)).where(
-        Revision.record_kind == row.kind, Revision.record_id == row.id
+    query = select(func.max(col(Revision.id))).where(
+        col(Revision.record_kind) == row.kind, col(Revision.record_id) == row.id
     )
     return (await session.execute(query)).scalar_one_or_none()
 
@@ -200,8 +216,9 @@ class Writer:
         if self._own is None:
             self._own = {}
         wanted = pairs - set(self._own)
-        own = await own_rows(self.session, self.scope, wanted)
+        own = await own_rows(self.session, self.scope, wanted, lock=self._serialises)
         self._own.update({pair: own.get(pair) for pair in wanted})
+        self._locked_rows.update((row.kind, row.id) for row in own.values())
         if not self.scope.is_shared:
             shared = await own_rows(self.session, Scope.shared(), wanted - set(own))
             self._shared.update({pair: shared.get(pair) for pair in wanted - set(own)})
@@ -315,11 +332,11 @@ class Writer:
         query = (
             select(Revision)
             .where(
-                Revision.record_kind == row.kind,
-                Revision.record_id == row.id,
-                Revision.id > expected,  # type: ignore[operator]
+                col(Revision.record_kind) == row.kind,
+                col(Revision.record_id) == row.id,
+                col(Revision.id) > expected,
             )
-            .order_by(Revision.id)  # type: ignore[arg-type]
+            .order_by(col(Revision.id))
         )
         later = list((await self.session.execute(query)).scalars())
         if later:
@@ -435,10 +452,13 @@ class Writer:
         if number is not None:
             await advance(self.session, self.scope, QUESTION_SERIES, number)
 
-    async def _check_new(self, fields: RecordFields) -> None:
-        """Fill derived values and check references, then refuse a key the scope already has."""
+    async def _check_new(self, fields: RecordFields, *, lock: bool = True) -> None:
+        """Fill derived values and check references, then refuse a key the scope already has.
+        `lock=False` for batches: thousands of key locks would fill PostgreSQL's lock table;
+        the unique index refuses a clash instead (Conflict, see db.engine)."""
         await rules.derive(self, fields)
-        await self.lock_key(fields.kind, fields.key)
+        if lock:
+            await self.lock_key(fields.kind, fields.key)
         if await self.find(fields.kind, fields.key) is not None:
             raise Duplicate(
                 f"A {fields.kind} with key '{fields.key}' already exists in the {self.scope}."
@@ -524,7 +544,7 @@ class Writer:
         pair = (kind, fields.key)
         row = await self.find(*pair)
         if row is None:
-            await self._check_new(fields)
+            await self._check_new(fields, lock=False)
             new = _storage_values(fields)
             self._staged[pair] = _Staged(*pair, self.scope.guild_id, _created(fields), new=new)
             self._bulk_created.add(pair)
@@ -532,6 +552,7 @@ class Writer:
                 self._own.pop(pair, None)  # no row in hand: find() reads it back once written
             return "created"
         self._check_scope(row)
+        await self.lock_row(row)  # a no-op for rows preload() locked
         diff = await self._change(row, values)
         if not diff:
             return "unchanged"
@@ -561,7 +582,7 @@ class Writer:
             )
             for s in staged
         ]
-        table: Any = Revision.__table__
+        table = table_of(Revision)
         query = insert(table).returning(table.c.id, table.c.record_kind, table.c.record_id)
         revision_ids = {(kind, id_): rid for rid, kind, id_ in await self._many(query, revisions)}
         events = [
@@ -572,7 +593,7 @@ class Writer:
             )
             for s, revision in zip(staged, revisions, strict=True)
         ]
-        await self.session.execute(insert(ChangeEvent.__table__), events)  # type: ignore[attr-defined]
+        await self.session.execute(insert(table_of(ChangeEvent)), events)
         self.events_written += len(events)
 
     async def _insert_new(self, staged: list[_Staged]) -> dict[Pair, int]:
@@ -585,7 +606,7 @@ class Writer:
                 if s.kind == kind and s.new is not None
             ]
             if rows:
-                table: Any = RECORD_TABLES[kind].__table__  # type: ignore[attr-defined]
+                table = table_of(RECORD_TABLES[kind])
                 query = insert(table).returning(table.c.id, table.c.key)
                 ids.update({(kind, key): id_ for id_, key in await self._many(query, rows)})
         return ids
@@ -661,6 +682,7 @@ class Writer:
         revision = Revision(**values)
         self.session.add(revision)
         await self.session.flush()
+        assert revision.id is not None  # the flush assigned it
         self.session.add(ChangeEvent(**self._event_values(values, revision.id, event_type)))
         self.events_written += 1
         return revision

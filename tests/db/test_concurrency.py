@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from db.engine import Database
-from db.errors import StaleEdit
-from db.models import OversightQuestion, Revision
+from db.errors import Conflict, StaleEdit
+from db.models import BodycamDeployment, OversightQuestion, Revision
 from db.scope import Actor
 from db.undo import UndoRefused, undo
 from tests.db.records import EDITOR, GUILD_A, SHARED, add, bodycam, question
@@ -186,3 +186,41 @@ async def test_an_undo_racing_an_edit_is_one_or_the_other(db: Database) -> None:
     else:
         assert "changed the same fields" in undone
         assert notes == "bob's"
+
+
+async def test_a_unique_clash_the_locks_cannot_see_is_a_conflict_not_a_crash(db: Database) -> None:
+    """Two batch writes (imports, which stage rows without key locks) create one key at once:
+    one commits, the other is refused with Conflict, a message for people; never an
+    IntegrityError, and nothing half-written."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite takes one writer at a time: the second sees the first's row")
+    first_inserted = asyncio.Event()
+    first_may_commit = asyncio.Event()
+
+    async def first() -> str:
+        async with db.writer(SHARED, Actor("a", 1)) as writer:
+            await writer.stage_upsert("bodycam", bodycam(notes="first"))
+            await writer.write_staged()
+            first_inserted.set()
+            await first_may_commit.wait()
+        return "committed"
+
+    async def second() -> str:
+        await first_inserted.wait()
+        try:
+            async with db.writer(SHARED, Actor("b", 2)) as writer:
+                await writer.stage_upsert("bodycam", bodycam(notes="second"))
+                first_may_commit.set()  # our insert now waits for the first transaction
+                await writer.write_staged()
+        except Conflict as refused:
+            return str(refused)
+        return "committed"
+
+    outcomes = await asyncio.gather(first(), second())
+    assert outcomes[0] == "committed"
+    assert outcomes[1].startswith("Another edit wrote the same record at the same moment")
+    async with db.session() as session:
+        rows = (await session.execute(select(BodycamDeployment))).scalars().all()
+        revisions = (await session.execute(select(Revision))).scalars().all()
+    assert [row.notes for row in rows] == ["first"]
+    assert len(revisions) == 1

@@ -23,7 +23,13 @@ class RedactingFormatter(logging.Formatter):
 
 
 def setup_logging(level: str, secrets: list[str]) -> None:
-    """Log to stderr at `level` (discord.py's format and colours); no secret is ever printed."""
+    """Log to stderr at `level` (discord.py's format and colours); no secret is ever printed.
+    Calling it again replaces the handler it installed (one process may run several commands,
+    and a handler left on a closed stream would fail every line)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler.formatter, RedactingFormatter):
+            root.removeHandler(handler)
     discord.utils.setup_logging(level=logging.getLevelName(level), root=True)
     for handler in logging.getLogger().handlers:
         inner = handler.formatter or logging.Formatter()

@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)  ## set up, migrate, seed and start the bot
 	$(BIN)/python -m bot run
 
-test: $(STAMP)  ## set up and run the whole suite: ruff lint, ruff format check, pytest
+test: $(STAMP)  ## set up and run the whole suite: ruff lint, ruff format check, mypy, pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 $(BENCH_STAMP): $(STAMP)

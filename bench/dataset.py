@@ -23,6 +23,7 @@ from db.models import (
     QuestionStatus,
     Revision,
     Vehicle,
+    table_of,
 )
 
 STATES = [
@@ -74,7 +75,7 @@ def _row(
     kind: str, values: dict[str, Any], guild_id: int | None, now: dt.datetime
 ) -> dict[str, Any]:
     fields = FIELDS_OF[kind].model_validate(values)
-    table = RECORD_TABLES[kind].__table__  # type: ignore[attr-defined]
+    table = table_of(RECORD_TABLES[kind])
     as_json = fields.model_dump(mode="json")
     native = fields.model_dump()
     row = {
@@ -86,7 +87,7 @@ def _row(
 
 
 def bodycam_rows(count: int, rng: random.Random, now: dt.datetime) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     components = list(Component)
     statuses = list(CameraStatus)
     for index, (city, state) in enumerate(city_names(count)):
@@ -160,7 +161,7 @@ async def generate(database: Database, sizes: Sizes = Sizes(), *, seed: int = 7)
             ("bodycam", cameras, [0] * len(cameras)),
             ("question", questions, steps),
         ):
-            table = RECORD_TABLES[kind].__table__  # type: ignore[attr-defined]
+            table = table_of(RECORD_TABLES[kind])
             for start in range(0, len(rows), 1000):
                 chunk = rows[start : start + 1000]
                 result = await session.execute(insert(table).returning(table.c.id), chunk)
@@ -172,7 +173,7 @@ async def generate(database: Database, sizes: Sizes = Sizes(), *, seed: int = 7)
                     )
                     for revision in _history(kind, row, row_id, count, now)
                 ]
-                await session.execute(insert(Revision.__table__), revisions)  # type: ignore[attr-defined]
+                await session.execute(insert(table_of(Revision)), revisions)
             written[kind] = len(rows)
         written["revisions"] = len(cameras) + len(questions) + sum(steps)
     return written

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import col
 
 from bench.dataset import ASKERS, COMPONENTS, SOURCE, STEMS, TARGETS, city_names
 from db.engine import Database, make_engine
@@ -149,8 +150,10 @@ def import_csv(rows: int = 10_000, *, seed: int = 7, changed: int = 0) -> bytes:
 async def _written(database: Database, guild_id: int) -> tuple[int, int]:
     """(revisions, change events) of the guild."""
     async with database.session() as session:
-        revisions = select(func.count(Revision.id)).where(Revision.guild_id == guild_id)
-        events = select(func.count(ChangeEvent.id)).where(ChangeEvent.guild_id == guild_id)
+        revisions = select(func.count(col(Revision.id))).where(col(Revision.guild_id) == guild_id)
+        events = select(func.count(col(ChangeEvent.id))).where(
+            col(ChangeEvent.guild_id) == guild_id
+        )
         return (await session.scalar(revisions) or 0, await session.scalar(events) or 0)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from db.digests import set_digest
 from db.engine import Database
@@ -151,7 +152,7 @@ async def known_cities(url: str, count: int = 200, seed: int = 7) -> list[str]:
     database = Database.from_url(url)
     try:
         async with database.session() as session:
-            query = select(BodycamDeployment.city, BodycamDeployment.state).distinct()
+            query = select(col(BodycamDeployment.city), col(BodycamDeployment.state)).distinct()
             places = sorted(f"{city}, {state}" for city, state in await session.execute(query))
     finally:
         await database.close()
@@ -181,7 +182,7 @@ async def latency(
     baseline = percentiles(taken[commands_[0].name])
     result: dict[str, Any] = {}
     for name, values in taken.items():
-        figures = percentiles(values)
+        figures: dict[str, Any] = percentiles(values)
         figures["p99_vs_baseline"] = figures["p99_ms"] / baseline["p99_ms"]
         figures["answers"] = dict(sorted(answers[name].items(), key=lambda kv: -kv[1])[:4])
         result[name] = figures
@@ -251,7 +252,7 @@ async def digests_due(
         async with database.transaction() as session:
             await session.execute(
                 update(DigestSchedule)
-                .where(DigestSchedule.channel_id.in_(channels))  # type: ignore[attr-defined]
+                .where(col(DigestSchedule.channel_id).in_(channels))
                 .values(next_run_at=due)
             )
     finally:
@@ -266,9 +267,9 @@ async def current_status(url: str) -> str:
     database = Database.from_url(url)
     try:
         async with database.session() as session:
-            query = select(BodycamDeployment.status).where(
-                BodycamDeployment.key == FANOUT_RECORD[1],
-                BodycamDeployment.guild_id.is_(None),  # type: ignore[union-attr]
+            query = select(col(BodycamDeployment.status)).where(
+                col(BodycamDeployment.key) == FANOUT_RECORD[1],
+                col(BodycamDeployment.guild_id).is_(None),
             )
             return str((await session.execute(query)).scalar_one())
     finally:

@@ -64,7 +64,9 @@ class Scheduler(BackgroundService):
             group = pairs[start : start + DIGEST_GROUP]
             outcomes = await asyncio.gather(*(self._post(s, d) for s, d in group))
             done = [
-                s.id for (s, _), outcome in zip(group, outcomes, strict=True) if outcome != "retry"
+                s.id
+                for (s, _), outcome in zip(group, outcomes, strict=True)
+                if outcome != "retry" and s.id is not None  # loaded rows: the id is always set
             ]
             await advance(database, done, now)  # a passing failure: the next tick tries again
             posted += outcomes.count("posted")

@@ -32,7 +32,7 @@ DISCORD_STRING_LIMIT = 6000  # and its string options are at most 6,000 characte
 SHOWN_CHARS = 60  # how much of a refused value is echoed back
 SHOWN_CHOICES = 800  # characters of the accepted choices listed
 SNOWFLAKE_TYPES = frozenset({6, 7, 8, 9, 11})  # user, channel, role, mentionable, attachment
-TYPE_NAMES = {
+TYPE_NAMES: dict[object, str] = {  # looked up with whatever "type" a client sent
     3: "text",
     4: "a whole number",
     5: "true or false",

@@ -61,8 +61,8 @@ class OwnedView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        tree = interaction.client.tree  # type: ignore[attr-defined]
-        wrapped = discord.app_commands.CommandInvokeError(interaction.command, error)  # type: ignore[arg-type]
+        tree = interaction.client.tree
+        wrapped = discord.app_commands.CommandInvokeError(interaction.command, error)  # type: ignore[arg-type]  # a component's interaction may carry no command; the tree copes
         if hasattr(tree, "on_error"):
             await tree.on_error(interaction, wrapped)
         else:  # pragma: no cover - every bot here uses OversightTree
@@ -108,7 +108,7 @@ class Paginator(OwnedView):
         if self.page_count <= 3:
             self.remove_item(self.first)
             self.remove_item(self.last)
-        self._refresh()
+        self._sync_buttons()
 
     async def page(self, index: int) -> Page:
         embeds = await self.render(index)
@@ -126,14 +126,14 @@ class Paginator(OwnedView):
             return
         await _respond(interaction, embeds=embeds, view=self, ephemeral=ephemeral)
 
-    def _refresh(self) -> None:
+    def _sync_buttons(self) -> None:
         self.previous.disabled = self.first.disabled = self.index == 0
         self.next.disabled = self.last.disabled = self.index >= self.page_count - 1
         self.position.label = f"{self.index + 1} / {self.page_count}"
 
     async def _show(self, interaction: discord.Interaction[Any], index: int) -> None:
         self.index = min(max(index, 0), self.page_count - 1)
-        self._refresh()
+        self._sync_buttons()
         await interaction.response.edit_message(embeds=await self.page(self.index), view=self)
 
     @discord.ui.button(label="«", style=GREY, custom_id="page:first")

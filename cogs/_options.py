@@ -47,7 +47,7 @@ async def _choices(
 class CityOption(app_commands.Transformer):
     """A city as typed or picked ('Minneapolis', 'Portland, ME'); matched later, forgivingly."""
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         return await _choices(interaction, value, suggest.suggest_cities)
@@ -62,7 +62,7 @@ class BillOption(app_commands.Transformer):
     """A measure: its key from autocomplete, or its number typed in any spelling ('H.R. 7147',
     'hr7147', 'S. 12', 'H.J.Res. 5', a Congress.gov address)."""
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         return await _choices(interaction, value, suggest.suggest_measures)
@@ -82,7 +82,7 @@ class BillOption(app_commands.Transformer):
 class QuestionOption(app_commands.Transformer):
     """An oversight question by id (OQ-4, GQ-2), picked or typed."""
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         return await _choices(interaction, value, suggest.suggest_questions)
@@ -112,7 +112,7 @@ class DateOption(app_commands.Transformer):
 class RecordOption(app_commands.Transformer):
     """Any record: 'kind:key' from autocomplete, or a bare key typed by hand (OQ-4, 119-hr7147)."""
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         async with bot_of(interaction).database.session() as session:

@@ -66,7 +66,7 @@ class ListView(OwnedView):
                 style=discord.ButtonStyle.primary,
                 custom_id=f"track:reenable:{subscription.id}",
             )
-            button.callback = self._reenabler(int(subscription.id or 0))  # type: ignore[method-assign]
+            button.callback = self._reenabler(int(subscription.id or 0))  # type: ignore[method-assign]  # discord.py's way to give a Button its callback
             self.add_item(button)
 
     def _reenabler(self, subscription_id: int) -> Any:

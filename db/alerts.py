@@ -44,6 +44,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.dates import add_days, format_date
 from db.engine import Database
@@ -149,9 +150,9 @@ def _period_label(period: FundingPeriod) -> str:
 
 
 async def _funding(session: AsyncSession, today: dt.date) -> list[_Due]:
-    end_date: Any = FundingPeriod.end_date
+    end_date = col(FundingPeriod.end_date)
     query = select(FundingPeriod).where(
-        FundingPeriod.period_type == PeriodType.funded.value,  # type: ignore[arg-type]
+        col(FundingPeriod.period_type) == PeriodType.funded.value,
         or_(end_date.is_(None), end_date >= today - dt.timedelta(days=LAPSE_WINDOW)),
     )
     funded = list((await session.execute(query)).scalars())
@@ -194,10 +195,10 @@ async def _funding(session: AsyncSession, today: dt.date) -> list[_Due]:
 
 
 async def _rules_resolved(session: AsyncSession, now: dt.datetime) -> list[_Due]:
-    recorded_at: Any = Revision.recorded_at
+    recorded_at = col(Revision.recorded_at)
     query = select(Revision).where(
-        Revision.action == "rule",  # type: ignore[arg-type]
-        Revision.record_kind == "question",  # type: ignore[arg-type]
+        col(Revision.action) == "rule",
+        col(Revision.record_kind) == "question",
         recorded_at > now - dt.timedelta(days=RULE_WINDOW),
         recorded_at <= now,
     )
@@ -279,6 +280,6 @@ async def _fired_before(session: AsyncSession, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        query = select(FiredAlert.key).where(FiredAlert.key.in_(chunk))  # type: ignore[attr-defined]
+        query = select(col(FiredAlert.key)).where(col(FiredAlert.key).in_(chunk))
         found.update((await session.execute(query)).scalars())
     return found

@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.errors import InvalidInput
 from db.history import states_with_prefix
@@ -71,10 +72,10 @@ async def city_records(
     wanted = city_key(name)
     result = CityResult(query=text, records=[], as_of=as_of)
     if as_of is None:
-        query = visible(BodycamDeployment, scope).where(BodycamDeployment.city_key == wanted)
+        query = visible(BodycamDeployment, scope).where(col(BodycamDeployment.city_key) == wanted)
         if state:
-            query = query.where(BodycamDeployment.state == state)
-        query = query.order_by(BodycamDeployment.state, BodycamDeployment.component)
+            query = query.where(col(BodycamDeployment.state) == state)
+        query = query.order_by(col(BodycamDeployment.state), col(BodycamDeployment.component))
         result.records = list((await session.execute(query)).scalars())
     else:
         for then in await states_with_prefix(session, scope, "bodycam", f"{wanted}-", as_of):
@@ -113,11 +114,11 @@ async def list_bodycams(
 ) -> BodycamPage:
     base = visible(BodycamDeployment, scope)
     if status is not None:
-        base = base.where(BodycamDeployment.status == status.value)
+        base = base.where(col(BodycamDeployment.status) == status.value)
     if state:
-        base = base.where(BodycamDeployment.state == state.upper())
+        base = base.where(col(BodycamDeployment.state) == state.upper())
     if component:
-        base = base.where(BodycamDeployment.component == component)
+        base = base.where(col(BodycamDeployment.component) == component)
     sub = base.subquery()
     counts = {
         status_value: count
@@ -126,7 +127,9 @@ async def list_bodycams(
         ).all()
     }
     ordered = base.order_by(
-        BodycamDeployment.city_key, BodycamDeployment.state, BodycamDeployment.component
+        col(BodycamDeployment.city_key),
+        col(BodycamDeployment.state),
+        col(BodycamDeployment.component),
     )
     rows = await session.execute(ordered.offset(page * per_page).limit(per_page))
     return BodycamPage(
@@ -166,13 +169,13 @@ async def first_recorded(
     session: AsyncSession, scope: Scope, wanted: str, state: str | None = None
 ) -> dt.date | None:
     """The earliest day any of the city's records took effect (its first create revision)."""
-    in_scope = Revision.guild_id.is_(None)  # type: ignore[union-attr]
+    in_scope: ColumnElement[bool] = col(Revision.guild_id).is_(None)
     if scope.guild_id is not None:
-        in_scope = or_(in_scope, Revision.guild_id == scope.guild_id)
-    query = select(Revision.record_key, Revision.effective_on).where(
-        Revision.record_kind == "bodycam",
-        Revision.action == "create",
-        Revision.record_key.startswith(f"{wanted}-"),  # type: ignore[attr-defined]
+        in_scope = or_(in_scope, col(Revision.guild_id) == scope.guild_id)
+    query = select(col(Revision.record_key), col(Revision.effective_on)).where(
+        col(Revision.record_kind) == "bodycam",
+        col(Revision.action) == "create",
+        col(Revision.record_key).startswith(f"{wanted}-"),
         in_scope,
     )
     days = [
@@ -192,11 +195,11 @@ def _filtered(
 ) -> Any:
     query = visible(BodycamDeployment, scope)
     if status is not None:
-        query = query.where(BodycamDeployment.status == CameraStatus(status).value)
+        query = query.where(col(BodycamDeployment.status) == CameraStatus(status).value)
     if state:
-        query = query.where(BodycamDeployment.state == state.upper())
+        query = query.where(col(BodycamDeployment.state) == state.upper())
     if component:
-        query = query.where(BodycamDeployment.component == component)
+        query = query.where(col(BodycamDeployment.component) == component)
     return query
 
 
@@ -221,11 +224,11 @@ async def camera_funding(session: AsyncSession, scope: Scope, component: str) ->
     """Funding lines for body cameras that cover the component's agency (ICE for ICE-ERO, …)
     or all of DHS, newest fiscal year first. 'other' gets every camera line."""
     text = or_(
-        func.lower(FundingLine.purpose).like("%camera%"),
-        func.lower(FundingLine.account).like("%camera%"),
+        func.lower(col(FundingLine.purpose)).like("%camera%"),
+        func.lower(col(FundingLine.account)).like("%camera%"),
     )
     query = visible(FundingLine, scope).where(text)
-    query = query.order_by(FundingLine.fiscal_year.desc(), FundingLine.key)  # type: ignore[attr-defined]
+    query = query.order_by(col(FundingLine.fiscal_year).desc(), col(FundingLine.key))
     agency = component.split("-")[0].upper() if component != Component.other else None
     lines = (await session.execute(query)).scalars()
     return [

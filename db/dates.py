@@ -6,6 +6,7 @@ ambiguous or incomplete is rejected with a message that lists what is accepted.
 
 import datetime
 import re
+from collections.abc import Callable
 
 from dateutil.parser import parserinfo
 from dateutil.relativedelta import relativedelta
@@ -46,7 +47,12 @@ _DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([a-z]+)\.?,? (\d{4})", re.ASCII)
 _IN_N_UNITS = re.compile(r"in (\d{1,7}) (day|week|month|year)s?", re.ASCII)
 _N_UNITS_AGO = re.compile(r"(\d{1,7}) (day|week|month|year)s? ago", re.ASCII)
 _SHORT = re.compile(r"([+-])(\d{1,7})([dwmy])", re.ASCII)
-_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+_UNITS: dict[str, Callable[[int], relativedelta]] = {
+    "d": lambda n: relativedelta(days=n),
+    "w": lambda n: relativedelta(weeks=n),
+    "m": lambda n: relativedelta(months=n),
+    "y": lambda n: relativedelta(years=n),
+}
 _KEYWORDS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
@@ -98,10 +104,10 @@ def parse_date(text: str, *, today: datetime.date) -> datetime.date:
             raise DateParseError(text, "numeric dates are month/day/year")
         # Two-digit years are this century: deadlines, not birthdays.
         return _build(text, year + 2000 if len(m[4]) == 2 else year, month, day)
-    if (m := _MONTH_DAY_YEAR.fullmatch(s)) and (month := _MONTH_NAMES.month(m[1])):
-        return _build(text, int(m[3]), month, int(m[2]))
-    if (m := _DAY_MONTH_YEAR.fullmatch(s)) and (month := _MONTH_NAMES.month(m[2])):
-        return _build(text, int(m[3]), month, int(m[1]))
+    if (m := _MONTH_DAY_YEAR.fullmatch(s)) and (named := _MONTH_NAMES.month(m[1])):
+        return _build(text, int(m[3]), named, int(m[2]))
+    if (m := _DAY_MONTH_YEAR.fullmatch(s)) and (named := _MONTH_NAMES.month(m[2])):
+        return _build(text, int(m[3]), named, int(m[1]))
     raise DateParseError(text)
 
 
@@ -115,7 +121,7 @@ def _relative(s: str) -> relativedelta | None:
         sign, amount, unit = (1 if m[1] == "+" else -1), m[2], m[3]
     else:
         return None
-    return relativedelta(**{_UNITS[unit]: sign * int(amount)})
+    return _UNITS[unit](sign * int(amount))
 
 
 def _shift(text: str, today: datetime.date, delta: relativedelta) -> datetime.date:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.appropriations import FundingStatus, funding_status
 from db.engine import Database
@@ -52,7 +53,7 @@ async def set_digest(
     async with db.transaction() as session:
         row = (
             await session.execute(
-                select(DigestSchedule).where(DigestSchedule.channel_id == channel_id)
+                select(DigestSchedule).where(col(DigestSchedule.channel_id) == channel_id)
             )
         ).scalar_one_or_none()
         if row is None:
@@ -76,7 +77,7 @@ async def set_digest(
 
 async def get_digest(db: Database, channel_id: int) -> DigestSchedule | None:
     async with db.session() as session:
-        query = select(DigestSchedule).where(DigestSchedule.channel_id == channel_id)
+        query = select(DigestSchedule).where(col(DigestSchedule.channel_id) == channel_id)
         return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -84,8 +85,8 @@ async def guild_digests(db: Database, guild_id: int) -> list[DigestSchedule]:
     async with db.session() as session:
         query = (
             select(DigestSchedule)
-            .where(DigestSchedule.guild_id == guild_id)
-            .order_by(DigestSchedule.channel_id)
+            .where(col(DigestSchedule.guild_id) == guild_id)
+            .order_by(col(DigestSchedule.channel_id))
         )
         return list((await session.execute(query)).scalars())
 
@@ -94,9 +95,9 @@ async def remove_digest(db: Database, channel_id: int) -> bool:
     """Turn the channel's digest off; False when it had none."""
     async with db.transaction() as session:
         result = await session.execute(
-            delete(DigestSchedule).where(DigestSchedule.channel_id == channel_id)
+            delete(DigestSchedule).where(col(DigestSchedule.channel_id) == channel_id)
         )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement returns a CursorResult
 
 
 async def due_digests(db: Database, now: dt.datetime) -> list[DigestSchedule]:
@@ -104,8 +105,8 @@ async def due_digests(db: Database, now: dt.datetime) -> list[DigestSchedule]:
     async with db.session() as session:
         query = (
             select(DigestSchedule)
-            .where(DigestSchedule.next_run_at <= now)
-            .order_by(DigestSchedule.next_run_at, DigestSchedule.id)
+            .where(col(DigestSchedule.next_run_at) <= now)
+            .order_by(col(DigestSchedule.next_run_at), col(DigestSchedule.id))
         )
         return list((await session.execute(query)).scalars())
 
@@ -117,7 +118,7 @@ async def advance(db: Database, schedule_ids: Sequence[int], now: dt.datetime) -
     if not schedule_ids:
         return 0
     async with db.transaction() as session:
-        query = select(DigestSchedule).where(DigestSchedule.id.in_(schedule_ids))  # type: ignore[union-attr]
+        query = select(DigestSchedule).where(col(DigestSchedule.id).in_(schedule_ids))
         rows = list((await session.execute(query)).scalars())
         for row in rows:
             row.last_run_at = now
@@ -247,8 +248,8 @@ async def build_digests(
 
 
 def _window(guild_id: int, since: dt.datetime, now: dt.datetime) -> tuple[Any, ...]:
-    seen = or_(Revision.guild_id.is_(None), Revision.guild_id == guild_id)  # type: ignore[union-attr]
-    return seen, Revision.recorded_at > since, Revision.recorded_at <= now  # type: ignore[operator]
+    seen = or_(col(Revision.guild_id).is_(None), col(Revision.guild_id) == guild_id)
+    return seen, col(Revision.recorded_at) > since, col(Revision.recorded_at) <= now
 
 
 async def _newest(
@@ -258,7 +259,7 @@ async def _newest(
     newest = await session.execute(
         select(Revision)
         .where(*_window(guild_id, since, now))
-        .order_by(Revision.recorded_at.desc(), Revision.id.desc())  # type: ignore[attr-defined,union-attr]
+        .order_by(col(Revision.recorded_at).desc(), col(Revision.id).desc())
         .limit(CHANGES_KEPT)
     )
     return [_change(r) for r in newest.scalars()]
@@ -270,7 +271,7 @@ async def _count_changes(
     """How many revisions the guild can see in (since, now], and whether counting stopped at
     CHANGES_COUNTED (after a 10,000-row import, counting them all for each of 500 digests took
     12 s; "1,000+" says as much)."""
-    some = select(Revision.id).where(*_window(guild_id, since, now)).limit(CHANGES_COUNTED + 1)
+    some = select(col(Revision.id)).where(*_window(guild_id, since, now)).limit(CHANGES_COUNTED + 1)
     count = (await session.execute(select(func.count()).select_from(some.subquery()))).scalar_one()
     return min(count, CHANGES_COUNTED), count > CHANGES_COUNTED
 
@@ -313,7 +314,10 @@ class Pictures:
                 for kind in STALE_KINDS
                 if (found := await self._part(kind, guild_id if kind in own else None))
             ]
-            self.pictures[guild_id] = GuildPicture(*deadlines, funding, stale)
+            overdue, due_soon, overdue_count, due_soon_count = deadlines
+            self.pictures[guild_id] = GuildPicture(
+                overdue, due_soon, overdue_count, due_soon_count, funding, stale
+            )
         return self.pictures[guild_id]
 
     async def _part(self, name: str, guild_id: int | None) -> Any:

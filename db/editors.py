@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlmodel import col
 
 from db.engine import Database
 from db.models import EditorRole
@@ -10,7 +11,7 @@ from db.models import EditorRole
 
 async def editor_roles(database: Database, guild_id: int) -> set[int]:
     async with database.session() as session:
-        query = select(EditorRole.role_id).where(EditorRole.guild_id == guild_id)
+        query = select(col(EditorRole.role_id)).where(col(EditorRole.guild_id) == guild_id)
         return set((await session.execute(query)).scalars())
 
 
@@ -31,6 +32,8 @@ async def remove_editor_role(database: Database, guild_id: int, role_id: int) ->
     """True if removed, False if it was not an editor role."""
     async with database.transaction() as session:
         result = await session.execute(
-            delete(EditorRole).where(EditorRole.guild_id == guild_id, EditorRole.role_id == role_id)
+            delete(EditorRole).where(
+                col(EditorRole.guild_id) == guild_id, col(EditorRole.role_id) == role_id
+            )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]  # a DML statement returns a CursorResult

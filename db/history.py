@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.changes import validate
 from db.keys import question_id
@@ -22,7 +23,9 @@ Values = dict[str, Any]
 
 
 def _in_scope(guild_id: int | None) -> Any:
-    return Revision.guild_id.is_(None) if guild_id is None else Revision.guild_id == guild_id  # type: ignore[union-attr]
+    return (
+        col(Revision.guild_id).is_(None) if guild_id is None else col(Revision.guild_id) == guild_id
+    )
 
 
 def _scopes(scope: Scope) -> list[int | None]:
@@ -34,13 +37,15 @@ async def _by_record(
     session: AsyncSession, guild_id: int | None, kind: str, key_clause: Any
 ) -> dict[int, list[Revision]]:
     """Every revision of each record of one scope that ever matched `key_clause`, by record id."""
-    ids = select(Revision.record_id).where(
-        Revision.record_kind == kind, key_clause, _in_scope(guild_id)
+    ids = select(col(Revision.record_id)).where(
+        col(Revision.record_kind) == kind, key_clause, _in_scope(guild_id)
     )
     query = (
         select(Revision)
-        .where(Revision.record_kind == kind, Revision.record_id.in_(ids), _in_scope(guild_id))  # type: ignore[attr-defined]
-        .order_by(Revision.id)
+        .where(
+            col(Revision.record_kind) == kind, col(Revision.record_id).in_(ids), _in_scope(guild_id)
+        )
+        .order_by(col(Revision.id))
     )
     grouped: dict[int, list[Revision]] = defaultdict(list)
     for revision in (await session.execute(query)).scalars():
@@ -58,7 +63,7 @@ async def history(session: AsyncSession, scope: Scope, kind: str, key: str) -> l
         key = question_id(key)
     runs: list[list[Revision]] = []
     for guild_id in _scopes(scope):
-        grouped = await _by_record(session, guild_id, kind, Revision.record_key == key)
+        grouped = await _by_record(session, guild_id, kind, col(Revision.record_key) == key)
         for revisions in grouped.values():
             record: list[list[Revision]] = [[]]
             for revision in revisions:
@@ -102,7 +107,7 @@ async def state_as_of(
 
     In a guild, its own copy counts from the day it was made; before that, the shared record."""
     for guild_id in reversed(_scopes(scope)):
-        states = await _states_on(session, guild_id, kind, Revision.record_key == key, on)
+        states = await _states_on(session, guild_id, kind, col(Revision.record_key) == key, on)
         found = [state for state in states if state["key"] == key]
         if found:
             return found[0]
@@ -116,7 +121,7 @@ async def states_with_prefix(
     (a guild's own copy in place of the shared record with the same key)."""
     by_key: dict[str, Values] = {}
     for guild_id in _scopes(scope):
-        clause = Revision.record_key.startswith(prefix)  # type: ignore[attr-defined]
+        clause = col(Revision.record_key).startswith(prefix)
         for state in await _states_on(session, guild_id, kind, clause, on):
             by_key[state["key"]] = state
     return [by_key[key] for key in sorted(by_key)]

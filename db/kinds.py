@@ -147,8 +147,10 @@ def singular(name: str) -> str:
 
 
 # ---------------------------------------------------------------- the vocabularies' words
+# Keyed by the enum members, str-typed: rows and options hold the plain value, and a StrEnum
+# member is equal to (and hashes like) its value.
 
-STAGE_LABELS: dict[Stage, str] = {
+STAGE_LABELS: dict[str, str] = {
     Stage.introduced: "Introduced",
     Stage.committee_reported: "Reported by committee",
     Stage.passed_house: "Passed the House",
@@ -157,26 +159,26 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.enacted: "Enacted",
     Stage.vetoed: "Vetoed",
 }
-CHAMBER_LABELS: dict[Chamber, str] = {  # in the order a bill meets them
+CHAMBER_LABELS: dict[str, str] = {  # in the order a bill meets them
     Chamber.house: "House",
     Chamber.senate: "Senate",
     Chamber.conference: "Conference",
     Chamber.president: "President",
     Chamber.other: "Other",
 }
-MEASURE_KIND_LABELS: dict[MeasureKind, str] = {
+MEASURE_KIND_LABELS: dict[str, str] = {
     MeasureKind.regular: "regular bill",
     MeasureKind.omnibus_division: "omnibus, DHS division",
     MeasureKind.cr: "continuing resolution",
     MeasureKind.supplemental: "supplemental",
     MeasureKind.reconciliation: "reconciliation",
 }
-PERIOD_TYPE_LABELS: dict[PeriodType, str] = {
+PERIOD_TYPE_LABELS: dict[str, str] = {
     PeriodType.funded: "funded through the end date",
     PeriodType.lapse: "lapse in appropriations",
 }
 BILL_TYPE_LABELS: dict[BillType, str] = {**BILL_PREFIX, BillType.unnumbered: "unnumbered"}
-CAMERA_STATUS_LABELS: dict[CameraStatus, str] = {
+CAMERA_STATUS_LABELS: dict[str, str] = {
     CameraStatus.full: "Full",
     CameraStatus.partial: "Partial",
     CameraStatus.announced: "Announced",
@@ -185,14 +187,14 @@ CAMERA_STATUS_LABELS: dict[CameraStatus, str] = {
     CameraStatus.suspended: "Suspended",
     CameraStatus.ended: "Ended",
 }
-COMPONENT_LABELS: dict[Component, str] = {
+COMPONENT_LABELS: dict[str, str] = {
     Component.ice_ero: "ICE Enforcement and Removal Operations",
     Component.ice_hsi: "ICE Homeland Security Investigations",
     Component.cbp_usbp: "CBP U.S. Border Patrol",
     Component.cbp_ofo: "CBP Office of Field Operations",
     Component.other: "Other DHS component",
 }
-QUESTION_STATUS_LABELS: dict[QuestionStatus, str] = {
+QUESTION_STATUS_LABELS: dict[str, str] = {
     QuestionStatus.pending: "Pending",
     QuestionStatus.acknowledged: "Acknowledged",
     QuestionStatus.partially_answered: "Partially answered",
@@ -200,14 +202,14 @@ QUESTION_STATUS_LABELS: dict[QuestionStatus, str] = {
     QuestionStatus.refused: "Refused",
     QuestionStatus.withdrawn: "Withdrawn",
 }
-VEHICLE_LABELS: dict[Vehicle, str] = {
+VEHICLE_LABELS: dict[str, str] = {
     Vehicle.letter: "Letter",
     Vehicle.qfr: "Question for the record",
     Vehicle.hearing: "Hearing",
     Vehicle.statute: "Statute (reporting requirement)",
     Vehicle.other: "Other",
 }
-CONFIDENCE_LABELS: dict[Confidence, str] = {
+CONFIDENCE_LABELS: dict[str, str] = {
     Confidence.confirmed: "Confirmed",
     Confidence.reported: "Reported",
     Confidence.disputed: "Disputed",

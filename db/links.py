@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.changes import Change, Writer, validate
 from db.errors import Duplicate, InvalidInput, options_named
@@ -44,8 +45,8 @@ async def related(session: AsyncSession, scope: Scope, kind: str, key: str) -> l
     follows the measure. Ordered by kind, then key."""
     link_query = visible(RecordLink, scope).where(
         or_(
-            and_(RecordLink.a_kind == kind, RecordLink.a_key == key),
-            and_(RecordLink.b_kind == kind, RecordLink.b_key == key),
+            and_(col(RecordLink.a_kind) == kind, col(RecordLink.a_key) == key),
+            and_(col(RecordLink.b_kind) == kind, col(RecordLink.b_key) == key),
         )
     )
     ends: set[tuple[str, str]] = set()
@@ -69,7 +70,9 @@ async def related(session: AsyncSession, scope: Scope, kind: str, key: str) -> l
         found += [Related(other_kind, r.key, label_of(other_kind, r), r) for r in rows.scalars()]
     if kind == "measure":
         followers = await session.execute(
-            visible(OversightQuestion, scope).where(OversightQuestion.due_rule_measure_key == key)
+            visible(OversightQuestion, scope).where(
+                col(OversightQuestion.due_rule_measure_key) == key
+            )
         )
         known = {(r.kind, r.key) for r in found}
         found += [

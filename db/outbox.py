@@ -14,9 +14,18 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.engine import Database
-from db.models import RECORD_TABLES, ChangeEvent, Delivery, Meta, Revision, Subscription
+from db.models import (
+    RECORD_TABLES,
+    ChangeEvent,
+    Delivery,
+    Meta,
+    Revision,
+    Subscription,
+    table_of,
+)
 from db.tracking import UNSENT, dialect_insert, leave_active, matches, skip_unsent, transaction
 
 WATERMARK = "fanout_watermark"
@@ -54,8 +63,8 @@ async def _fan_out_chunk(db: Database, now: dt.datetime) -> tuple[int, bool]:
         watermark = await _watermark(session)
         query = (
             select(ChangeEvent)
-            .where(ChangeEvent.id > int(watermark.value))  # type: ignore[operator]
-            .order_by(ChangeEvent.id)  # type: ignore[arg-type]
+            .where(col(ChangeEvent.id) > int(watermark.value))
+            .order_by(col(ChangeEvent.id))
             .limit(FAN_OUT_CHUNK)
         )
         events = list((await session.execute(query)).scalars())
@@ -65,9 +74,9 @@ async def _fan_out_chunk(db: Database, now: dt.datetime) -> tuple[int, bool]:
             (
                 await session.execute(
                     select(Subscription)
-                    .where(Subscription.state == "active")
-                    .where(Subscription.after_event_id < events[-1].id)
-                    .order_by(Subscription.id)  # type: ignore[arg-type]
+                    .where(col(Subscription.state) == "active")
+                    .where(col(Subscription.after_event_id) < events[-1].id)
+                    .order_by(col(Subscription.id))
                 )
             ).scalars()
         )
@@ -131,8 +140,8 @@ async def _revisions(
     if not any(s.only == "status" for s in subscriptions):
         return {}
     ids = {e.revision_id for e in events if e.revision_id is not None}
-    query = select(Revision).where(Revision.id.in_(ids))  # type: ignore[union-attr]
-    return {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+    query = select(Revision).where(col(Revision.id).in_(ids))
+    return {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]  # loaded rows: the id is set
 
 
 async def _insert_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
@@ -140,7 +149,7 @@ async def _insert_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) 
     time), skipping any a concurrent fan-out wrote first; returns how many were new."""
     if not rows:
         return 0
-    table: Any = Delivery.__table__  # type: ignore[attr-defined]
+    table = table_of(Delivery)
     statement = (
         dialect_insert(session, table)
         .on_conflict_do_nothing(index_elements=["event_id", "channel_id"])
@@ -178,7 +187,7 @@ class Batch:
 
     @property
     def delivery_ids(self) -> list[int]:
-        return [d.id for d in self.deliveries]  # type: ignore[misc]
+        return [d.id for d in self.deliveries]  # type: ignore[misc]  # loaded rows: the id is set
 
     @property
     def subscription_ids(self) -> set[int]:
@@ -194,7 +203,7 @@ def _due(now: dt.datetime, expired_before: dt.datetime, row: Any = Delivery) -> 
 
 
 def _live(expired_before: dt.datetime) -> Any:
-    return (Delivery.status == "sending") & (Delivery.claimed_at >= expired_before)  # type: ignore[operator]
+    return (col(Delivery.status) == "sending") & (col(Delivery.claimed_at) >= expired_before)
 
 
 def _heads(*where: Any) -> Any:
@@ -202,10 +211,12 @@ def _heads(*where: Any) -> Any:
     columns _due needs: one pass and a sort, with no join for the planner to get wrong (a GROUP
     BY min(id) joined back became a quadratic nested loop on PostgreSQL under the stale
     statistics a burst of deliveries leaves: 119 ms for 1,000 rows)."""
-    place = func.row_number().over(partition_by=Delivery.channel_id, order_by=Delivery.id)
-    columns = (Delivery.id, Delivery.channel_id, Delivery.status)
-    rows = select(*columns, Delivery.next_attempt_at, Delivery.claimed_at, place.label("place"))  # type: ignore[call-overload]
-    return rows.where(Delivery.status.in_(UNSENT), *where).subquery()  # type: ignore[attr-defined]
+    place = func.row_number().over(partition_by=col(Delivery.channel_id), order_by=col(Delivery.id))
+    columns = (col(Delivery.id), col(Delivery.channel_id), col(Delivery.status))
+    rows = select(
+        *columns, col(Delivery.next_attempt_at), col(Delivery.claimed_at), place.label("place")
+    )
+    return rows.where(col(Delivery.status).in_(UNSENT), *where).subquery()
 
 
 async def _candidate_channels(
@@ -246,24 +257,24 @@ async def _claimable(
     """Each channel's next batch (in the order given), leaving out channels whose oldest unsent
     delivery is not due yet (posts keep their order) or where another worker holds a live batch.
     A handful of queries, however many channels."""
-    live_query = select(Delivery.channel_id).where(
-        Delivery.channel_id.in_(channel_ids),  # type: ignore[attr-defined]
+    live_query = select(col(Delivery.channel_id)).where(
+        col(Delivery.channel_id).in_(channel_ids),
         _live(expired_before),
     )
     live = set((await session.execute(live_query)).scalars())
     open_channels = [c for c in channel_ids if c not in live]
     if not open_channels:
         return {}
-    heads_of = _heads(Delivery.channel_id.in_(open_channels))  # type: ignore[attr-defined]
+    heads_of = _heads(col(Delivery.channel_id).in_(open_channels))
     first_ids = list(
         (await session.execute(select(heads_of.c.id).where(heads_of.c.place == 1))).scalars()
     )
-    head_rows = await session.execute(select(Delivery).where(Delivery.id.in_(first_ids)))  # type: ignore[union-attr]
+    head_rows = await session.execute(select(Delivery).where(col(Delivery.id).in_(first_ids)))
     heads = {
         h.channel_id: h
         for h in head_rows.scalars()
         if (h.status == "pending" and h.next_attempt_at <= now)
-        or (h.status == "sending" and h.claimed_at < expired_before)  # type: ignore[operator]
+        or (h.status == "sending" and h.claimed_at < expired_before)  # type: ignore[operator]  # a sending delivery always has claimed_at
     }
     retried = {h.batch_id: h for h in heads.values() if h.batch_id is not None}
     fresh = [c for c, h in heads.items() if h.batch_id is None]
@@ -271,30 +282,32 @@ async def _claimable(
     if retried:
         # A retry or a crashed worker's batch: the same deliveries, taken whole, waiting for a
         # late mark_sent if need be.
-        query = select(Delivery).where(Delivery.batch_id.in_(retried)).order_by(Delivery.id)  # type: ignore[union-attr, arg-type]
+        query = (
+            select(Delivery).where(col(Delivery.batch_id).in_(retried)).order_by(col(Delivery.id))
+        )
         for row in (await session.execute(query.with_for_update())).scalars():
-            if row.status == retried[row.batch_id].status:
+            if row.batch_id is not None and row.status == retried[row.batch_id].status:
                 rows.setdefault(row.channel_id, []).append(row)
     if fresh:
         # A new batch: the channel's first `max_batch` due deliveries, skipping rows another
         # transaction holds (only a pause, which skips them anyway).
         ranked = (
             select(
-                Delivery.id,
+                col(Delivery.id),
                 func.row_number()
-                .over(partition_by=Delivery.channel_id, order_by=Delivery.id)
+                .over(partition_by=col(Delivery.channel_id), order_by=col(Delivery.id))
                 .label("place"),
             )
             .where(
-                Delivery.channel_id.in_(fresh),  # type: ignore[attr-defined]
-                Delivery.status == "pending",
-                Delivery.batch_id.is_(None),  # type: ignore[union-attr]
-                Delivery.next_attempt_at <= now,  # type: ignore[operator]
+                col(Delivery.channel_id).in_(fresh),
+                col(Delivery.status) == "pending",
+                col(Delivery.batch_id).is_(None),
+                col(Delivery.next_attempt_at) <= now,
             )
             .subquery()
         )
         wanted = select(ranked.c.id).where(ranked.c.place <= max_batch)
-        query = select(Delivery).where(Delivery.id.in_(wanted)).order_by(Delivery.id)  # type: ignore[union-attr, arg-type]
+        query = select(Delivery).where(col(Delivery.id).in_(wanted)).order_by(col(Delivery.id))
         for row in (await session.execute(query.with_for_update(skip_locked=True))).scalars():
             rows.setdefault(row.channel_id, []).append(row)
     return {c: rows[c] for c in channel_ids if c in rows and c in heads}
@@ -311,14 +324,14 @@ async def _claim(
             row.batch_id, row.nonce, row.attempts = batch_id, nonce, row.attempts + 1
     await session.flush()
     event_ids = [r.event_id for rows in groups for r in rows]
-    query = select(ChangeEvent).where(ChangeEvent.id.in_(event_ids))  # type: ignore[union-attr]
+    query = select(ChangeEvent).where(col(ChangeEvent.id).in_(event_ids))
     events = {e.id: e for e in (await session.execute(query)).scalars()}
     return [
         Batch(
             channel_id=rows[0].channel_id,
             guild_id=rows[0].guild_id,
-            batch_id=rows[0].batch_id,  # type: ignore[arg-type]
-            nonce=rows[0].nonce,  # type: ignore[arg-type]
+            batch_id=rows[0].batch_id,  # type: ignore[arg-type]  # claimed rows carry a batch id and a nonce
+            nonce=rows[0].nonce,  # type: ignore[arg-type]  # claimed rows carry a batch id and a nonce
             worker=worker,
             claimed_at=now,
             attempts=max(r.attempts for r in rows),
@@ -349,7 +362,7 @@ async def claim_batches(
         claimable = await _claimable(
             session, await _locked(session, candidates), now, expired_before, max_batch
         )
-        groups = []
+        groups: list[list[Delivery]] = []
         for rows in claimable.values():
             if rows[0].status == "sending" and rows[0].attempts >= MAX_ATTEMPTS:
                 await _give_up(session, rows, "the worker posting it stopped every time")
@@ -379,10 +392,10 @@ async def renew_claims(db: Database, batches: Sequence[Batch], *, now: dt.dateti
 def _held_by(batch: Batch) -> Any:
     """The batch's deliveries, as long as this worker still holds them (not re-claimed)."""
     return (
-        Delivery.id.in_(batch.delivery_ids)  # type: ignore[union-attr]
-        & (Delivery.status == "sending")
-        & (Delivery.claimed_by == batch.worker)
-        & (Delivery.claimed_at == batch.claimed_at)
+        col(Delivery.id).in_(batch.delivery_ids)
+        & (col(Delivery.status) == "sending")
+        & (col(Delivery.claimed_by) == batch.worker)
+        & (col(Delivery.claimed_at) == batch.claimed_at)
     )
 
 
@@ -398,7 +411,7 @@ async def mark_all_sent(
     """mark_sent for several batches in one transaction."""
     if not posted:
         return
-    table: Any = Delivery.__table__  # type: ignore[attr-defined]
+    table = table_of(Delivery)
     statement = (
         update(table)
         .where(table.c.id == bindparam("delivery"), table.c.status != "sent")
@@ -418,11 +431,11 @@ async def _give_up(session: AsyncSession, rows: Sequence[Delivery], reason: str)
     ids = [r.id for r in rows]
     await session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(ids))  # type: ignore[union-attr]
+        .where(col(Delivery.id).in_(ids))
         .values(status="failed", error=error, claimed_by=None, claimed_at=None)
     )
     subscription_ids = {r.subscription_id for r in rows if r.subscription_id is not None}
-    where = Subscription.id.in_(subscription_ids)  # type: ignore[union-attr]
+    where = col(Subscription.id).in_(subscription_ids)
     await leave_active(session, where, "failed", error)
 
 
@@ -470,9 +483,9 @@ async def mark_channel_gone(db: Database, batch: Batch, reason: str) -> int:
     (shown in /track list and /about) and its unsent deliveries skipped. Returns how many
     subscriptions were paused."""
     async with transaction(db) as session:
-        where = Subscription.channel_id == batch.channel_id
-        paused = await leave_active(session, where, "paused", reason)  # type: ignore[arg-type]
-        await skip_unsent(session, Delivery.channel_id == batch.channel_id, reason)  # type: ignore[arg-type]
+        where = col(Subscription.channel_id) == batch.channel_id
+        paused = await leave_active(session, where, "paused", reason)
+        await skip_unsent(session, col(Delivery.channel_id) == batch.channel_id, reason)
     return paused
 
 
@@ -480,8 +493,12 @@ async def next_due(db: Database, *, lease: dt.timedelta = LEASE) -> dt.datetime 
     """When the dispatcher should look again without being woken: the earliest pending retry
     or lease expiry (None when nothing is waiting)."""
     async with db.session() as session:
-        pending = select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "pending")
-        sending = select(func.min(Delivery.claimed_at)).where(Delivery.status == "sending")
+        pending = select(func.min(col(Delivery.next_attempt_at))).where(
+            col(Delivery.status) == "pending"
+        )
+        sending = select(func.min(col(Delivery.claimed_at))).where(
+            col(Delivery.status) == "sending"
+        )
         first_pending = (await session.execute(pending)).scalar_one()
         first_claim = (await session.execute(sending)).scalar_one()
     times = [t for t in (first_pending, first_claim and first_claim + lease) if t is not None]
@@ -508,16 +525,16 @@ async def post_contexts(
     async with db.session() as session:
         revisions: dict[int, Revision] = {}
         if revision_ids:
-            query = select(Revision).where(Revision.id.in_(revision_ids))  # type: ignore[union-attr]
-            revisions = {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]
+            query = select(Revision).where(col(Revision.id).in_(revision_ids))
+            revisions = {r.id: r for r in (await session.execute(query)).scalars()}  # type: ignore[misc]  # loaded rows: the id is set
         rows: dict[tuple[str, str, int | None], Any] = {}
         for kind, kind_keys in keys.items():
             table: Any = RECORD_TABLES[kind]
-            query = select(table).where(
+            of_kind = select(table).where(
                 table.key.in_(kind_keys),
                 table.guild_id.is_(None) | table.guild_id.in_(guilds),
             )
-            for row in (await session.execute(query)).scalars():
+            for row in (await session.execute(of_kind)).scalars():
                 rows[(kind, row.key, row.guild_id)] = row
     contexts = []
     for events, guild_id in wanted:
@@ -531,5 +548,5 @@ async def post_contexts(
         mine = {
             e.revision_id: revisions[e.revision_id] for e in events if e.revision_id in revisions
         }
-        contexts.append((mine, sources))  # type: ignore[arg-type]
+        contexts.append((mine, sources))
     return contexts

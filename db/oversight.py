@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.appropriations import find_measure
 from db.changes import Change, Writer, created_diff, plain_values, validate
@@ -21,6 +22,7 @@ from db.models import (
     OPEN_STATUSES,
     Measure,
     OversightQuestion,
+    QuestionFields,
     QuestionStatus,
     Response,
     SourceRef,
@@ -52,11 +54,11 @@ def days_outstanding(question: OversightQuestion, today: dt.date) -> int | None:
 async def _highest_number(writer: Writer, prefix: str) -> int:
     """The highest 'PREFIX-n' the writer's own scope holds (once per scope: seeds its counter)."""
     in_scope = (
-        OversightQuestion.guild_id.is_(None)  # type: ignore[union-attr]
+        col(OversightQuestion.guild_id).is_(None)
         if writer.scope.is_shared
-        else OversightQuestion.guild_id == writer.scope.guild_id
+        else col(OversightQuestion.guild_id) == writer.scope.guild_id
     )
-    keys = await writer.session.execute(select(OversightQuestion.key).where(in_scope))
+    keys = await writer.session.execute(select(col(OversightQuestion.key)).where(in_scope))
     numbers = (question_number(question_id(key), prefix) for key in keys.scalars())
     return max((n for n in numbers if n is not None), default=0)
 
@@ -84,10 +86,10 @@ async def find_question(session: AsyncSession, scope: Scope, key: str) -> Oversi
     """The visible question with this id, typed in any spelling ('oq 1' finds OQ-1)."""
     wanted = question_id(printable(key))
     query = visible(OversightQuestion, scope).where(
-        func.upper(OversightQuestion.key) == wanted.upper()
+        func.upper(col(OversightQuestion.key)) == wanted.upper()
     )
     # Exact spelling first: an imported 'Q-a' and 'q-A' are two records.
-    query = query.order_by((OversightQuestion.key == wanted).desc()).limit(1)  # type: ignore[arg-type]
+    query = query.order_by((col(OversightQuestion.key) == wanted).desc()).limit(1)
     return (await session.execute(query)).scalars().first()
 
 
@@ -113,17 +115,17 @@ def _filtered(
 ) -> Any:
     query = visible(OversightQuestion, scope)
     if status is not None:
-        query = query.where(OversightQuestion.status == status.value)
+        query = query.where(col(OversightQuestion.status) == status.value)
     if asked_by:
-        query = query.where(func.lower(OversightQuestion.asked_by).contains(asked_by.lower()))
+        query = query.where(func.lower(col(OversightQuestion.asked_by)).contains(asked_by.lower()))
     if component:
-        query = query.where(func.upper(OversightQuestion.component) == component.upper())
+        query = query.where(func.upper(col(OversightQuestion.component)) == component.upper())
     return query
 
 
 def _overdue_clause(today: dt.date) -> Any:
-    return (OversightQuestion.status.in_([s.value for s in OPEN_STATUSES])) & (  # type: ignore[attr-defined]
-        OversightQuestion.due_date < today  # type: ignore[operator]
+    return (col(OversightQuestion.status).in_([s.value for s in OPEN_STATUSES])) & (
+        col(OversightQuestion.due_date) < today
     )
 
 
@@ -151,9 +153,9 @@ async def list_questions(
     ).one()
     ordered = query.order_by(
         case((_overdue_clause(today), 0), else_=1),
-        OversightQuestion.due_date.is_(None),  # type: ignore[union-attr]
-        OversightQuestion.due_date,
-        OversightQuestion.id,
+        col(OversightQuestion.due_date).is_(None),
+        col(OversightQuestion.due_date),
+        col(OversightQuestion.id),
     )
     rows = await session.execute(ordered.offset(page * per_page).limit(per_page))
     return QuestionPage(list(rows.scalars()), int(total), int(overdue), page, per_page)
@@ -172,18 +174,20 @@ async def due_questions(
     """Open questions past due, and those due within `days` (today included)."""
     open_values = [s.value for s in OPEN_STATUSES]
     base = visible(OversightQuestion, scope).where(
-        OversightQuestion.status.in_(open_values),  # type: ignore[attr-defined]
-        OversightQuestion.due_date.is_not(None),  # type: ignore[union-attr]
+        col(OversightQuestion.status).in_(open_values),
+        col(OversightQuestion.due_date).is_not(None),
     )
     overdue = await session.execute(
-        base.where(OversightQuestion.due_date < today)  # type: ignore[operator]
-        .order_by(OversightQuestion.due_date, OversightQuestion.id)
+        base.where(col(OversightQuestion.due_date) < today)
+        .order_by(col(OversightQuestion.due_date), col(OversightQuestion.id))
         .limit(limit)
     )
     horizon = today + dt.timedelta(days=days)
     soon = await session.execute(
-        base.where(OversightQuestion.due_date >= today, OversightQuestion.due_date <= horizon)  # type: ignore[operator]
-        .order_by(OversightQuestion.due_date, OversightQuestion.id)
+        base.where(
+            col(OversightQuestion.due_date) >= today, col(OversightQuestion.due_date) <= horizon
+        )
+        .order_by(col(OversightQuestion.due_date), col(OversightQuestion.id))
         .limit(limit)
     )
     return DueReport(list(overdue.scalars()), list(soon.scalars()), days)
@@ -212,8 +216,8 @@ async def question_detail(
 
 def _open_with_due_date(scope: Scope) -> Any:
     return visible(OversightQuestion, scope).where(
-        OversightQuestion.status.in_([s.value for s in OPEN_STATUSES]),  # type: ignore[attr-defined]
-        OversightQuestion.due_date.is_not(None),  # type: ignore[union-attr]
+        col(OversightQuestion.status).in_([s.value for s in OPEN_STATUSES]),
+        col(OversightQuestion.due_date).is_not(None),
     )
 
 
@@ -223,8 +227,8 @@ async def next_due(
     """The open question with the earliest due date strictly after `after` (None if none)."""
     query = (
         _open_with_due_date(scope)
-        .where(OversightQuestion.due_date > after)  # type: ignore[operator]
-        .order_by(OversightQuestion.due_date, OversightQuestion.id)
+        .where(col(OversightQuestion.due_date) > after)
+        .order_by(col(OversightQuestion.due_date), col(OversightQuestion.id))
         .limit(1)
     )
     return (await session.execute(query)).scalars().first()
@@ -352,16 +356,17 @@ async def create_question(writer: Writer, values: Mapping[str, Any]) -> Change:
     submitted twice: same text, asker, addressee and sent date, in the same scope) is refused,
     naming its id."""
     fields = validate("question", {"as_of": writer.effective_on, **values, "key": "OQ-0"})
+    assert isinstance(fields, QuestionFields)  # what validate("question") returns
     await writer.lock_key("question", f"text:{fields.question[:80]}")  # one of two at once
-    own = OversightQuestion.guild_id == writer.scope.guild_id
+    own = col(OversightQuestion.guild_id) == writer.scope.guild_id
     if writer.scope.is_shared:
-        own = OversightQuestion.guild_id.is_(None)  # type: ignore[union-attr]
+        own = col(OversightQuestion.guild_id).is_(None)
     same = select(OversightQuestion).where(
         own,
-        OversightQuestion.question == fields.question,
-        OversightQuestion.asked_by == fields.asked_by,
-        OversightQuestion.addressed_to == fields.addressed_to,
-        OversightQuestion.sent_date == fields.sent_date,  # type: ignore[arg-type]
+        col(OversightQuestion.question) == fields.question,
+        col(OversightQuestion.asked_by) == fields.asked_by,
+        col(OversightQuestion.addressed_to) == fields.addressed_to,
+        col(OversightQuestion.sent_date) == fields.sent_date,
     )
     if (earlier := (await writer.session.execute(same.limit(1))).scalars().first()) is not None:
         raise Duplicate(

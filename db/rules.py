@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exists, or_, select
+from sqlmodel import col
 
 from db.dates import DateRangeError, add_days
 from db.errors import InUse, InvalidInput
@@ -52,7 +53,7 @@ def rule_due_date(enacted: dt.date | None, days: int | None) -> dt.date | None:
 
 def references(fields: RecordFields) -> list[tuple[str, str, str]]:
     """(field, kind, key) of every record this one points at."""
-    refs = []
+    refs: list[tuple[str, str, str]] = []
     if isinstance(fields, LinkFields):
         refs = [("a_key", fields.a_kind, fields.a_key), ("b_key", fields.b_kind, fields.b_key)]
     for name in ("measure_key", "due_rule_measure_key"):
@@ -97,13 +98,13 @@ async def derive(
 def _followers(writer: Writer, measure_key: str) -> Any:
     """Questions whose due rule follows this measure as the writer sees it: the writer's own and,
     for the shared dataset, every guild's that has no copy of its own of the measure."""
-    rule = OversightQuestion.due_rule_measure_key == measure_key
+    rule = col(OversightQuestion.due_rule_measure_key) == measure_key
     if writer.scope.guild_id is not None:
         return select(OversightQuestion).where(
-            rule, OversightQuestion.guild_id == writer.scope.guild_id
+            rule, col(OversightQuestion.guild_id) == writer.scope.guild_id
         )
     own_copy = exists().where(
-        Measure.guild_id == OversightQuestion.guild_id, Measure.key == measure_key
+        col(Measure.guild_id) == col(OversightQuestion.guild_id), col(Measure.key) == measure_key
     )
     return select(OversightQuestion).where(rule, ~own_copy)
 
@@ -161,8 +162,8 @@ async def before_delete(writer: Writer, row: Any) -> None:
             cleared = {"due_rule_measure_key": None, "due_rule_days": None}
             await writer.update(question, cleared, action="rule", derived=True)
     ends = or_(
-        (RecordLink.a_kind == row.kind) & (RecordLink.a_key == row.key),
-        (RecordLink.b_kind == row.kind) & (RecordLink.b_key == row.key),
+        (col(RecordLink.a_kind) == row.kind) & (col(RecordLink.a_key) == row.key),
+        (col(RecordLink.b_kind) == row.kind) & (col(RecordLink.b_key) == row.key),
     )
     links = select(RecordLink).where(ends, _seeing(writer, RecordLink, row.kind, row.key))
     for link in (await writer.session.execute(links)).scalars().all():
@@ -188,8 +189,8 @@ async def _shared_exists(writer: Writer, kind: str, key: str) -> bool:
 async def _refuse_if_needed(writer: Writer, key: str) -> None:
     named = []
     for table, label in _NEEDS_MEASURE:
-        query = select(table.key).where(
-            table.measure_key == key, _seeing(writer, table, "measure", key)
+        query = select(col(table.key)).where(
+            col(table.measure_key) == key, _seeing(writer, table, "measure", key)
         )
         keys = list((await writer.session.execute(query.limit(4))).scalars())
         if keys:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.rrule import DAILY, HOURLY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
@@ -144,7 +145,8 @@ def _anchor(freq: int, interval: int, near: datetime) -> datetime:
 
 def _build(rule: str, start: datetime) -> rrule:
     # WKST explicit: dateutil's default follows calendar.firstweekday(), which is process state.
-    return rrulestr(rule if "WKST=" in rule else f"{rule};WKST=MO", dtstart=start)
+    built = rrulestr(rule if "WKST=" in rule else f"{rule};WKST=MO", dtstart=start)
+    return cast(rrule, built)  # one RRULE and no forceset: dateutil returns an rrule, not a set
 
 
 def _from_words(spoken: str) -> str:
@@ -174,8 +176,10 @@ def _days(words: str) -> tuple[int, ...] | None:
         return group
     days: set[int] = set()
     for token in tokens:
-        ends = [_DAY_WORDS.get(w, _DAY_WORDS.get(w.removesuffix("s"))) for w in token.split("-")]
-        if not ends or len(ends) > 2 or None in ends:
+        named = token.split("-")
+        found = [_DAY_WORDS.get(w, _DAY_WORDS.get(w.removesuffix("s"))) for w in named]
+        ends = [d for d in found if d is not None]
+        if not ends or len(named) > 2 or len(ends) != len(named):
             return None
         first, last = ends[0], ends[-1]
         days.update(d % 7 for d in range(first, last + (7 if last < first else 0) + 1))

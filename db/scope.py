@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, bindparam, exists, or_, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -65,7 +65,7 @@ def visible_template(table: Any, shared: bool) -> Select[Any]:
     A Select is immutable (every .where() makes a new one), so sharing it is safe."""
     if shared:
         return select(table).where(table.guild_id.is_(None))
-    guild = bindparam(GUILD_PARAM)
+    guild: BindParameter[int] = bindparam(GUILD_PARAM)
     own = aliased(table)
     replaced = exists().where(and_(own.guild_id == guild, own.key == table.key))
     return select(table).where(
@@ -75,7 +75,7 @@ def visible_template(table: Any, shared: bool) -> Select[Any]:
 
 def scoped(statement: S, scope: Scope) -> S:
     """A statement built on visible_template(), for `scope` (~1.5 µs: values are bound lazily)."""
-    return statement if scope.is_shared else statement.params({GUILD_PARAM: scope.guild_id})  # type: ignore[attr-defined]
+    return statement if scope.is_shared else statement.params({GUILD_PARAM: scope.guild_id})  # type: ignore[attr-defined]  # Select.params exists at run time; the stubs leave it out
 
 
 async def find_visible(session: AsyncSession, scope: Scope, kind: str, key: str) -> Any | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.appropriations import find_measure
 from db.dates import format_date
@@ -175,7 +176,7 @@ def _value(kind: str, key: str) -> str:
 async def _measure_labels(session: AsyncSession, scope: Scope, keys: set[str]) -> dict[str, str]:
     if not keys:
         return {}
-    rows = await session.execute(visible(Measure, scope).where(Measure.key.in_(keys)))  # type: ignore[attr-defined]
+    rows = await session.execute(visible(Measure, scope).where(col(Measure.key).in_(keys)))
     return {m.key: bill_label(m.bill_type, m.bill_number, m.title) for m in rows.scalars()}
 
 
@@ -300,8 +301,8 @@ async def load_record(session: AsyncSession, scope: Scope, kind: str, key: str) 
         measure = row
         query = (
             visible(MeasureAction, scope)
-            .where(MeasureAction.measure_key == row.key)
-            .order_by(MeasureAction.action_date.desc(), MeasureAction.id.desc())  # type: ignore[attr-defined,union-attr]
+            .where(col(MeasureAction.measure_key) == row.key)
+            .order_by(col(MeasureAction.action_date).desc(), col(MeasureAction.id).desc())
             .limit(1)
         )
         latest = (await session.execute(query)).scalars().first()

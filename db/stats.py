@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.models import RECORD_TABLES, Revision
 from db.scope import Scope, visible
@@ -35,12 +36,12 @@ async def freshness(session: AsyncSession, scope: Scope) -> Freshness:
         if as_of is not None:
             oldest.append(as_of)
     in_scope = (
-        Revision.guild_id.is_(None)  # type: ignore[union-attr]
+        col(Revision.guild_id).is_(None)
         if scope.guild_id is None
-        else or_(Revision.guild_id.is_(None), Revision.guild_id == scope.guild_id)  # type: ignore[union-attr]
+        else or_(col(Revision.guild_id).is_(None), col(Revision.guild_id) == scope.guild_id)
     )
     newest = (
-        await session.execute(select(func.max(Revision.recorded_at)).where(in_scope))
+        await session.execute(select(func.max(col(Revision.recorded_at))).where(in_scope))
     ).scalar()
     if newest is not None and newest.tzinfo is None:  # SQLite aggregates skip the column type
         newest = newest.replace(tzinfo=dt.UTC)

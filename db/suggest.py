@@ -84,7 +84,12 @@ def rank(choices: list[Choice], text: str, limit: int = MAX_CHOICES) -> list[Cho
 
 def _unique(choices: list[Choice]) -> list[Choice]:
     seen: set[str] = set()
-    return [c for c in choices if not (c.value in seen or seen.add(c.value))]  # type: ignore[func-returns-value]
+    unique: list[Choice] = []
+    for choice in choices:
+        if choice.value not in seen:
+            seen.add(choice.value)
+            unique.append(choice)
+    return unique
 
 
 def _narrow(columns: list[Any], text: str, dialect: str) -> Any:

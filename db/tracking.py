@@ -46,6 +46,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.changes import Writer
 from db.engine import Database
@@ -93,7 +94,7 @@ def dialect_insert(session: AsyncSession, table: Any) -> Any:
 
 
 async def max_event_id(session: AsyncSession) -> int:
-    return (await session.execute(select(func.max(ChangeEvent.id)))).scalar_one() or 0
+    return (await session.execute(select(func.max(col(ChangeEvent.id))))).scalar_one() or 0
 
 
 def _choices(values: Collection[str]) -> str:
@@ -156,8 +157,8 @@ async def list_subscriptions(db: Database, guild_id: int) -> list[Subscription]:
     async with db.session() as session:
         query = (
             select(Subscription)
-            .where(Subscription.guild_id == guild_id)
-            .order_by(Subscription.channel_id, Subscription.id)  # type: ignore[arg-type]
+            .where(col(Subscription.guild_id) == guild_id)
+            .order_by(col(Subscription.channel_id), col(Subscription.id))
         )
         return list((await session.execute(query)).scalars())
 
@@ -173,7 +174,7 @@ async def skip_unsent(session: AsyncSession, where: ColumnElement[bool], reason:
     """Deliveries not yet posted that match `where` will never be: status 'skipped'."""
     result: Any = await session.execute(
         update(Delivery)
-        .where(where, Delivery.status.in_(UNSENT))  # type: ignore[attr-defined]
+        .where(where, col(Delivery.status).in_(UNSENT))
         .values(status="skipped", error=reason[:500])
     )
     return int(result.rowcount)
@@ -184,15 +185,15 @@ async def leave_active(
 ) -> int:
     """Subscriptions matching `where` go `state` ('paused' or 'failed') with the reason, and their
     unsent deliveries are skipped. Returns how many subscriptions changed."""
-    query = select(Subscription.id).where(where, Subscription.state != state)
+    query = select(col(Subscription.id)).where(where, col(Subscription.state) != state)
     ids = list((await session.execute(query)).scalars())
     if not ids:
         return 0
-    in_ids = Subscription.id.in_(ids)  # type: ignore[union-attr]
+    in_ids = col(Subscription.id).in_(ids)
     await session.execute(
         update(Subscription).where(in_ids).values(state=state, state_reason=reason[:500])
     )
-    await skip_unsent(session, Delivery.subscription_id.in_(ids), reason)  # type: ignore[union-attr]
+    await skip_unsent(session, col(Delivery.subscription_id).in_(ids), reason)
     return len(ids)
 
 
@@ -210,25 +211,27 @@ async def retire_record_subscriptions(
     'failed' with `reason` (shown in /track list, whatever their state was) and their unsent
     deliveries are skipped. Returns how many changed (one retired with this reason already
     is left as it is)."""
-    where = (Subscription.record_kind == record_kind) & (Subscription.record_key == record_key)
+    where = (col(Subscription.record_kind) == record_kind) & (
+        col(Subscription.record_key) == record_key
+    )
     if guild_id is not None:
-        where &= Subscription.guild_id == guild_id
+        where &= col(Subscription.guild_id) == guild_id
     elif record_kind in RECORD_TABLES:
         table: Any = RECORD_TABLES[record_kind]
         own = select(table.guild_id).where(table.key == record_key, table.guild_id.is_not(None))
-        where &= Subscription.guild_id.not_in(own)  # type: ignore[attr-defined]
+        where &= col(Subscription.guild_id).not_in(own)
     reason = reason[:500]
-    reason_now = func.coalesce(Subscription.state_reason, "")
-    retired = (Subscription.state == "failed") & (reason_now == reason)
-    query = select(Subscription.id).where(where, ~retired)
+    reason_now = func.coalesce(col(Subscription.state_reason), "")
+    retired = (col(Subscription.state) == "failed") & (reason_now == reason)
+    query = select(col(Subscription.id)).where(where, ~retired)
     ids = list((await session.execute(query)).scalars())
     if not ids:
         return 0
-    in_ids = Subscription.id.in_(ids)  # type: ignore[union-attr]
+    in_ids = col(Subscription.id).in_(ids)
     await session.execute(
         update(Subscription).where(in_ids).values(state="failed", state_reason=reason)
     )
-    await skip_unsent(session, Delivery.subscription_id.in_(ids), reason)  # type: ignore[union-attr]
+    await skip_unsent(session, col(Delivery.subscription_id).in_(ids), reason)
     return len(ids)
 
 
@@ -251,8 +254,8 @@ async def set_state(
             subscription.state, subscription.state_reason = "active", None
             subscription.after_event_id = await max_event_id(session)
         else:
-            where = Subscription.id == subscription_id
-            await leave_active(session, where, state, reason or state)  # type: ignore[arg-type]
+            where = col(Subscription.id) == subscription_id
+            await leave_active(session, where, state, reason or state)
         await session.flush()
         await session.refresh(subscription)
     return subscription
@@ -282,8 +285,8 @@ async def remove_subscription(db: Database, guild_id: int, subscription_id: int)
     """Stop following (only the guild's own subscriptions); unsent deliveries are skipped."""
     async with transaction(db) as session:
         subscription = await _own(session, guild_id, subscription_id)
-        where = Delivery.subscription_id == subscription_id
-        await skip_unsent(session, where, "subscription removed")  # type: ignore[arg-type]
+        where = col(Delivery.subscription_id) == subscription_id
+        await skip_unsent(session, where, "subscription removed")
         await session.delete(subscription)
     return subscription
 
@@ -293,11 +296,11 @@ async def pause_channel(db: Database, channel_id: int, reason: str) -> int:
     async with transaction(db) as session:
         paused = await leave_active(
             session,
-            Subscription.channel_id == channel_id,  # type: ignore[arg-type]
+            col(Subscription.channel_id) == channel_id,
             "paused",
             reason,
         )
-        await skip_unsent(session, Delivery.channel_id == channel_id, reason)  # type: ignore[arg-type]
+        await skip_unsent(session, col(Delivery.channel_id) == channel_id, reason)
     return paused
 
 
@@ -306,11 +309,11 @@ async def pause_guild(db: Database, guild_id: int, reason: str) -> int:
     async with transaction(db) as session:
         paused = await leave_active(
             session,
-            Subscription.guild_id == guild_id,  # type: ignore[arg-type]
+            col(Subscription.guild_id) == guild_id,
             "paused",
             reason,
         )
-        await skip_unsent(session, Delivery.guild_id == guild_id, reason)  # type: ignore[arg-type]
+        await skip_unsent(session, col(Delivery.guild_id) == guild_id, reason)
     return paused
 
 
@@ -357,7 +360,7 @@ async def fire_once(writer_or_session: Writer | AsyncSession, key: str, event: C
         dialect_insert(session, FiredAlert)
         .values(key=key, fired_at=event.created_at)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(FiredAlert.id)  # type: ignore[arg-type]
+        .returning(col(FiredAlert.id))
     )
     alert_id = (await session.execute(claim)).scalar_one_or_none()
     if alert_id is None:
@@ -365,7 +368,7 @@ async def fire_once(writer_or_session: Writer | AsyncSession, key: str, event: C
     session.add(event)
     await session.flush()
     await session.execute(
-        update(FiredAlert).where(FiredAlert.id == alert_id).values(event_id=event.id)  # type: ignore[arg-type]
+        update(FiredAlert).where(col(FiredAlert.id) == alert_id).values(event_id=event.id)
     )
     if writer is not None:
         writer.events_written += 1
@@ -387,29 +390,29 @@ async def subscription_status(db: Database, guild_id: int) -> list[SubscriptionS
     subscriptions = await list_subscriptions(db, guild_id)
     ids = [s.id for s in subscriptions]
     async with db.session() as session:
-        of_these = Delivery.subscription_id.in_(ids)  # type: ignore[union-attr]
-        counts: dict[tuple[int, str], int] = {
+        of_these = col(Delivery.subscription_id).in_(ids)
+        counts: dict[tuple[int | None, str], int] = {
             (sub_id, status): n
             for sub_id, status, n in await session.execute(
-                select(Delivery.subscription_id, Delivery.status, func.count())
+                select(col(Delivery.subscription_id), col(Delivery.status), func.count())
                 .where(of_these)
-                .group_by(Delivery.subscription_id, Delivery.status)
+                .group_by(col(Delivery.subscription_id), col(Delivery.status))
             )
         }
         newest = (
-            select(func.max(Delivery.id))
-            .where(of_these, Delivery.error.is_not(None))  # type: ignore[union-attr]
-            .group_by(Delivery.subscription_id)
+            select(func.max(col(Delivery.id)))
+            .where(of_these, col(Delivery.error).is_not(None))
+            .group_by(col(Delivery.subscription_id))
         )
-        last = select(Delivery.subscription_id, Delivery.error).where(
-            Delivery.id.in_(newest)  # type: ignore[union-attr]
+        last = select(col(Delivery.subscription_id), col(Delivery.error)).where(
+            col(Delivery.id).in_(newest)
         )
         errors: dict[Any, Any] = dict((await session.execute(last)).all())
     return [
         SubscriptionStatus(
             s,
-            counts.get((s.id, "pending"), 0) + counts.get((s.id, "sending"), 0),  # type: ignore[arg-type]
-            counts.get((s.id, "failed"), 0),  # type: ignore[arg-type]
+            counts.get((s.id, "pending"), 0) + counts.get((s.id, "sending"), 0),
+            counts.get((s.id, "failed"), 0),
             errors.get(s.id),
         )
         for s in subscriptions

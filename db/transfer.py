@@ -284,8 +284,8 @@ def _control_errors(row: int, values: Mapping[str, Any]) -> list[RowError]:
     found = []
     for name, value in values.items():
         if bad := _NAME_CONTROL.search(name):
-            problem = f"the name contains {_character(bad[0])}; remove it"
-            found.append(RowError(row, _shown(name), problem))
+            named = f"the name contains {_character(bad[0])}; remove it"
+            found.append(RowError(row, _shown(name), named))
         elif (problem := _control_in(value)) is not None:
             found.append(RowError(row, name, problem))
     return found

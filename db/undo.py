@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from db.changes import Writer
 from db.engine import Database
@@ -48,7 +49,7 @@ class UndoResult:
 
 
 def _own(scope: Scope) -> Any:
-    column: Any = Revision.guild_id
+    column = col(Revision.guild_id)
     return column.is_(None) if scope.guild_id is None else column == scope.guild_id
 
 
@@ -80,16 +81,16 @@ async def load_revision(session: AsyncSession, scope: Scope, revision_id: int) -
 async def later_revisions(session: AsyncSession, revision: Revision) -> list[Revision]:
     """Revisions of the same record written after `revision`, up to its deletion (SQLite may give
     a later record the id of a deleted one: that is another record)."""
-    guild: Any = Revision.guild_id
+    guild = col(Revision.guild_id)
     query = (
         select(Revision)
         .where(
-            Revision.record_kind == revision.record_kind,
-            Revision.record_id == revision.record_id,
-            Revision.id > revision.id,  # type: ignore[operator]
+            col(Revision.record_kind) == revision.record_kind,
+            col(Revision.record_id) == revision.record_id,
+            col(Revision.id) > revision.id,
             guild.is_(None) if revision.guild_id is None else guild == revision.guild_id,
         )
-        .order_by(Revision.id)  # type: ignore[arg-type]
+        .order_by(col(Revision.id))
     )
     found: list[Revision] = []
     if revision.action == "delete":
@@ -118,7 +119,7 @@ def _named(revisions: Sequence[Revision], fields: set[str] | None = None) -> str
 async def _refusal(writer: Writer, revision: Revision) -> str | None:
     """Why `revision` cannot be undone now, or None."""
     session = writer.session
-    query = select(Revision.id).where(Revision.undoes_revision_id == revision.id)
+    query = select(col(Revision.id)).where(col(Revision.undoes_revision_id) == revision.id)
     undone_by = (await session.execute(query.limit(1))).scalar_one_or_none()
     if undone_by is not None:
         return f"#{revision.id} was already undone by #{undone_by}."
@@ -158,17 +159,17 @@ async def _refusal(writer: Writer, revision: Revision) -> str | None:
 
 
 async def _created_since(session: AsyncSession, revision: Revision, key: str) -> int | None:
-    guild: Any = Revision.guild_id
+    guild = col(Revision.guild_id)
     query = (
-        select(Revision.id)
+        select(col(Revision.id))
         .where(
-            Revision.record_kind == revision.record_kind,
-            Revision.record_key == key,
-            Revision.action == "create",
-            Revision.id > revision.id,  # type: ignore[operator]
+            col(Revision.record_kind) == revision.record_kind,
+            col(Revision.record_key) == key,
+            col(Revision.action) == "create",
+            col(Revision.id) > revision.id,
             guild.is_(None) if revision.guild_id is None else guild == revision.guild_id,
         )
-        .order_by(Revision.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Revision.id).desc())
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
@@ -189,11 +190,10 @@ async def undo(db: Database, scope: Scope, actor: Actor, revision_id: int) -> Un
         why = await _refusal(writer, revision)
         if why is not None:
             raise UndoRefused(why)
-        effective = {"effective_on": revision.effective_on}
         kind = revision_kind(revision)
         if kind == "delete":
             old = {name: old for name, (old, _new) in revision.changes.items()}
-            row = await writer.create(revision.record_kind, old, **effective)
+            row = await writer.create(revision.record_kind, old, effective_on=revision.effective_on)
             new = await _latest(session, revision.record_kind, row.id, "create")
             new.undoes_revision_id = revision.id
             await session.flush()
@@ -202,19 +202,27 @@ async def undo(db: Database, scope: Scope, actor: Actor, revision_id: int) -> Un
             if row is None or row.guild_id != revision.guild_id:
                 raise UndoRefused(f"{revision.record_kind} {revision.record_key} no longer exists.")
             if kind == "create":
-                await writer.delete(row, undoes_revision_id=revision.id, **effective)
+                await writer.delete(
+                    row, undoes_revision_id=revision.id, effective_on=revision.effective_on
+                )
             else:
                 old = {name: old for name, (old, _new) in revision.changes.items()}
                 changed = await writer.update(
-                    row, old, action="undo", undoes_revision_id=revision.id, **effective
+                    row,
+                    old,
+                    action="undo",
+                    undoes_revision_id=revision.id,
+                    effective_on=revision.effective_on,
                 )
                 if not changed:
                     raise UndoRefused(
                         f"{revision.record_kind} {revision.record_key} already has the values "
                         f"#{revision.id} replaced; nothing to undo."
                     )
-            query = select(Revision).where(Revision.undoes_revision_id == revision.id)
-            new = (await session.execute(query.order_by(Revision.id.desc()).limit(1))).scalar_one()  # type: ignore[union-attr]
+            query = select(Revision).where(col(Revision.undoes_revision_id) == revision.id)
+            new = (
+                await session.execute(query.order_by(col(Revision.id).desc()).limit(1))
+            ).scalar_one()
     return UndoResult(revision, new)
 
 
@@ -222,11 +230,11 @@ async def _latest(session: AsyncSession, kind: str, record_id: int, action: str)
     query = (
         select(Revision)
         .where(
-            Revision.record_kind == kind,
-            Revision.record_id == record_id,
-            Revision.action == action,
+            col(Revision.record_kind) == kind,
+            col(Revision.record_id) == record_id,
+            col(Revision.action) == action,
         )
-        .order_by(Revision.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Revision.id).desc())
         .limit(1)
     )
     return (await session.execute(query)).scalar_one()
@@ -237,7 +245,7 @@ async def recent_revisions(
 ) -> list[Revision]:
     """The scope's own newest revisions, newest first (plus revision `including` when it is the
     scope's own, however old)."""
-    query = select(Revision).where(_own(scope)).order_by(Revision.id.desc()).limit(limit)  # type: ignore[union-attr]
+    query = select(Revision).where(_own(scope)).order_by(col(Revision.id).desc()).limit(limit)
     found = list((await session.execute(query)).scalars())
     if including is not None and 0 < including < 2**63 and all(r.id != including for r in found):
         extra = await session.get(Revision, including)

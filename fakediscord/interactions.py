@@ -166,8 +166,8 @@ def _walk_subcommands(command: Json, words: list[str]) -> list[Json]:
         node = subs[word]
         chain.append(node)
     if any(o.get("type") in (1, 2) for o in node.get("options") or []):
-        subs = sorted(o["name"] for o in node.get("options") or [])
-        raise LookupError(f"/{' '.join(words)} is a group; pick one of: {subs}")
+        names = sorted(o["name"] for o in node.get("options") or [])
+        raise LookupError(f"/{' '.join(words)} is a group; pick one of: {names}")
     return chain
 
 

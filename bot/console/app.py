@@ -15,7 +15,7 @@ import secrets
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TextIO
 
 from bot.client import OversightBot
@@ -322,7 +322,7 @@ async def _aiter(lines: AsyncIterator[str] | Iterable[str]) -> AsyncIterator[str
             yield line
 
 
-async def read_lines(stdin: TextIO, out: TextIO, prompt: str | None) -> AsyncIterator[str]:
+async def read_lines(stdin: TextIO, out: TextIO, prompt: str | None) -> AsyncGenerator[str, None]:
     """Lines from `stdin` read on a daemon thread, so the bot keeps its heartbeat while a person
     thinks (and a blocked read never holds up exit); SIGINT/SIGTERM end the input like EOF."""
     loop = asyncio.get_running_loop()

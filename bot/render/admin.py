@@ -108,7 +108,7 @@ def show_value(field: str, value: Any) -> str:
     if isinstance(value, int) and field in MONEY_FIELDS:
         return money(value)
     if isinstance(value, str) and field in DATE_FIELDS and _ISO_DATE.fullmatch(value):
-        return format_date(as_date(value))  # type: ignore[arg-type]
+        return format_date(dt.date.fromisoformat(value))
     if isinstance(value, Sequence) and not isinstance(value, str):
         return "; ".join(_item(v) for v in value) if len(value) <= 2 else f"{len(value)} entries"
     if isinstance(value, Mapping):

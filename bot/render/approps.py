@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import discord
 
@@ -456,7 +456,8 @@ def bill_pages(detail: MeasureDetail, related: Sequence[Related]) -> list[Page]:
     sections += listed("Other linked records", others)
     if measure.notes:  # up to 2,000 characters: split at words over fields, never cut
         sections += listed("Notes", textwrap.wrap(defang(measure.notes), 1000))
-    sections.append(("Sources", sources_value(measure.sources)))
+    stored = cast(list[Mapping[str, Any]], measure.sources)  # a loaded row holds the JSON dicts
+    sections.append(("Sources", sources_value(stored)))
     return pages_of(
         title,
         f"{headline}\n{' · '.join(facts)}",

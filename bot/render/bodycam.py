@@ -66,9 +66,13 @@ STATUS_STYLES: dict[str, StatusStyle] = {
     status: StatusStyle(icon, CAMERA_STATUS_LABELS[status], colour)
     for status, (icon, colour) in _STATUS_LOOK.items()
 }
-COMPONENT_LABELS: dict[str, str] = {c.value: label for c, label in COMPONENT_WORDS.items()}
-_STAGES = (("requested", "requested"), ("house", "House"), ("senate", "Senate"))
-_STAGES += (("enacted", "enacted"),)
+COMPONENT_LABELS: dict[str, str] = {str(c): label for c, label in COMPONENT_WORDS.items()}
+_STAGES: tuple[tuple[str, str], ...] = (
+    ("requested", "requested"),
+    ("house", "House"),
+    ("senate", "Senate"),
+    ("enacted", "enacted"),
+)
 
 
 def status_style(status: Any) -> StatusStyle:
@@ -380,7 +384,7 @@ def list_page_embed(page: Any, filters: ListFilters) -> discord.Embed:
         for source in record.sources:
             plain = _source(source)
             sources[(plain.get("outlet", ""), plain.get("url"))] = plain
-    newest = max((as_date(r.as_of) for r in page.records), default=None)
+    newest = max((d for r in page.records if (d := as_date(r.as_of)) is not None), default=None)
     embed.set_footer(text=footer_text(newest, list(sources.values())))
     return embed
 

@@ -7,8 +7,8 @@ embeds out; the caller passes `today` so the same question renders the same way 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
 import discord
 
@@ -295,7 +295,8 @@ def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
     named += _line_fields("Related records", related_lines(detail.related), "None linked.")
     named += _line_fields("Notes", [defang(q.notes)] if q.notes else [], "—")
     fields += [(name, value, False) for name, value in named]
-    fields.append(("Sources", sources_value(q.sources), False))
+    stored = cast(list[Mapping[str, Any]], q.sources)  # a loaded row holds the JSON dicts
+    fields.append(("Sources", sources_value(stored), False))
     embeds += _pack(fields, colour)
     pages = messages_of(embeds)
     for page in pages:

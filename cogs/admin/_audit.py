@@ -21,6 +21,7 @@ from bot.views import Page, respond
 from cogs._options import Record, scope_of
 from cogs.admin._base import (
     DATASET_HELP,
+    AdminMixin,
     DatasetArg,
     actor_name,
     done,
@@ -34,7 +35,7 @@ Interaction = discord.Interaction[Any]
 MAX_REVISION = 2**53 - 1  # Discord's largest integer option
 
 
-class AuditCommands:
+class AuditCommands(AdminMixin):
     """/admin history <record> and /admin undo <revision> [dataset]."""
 
     bot: Any

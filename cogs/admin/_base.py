@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.permissions import Dataset, require_editor, write_scope
-from cogs._options import DateOption, RecordOption
 from db.errors import DomainError, InvalidInput, options_named
 from db.models import SourceRef
 from db.scope import Scope
-from db.search import CitedRecord
 from db.sources import make_source
 
 DATASET_HELP = "server (default) or shared"
+
+if TYPE_CHECKING:
+    # What the /admin mixins are mixed into, so discord.py's decorators accept their methods.
+    AdminMixin = commands.GroupCog
+else:
+    AdminMixin = object
 
 
 class DatasetOption(app_commands.Transformer):
     """'server' or 'shared'. Suggested, not a fixed choice list: every choice's text counts
     toward Discord's 4,000-character limit for the whole /admin command."""
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         return [
@@ -89,7 +94,7 @@ def named(base: type[app_commands.Transformer], option: str) -> app_commands.Tra
     """`base`, with its errors naming `option` ('due: Could not read …'), so a command with two
     dates or two records says which one was wrong."""
 
-    class Named(base):  # type: ignore[valid-type,misc]
+    class Named(base):  # type: ignore[valid-type,misc]  # a subclass of the class passed in
         async def transform(self, interaction: discord.Interaction[Any], value: Any) -> Any:
             try:
                 return await super().transform(interaction, value)
@@ -98,14 +103,6 @@ def named(base: type[app_commands.Transformer], option: str) -> app_commands.Tra
 
     Named.__name__ = Named.__qualname__ = f"{base.__name__}_{option}"
     return Named()
-
-
-def named_day(option: str) -> Any:
-    return app_commands.Transform[dt.date, named(DateOption, option)]
-
-
-def named_record(option: str) -> Any:
-    return app_commands.Transform[CitedRecord, named(RecordOption, option)]
 
 
 def typed_source(

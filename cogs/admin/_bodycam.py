@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from discord import app_commands
 
 from bot.render.bodycam import COMPONENT_LABELS, STATUS_STYLES
-from cogs._options import City
+from cogs._options import City, DateOption
 from cogs.admin._approps import (
     SOURCE_OUTLET_HELP,
     SOURCE_URL_HELP,
@@ -25,14 +26,14 @@ from cogs.admin._base import (
     DatasetArg,
     bot_of,
     done,
-    named_day,
+    named,
     scope_for_write,
     typed_source,
 )
 from db.changes import validate
 from db.errors import InvalidInput, options_named
 
-Effective = named_day("effective")
+Effective = app_commands.Transform[dt.date, named(DateOption, "effective")]
 STATUSES = {value: style.label for value, style in STATUS_STYLES.items()}
 BODYCAM_OPTIONS = {
     "effective_date": "effective",

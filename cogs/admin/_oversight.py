@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.render.admin import change_message
-from cogs._options import BillOption, QuestionOption, scope_of
+from cogs._options import BillOption, DateOption, QuestionOption, scope_of
 from cogs.admin._base import (
     DATASET_HELP,
     AdminGroup,
@@ -19,12 +20,11 @@ from cogs.admin._base import (
     bot_of,
     done,
     named,
-    named_day,
     scope_for_write,
 )
 from cogs.admin._tools import (
+    Pick,
     confirm_change,
-    pick,
     require_text,
     write_change,
 )
@@ -64,18 +64,23 @@ CLEARABLE = {
     "due_rule": ("due_rule_measure_key", "due_rule_days"),
     "notes": ("notes",),
 }
-VehicleWord = pick(*(v.value for v in Vehicle))
-AnyStatus = pick(*(s.value for s in QuestionStatus))
-AnswerStatus = pick(QuestionStatus.answered.value, QuestionStatus.partially_answered.value)
-CloseStatus = pick(
-    QuestionStatus.answered.value, QuestionStatus.refused.value, QuestionStatus.withdrawn.value
-)
-ClearField = pick(*CLEARABLE)
+VehicleWord = app_commands.Transform[str, Pick(*(v.value for v in Vehicle))]
+AnyStatus = app_commands.Transform[str, Pick(*(s.value for s in QuestionStatus))]
+AnswerStatus = app_commands.Transform[
+    str, Pick(QuestionStatus.answered.value, QuestionStatus.partially_answered.value)
+]
+CloseStatus = app_commands.Transform[
+    str,
+    Pick(
+        QuestionStatus.answered.value, QuestionStatus.refused.value, QuestionStatus.withdrawn.value
+    ),
+]
+ClearField = app_commands.Transform[str, Pick(*CLEARABLE)]
 QuestionArg = app_commands.Transform[OversightQuestion, named(QuestionOption, "question")]
 RuleBill = app_commands.Transform[Measure, named(BillOption, "due_rule_bill")]
-SentDay = named_day("sent")
-DueDay = named_day("due")
-AnsweredDay = named_day("answered_on")
+SentDay = app_commands.Transform[dt.date, named(DateOption, "sent")]
+DueDay = app_commands.Transform[dt.date, named(DateOption, "due")]
+AnsweredDay = app_commands.Transform[dt.date, named(DateOption, "answered_on")]
 
 
 class QuestionModal(discord.ui.Modal):
@@ -147,10 +152,12 @@ class QuestionModal(discord.ui.Modal):
             )
         await done(interaction, change_message(change, shared=scope.is_shared))
 
-    async def on_error(self, interaction: Interaction, error: Exception) -> None:
+    async def on_error(  # type: ignore[override]  # Modal.on_error drops BaseView's item
+        self, interaction: Interaction, error: Exception
+    ) -> None:
         self.stop()
         wrapped = app_commands.CommandInvokeError(self.command, error)
-        await interaction.client.tree.on_error(interaction, wrapped)  # type: ignore[attr-defined]
+        await interaction.client.tree.on_error(interaction, wrapped)
 
 
 class OversightAdmin(AdminGroup, name="oversight", description="Oversight questions"):

@@ -6,6 +6,7 @@ write (one transaction, acting user recorded) returning a db.changes.Change.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,15 +16,16 @@ from discord import app_commands
 from bot.render.admin import change_message, kind_name
 from bot.render.common import clip, defang
 from bot.views import ConfirmView
+from cogs._options import DateOption, RecordOption
 from cogs.admin._base import (
     DATASET_HELP,
     AdminGroup,
+    AdminMixin,
     DatasetArg,
     actor_name,
     bot_of,
     done,
-    named_day,
-    named_record,
+    named,
     scope_for_write,
     typed_source,
 )
@@ -33,7 +35,7 @@ from db.links import link_records
 from db.models import Confidence
 from db.records import add_source, deletable, delete_record, set_confidence
 from db.scope import Actor, Scope
-from db.search import record_name
+from db.search import CitedRecord, record_name
 
 Interaction = discord.Interaction[Any]
 CONFIRM_TIMEOUT = 120.0  # seconds the Delete / Cancel buttons wait (tests shorten it)
@@ -51,7 +53,7 @@ class Pick(app_commands.Transformer):
     def __init__(self, *values: str) -> None:
         self.values = values
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: Interaction, value: str
     ) -> list[app_commands.Choice[str]]:
         typed = self.normal(value)
@@ -67,10 +69,6 @@ class Pick(app_commands.Transformer):
 
     async def transform(self, interaction: Interaction, value: str) -> str:
         return self.normal(value)
-
-
-def pick(*values: str) -> Any:
-    return app_commands.Transform[str, Pick(*values)]
 
 
 async def write_change(
@@ -97,10 +95,10 @@ def require_text(option: str, value: str | None, accepted: str) -> str:
 
 # ---------------------------------------------------------------- /admin source add
 
-RecordArg = named_record("record")
-OtherRecord = named_record("other")
-PublishedDay = named_day("published")
-Level = pick(*(c.value for c in Confidence))
+RecordArg = app_commands.Transform[CitedRecord, named(RecordOption, "record")]
+OtherRecord = app_commands.Transform[CitedRecord, named(RecordOption, "other")]
+PublishedDay = app_commands.Transform[dt.date, named(DateOption, "published")]
+Level = app_commands.Transform[str, Pick(*(c.value for c in Confidence))]
 
 
 class SourceAdmin(AdminGroup, name="source", description="Sources"):
@@ -137,7 +135,7 @@ class SourceAdmin(AdminGroup, name="source", description="Sources"):
 # ---------------------------------------------------------------- /admin confidence|link|delete
 
 
-class RecordTools:
+class RecordTools(AdminMixin):
     """Direct /admin subcommands for any record (a mixin of the Admin cog; `self.bot` is the
     bot)."""
 

@@ -35,6 +35,7 @@ from bot.views import ConfirmView
 from cogs._options import scope_of
 from cogs.admin._base import (
     DATASET_HELP,
+    AdminMixin,
     DatasetArg,
     actor_name,
     done,
@@ -159,7 +160,7 @@ async def _show_errors(interaction: Interaction, filename: str, error: ImportFai
     )
 
 
-class TransferCommands:
+class TransferCommands(AdminMixin):
     """/admin import <file> [dataset] and /admin export <kind> [format]."""
 
     bot: Any

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlmodel import col
 
 from db.changes import Writer, validate
 from db.engine import Database
@@ -137,7 +138,7 @@ async def _replay(writer: Writer, kind: str, history: list[tuple[dict[str, Any],
 
 async def _shared_has_records(writer: Writer) -> bool:
     for table in RECORD_TABLES.values():
-        query = select(table.id).where(table.guild_id.is_(None)).limit(1)  # type: ignore[attr-defined]
+        query = select(col(table.id)).where(col(table.guild_id).is_(None)).limit(1)
         if (await writer.session.execute(query)).first() is not None:
             return True
     return False

@@ -8,7 +8,7 @@ Create Date: 2026-11-28 01:31:17.195711
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the submodule autogenerate refers to (AutoString)
 from alembic import op
 
 import db.types

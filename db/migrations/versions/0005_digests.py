@@ -8,7 +8,7 @@ Create Date: 2026-11-28 03:21:11.528818
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the submodule autogenerate refers to (AutoString)
 from alembic import op
 
 import db.types

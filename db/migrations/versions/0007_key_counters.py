@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the submodule autogenerate refers to (AutoString)
 from alembic import op
 
 revision: str = "0007"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,9 +25,12 @@ from bot.config import ConfigError, Settings, config_path_from, load_settings
 from bot.console.app import console_main
 from bot.logs import setup_logging
 from bot.runner import TOKEN_REJECTED, run_bot, sync_once
+from congress.client import CongressClient
+from congress.sync import CongressSync
 from db import migrations, transfer
 from db.engine import Database
 from db.errors import DomainError
+from db.follows import BillRef
 from db.guild_import import against_shared
 from db.history import history
 from db.models import FIELDS_OF
@@ -36,6 +40,10 @@ from db.seed import load_seed, seed_if_empty
 NO_TOKEN_CONSOLE = (
     "No Discord token is set: starting the offline console instead (nothing reaches Discord). "
     "To connect, set DISCORD_TOKEN (see README, 'Connect to Discord')."
+)
+NO_CONGRESS_KEY = (
+    "error: no Congress.gov API key: set CONGRESS_API_KEY (or [congress] api_key in the config "
+    "file; a free key comes from api.data.gov). Nothing was synced."
 )
 NO_TOKEN = (
     "No Discord token is set, so the bot cannot connect to Discord.\n"
@@ -113,7 +121,29 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("kind", choices=list(FIELDS_OF))
     shown.add_argument("key", help="the record's key, e.g. minneapolis-mn-ice-ero or OQ-4")
     shown.add_argument("--guild", type=guild_id, help=scope_help)
+    congress = commands.add_parser("congress", help="follow DHS appropriations on Congress.gov")
+    congress_commands = congress.add_subparsers(dest="congress_command", required=True)
+    follow = congress_commands.add_parser(
+        "sync", help="sync the shared dataset with Congress.gov now and print what changed"
+    )
+    follow.add_argument(
+        "--bill",
+        action="append",
+        default=[],
+        help="CONGRESS/TYPE/NUMBER such as 119/hr/7147: follow and sync it (repeatable)",
+    )
+    follow.add_argument(
+        "--congress", type=int, action="append", help="a congress to search (repeatable)"
+    )
+    follow.add_argument("--since", type=day, help="search bills updated since YYYY-MM-DD")
     return parser
+
+
+def day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
 
 
 def _scope(guild: int | None) -> Scope:
@@ -240,6 +270,32 @@ async def cmd_history(settings: Settings, database: Database, args: argparse.Nam
     return 0
 
 
+async def cmd_congress(settings: Settings, database: Database, args: argparse.Namespace) -> int:
+    """`congress sync`: discovery then every followed bill, or the --bill ones only."""
+    key = settings.congress.api_key
+    if key is None:
+        print(NO_CONGRESS_KEY, file=sys.stderr)
+        return 2
+    await prepare(database, sys.stderr)
+    bills = [BillRef.parse(text, today=database.today()) for text in args.bill]
+    since = (
+        dt.datetime.combine(args.since, dt.time(), tzinfo=dt.UTC)
+        if args.since is not None
+        else None
+    )
+    async with CongressClient(
+        base_url=settings.congress.api_base,
+        api_key=key.get_secret_value(),
+        requests_per_hour=settings.congress.requests_per_hour,
+    ) as client:
+        sync = CongressSync(
+            database, client, congresses=args.congress or settings.congress.congresses
+        )
+        report = await sync.run(bills=bills, since=since)
+    print("\n".join(report.lines()))
+    return 2 if report.error else 0
+
+
 COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable[int]]] = {
     "run": cmd_run,
     "sync": cmd_sync,
@@ -248,6 +304,7 @@ COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable
     "import": cmd_import,
     "export": cmd_export,
     "history": cmd_history,
+    "congress": cmd_congress,
 }
 
 

@@ -21,7 +21,11 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_CONFIG_FILE = Path("config.toml")
 CONFIG_ENV_VAR = "OVERSIGHT_DESK_CONFIG"
 # Environment variables that win over the file (deployments keep secrets out of files).
-ENV_OVERRIDES = {"DISCORD_TOKEN": ("discord", "token"), "DATABASE_URL": ("database", "url")}
+ENV_OVERRIDES = {
+    "DISCORD_TOKEN": ("discord", "token"),
+    "DATABASE_URL": ("database", "url"),
+    "CONGRESS_API_KEY": ("congress", "api_key"),
+}
 # URL drivers we rewrite to the async driver db/engine.py needs; the values are the accepted ones.
 _PG = "postgresql+asyncpg"
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgres": _PG, "postgresql": _PG}
@@ -98,15 +102,50 @@ class BotSettings(BaseModel):
         return ZoneInfo(self.timezone)  # cached by zoneinfo, so cheap
 
 
+class CongressSettings(BaseModel):
+    model_config = _SECTION
+    api_base: str = Field(
+        "https://api.congress.gov/v3", description="an http(s) URL, the API's base"
+    )
+    api_key: SecretStr | None = Field(
+        None, description='an api.data.gov key string, or "" for none'
+    )
+    poll_minutes: int = Field(15, ge=0, le=1440, strict=True, description="minutes, 0 to 1440")
+    congresses: tuple[Annotated[int, Field(ge=93, le=200, strict=True)], ...] = Field(
+        (), description="an array of congress numbers such as [119] (empty: the current one)"
+    )
+    requests_per_hour: int = Field(
+        1000, ge=1, le=4500, strict=True, description="an integer from 1 to 4500"
+    )
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_none(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("api_base")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="forbid", case_sensitive=True)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     bot: BotSettings = Field(default_factory=BotSettings)
+    congress: CongressSettings = Field(default_factory=CongressSettings)
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource, **_: Any
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Constructor arguments only, never os.environ/.env behind our back: load_settings merges
         # file and environment itself, so tests can inject environ and errors name the variable.

@@ -45,7 +45,11 @@ async def is_server_editor(bot: Any, interaction: discord.Interaction[Any]) -> b
 
 
 def chose_shared(interaction: discord.Interaction[Any]) -> bool:
-    """Whether the command was given dataset: shared (read before the option is converted)."""
+    """Whether the command was given dataset: shared (read before the option is converted), or
+    only ever writes the shared dataset (`extras={"dataset": "shared"}`, e.g. follow a bill)."""
+    command = interaction.command
+    if command is not None and command.extras.get("dataset") == "shared":
+        return True
     chosen = getattr(interaction.namespace, "dataset", None)
     return isinstance(chosen, str) and chosen.strip().lower() == "shared"
 

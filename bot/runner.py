@@ -13,6 +13,7 @@ import discord
 
 from bot.client import SHUTDOWN_SECONDS, OversightBot, Service, SyncMode
 from bot.config import Settings
+from bot.congress_service import CongressService
 from bot.dispatch import Dispatcher
 from bot.schedule import SCHEDULER_INTERVAL, Scheduler
 from db.engine import Database
@@ -63,7 +64,11 @@ async def run_bot(
             extensions=extensions,
         ) as bot:
             if background:  # they need the bot itself, so they are added once it exists
-                bot.services += [Dispatcher(bot), Scheduler(bot, interval=scheduler_interval)]
+                bot.services += [
+                    Dispatcher(bot),
+                    Scheduler(bot, interval=scheduler_interval),
+                    CongressService(bot, settings.congress),
+                ]
             serving = asyncio.create_task(bot.start(token))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -15,6 +15,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 FALLBACK_WAIT = 5.0  # seconds, when next_wait itself failed
+CONGRESS_SYNC = "congress-sync"  # the name /about looks the Congress.gov sync up by
 
 
 class BackgroundService:

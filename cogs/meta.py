@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.service import CONGRESS_SYNC
 from db.stats import freshness
 from db.tracking import list_subscriptions
 
@@ -24,7 +25,7 @@ def package_version() -> str:
         return "unknown"
 
 
-def help_entries(tree: app_commands.CommandTree) -> list[render.HelpEntry]:  # type: ignore[type-arg]
+def help_entries(tree: app_commands.CommandTree) -> list[render.HelpEntry]:
     """Every runnable command in the tree, generated from it (never kept by hand)."""
     return [
         render.HelpEntry(command.qualified_name, command.description)
@@ -46,7 +47,11 @@ class Meta(commands.Cog):
             data = await freshness(session, self.bot.scope_for(interaction.guild_id))
         subscriptions = await list_subscriptions(self.bot.database, interaction.guild_id or 0)
         states = [(s.state, s.state_reason) for s in subscriptions]
-        embed = render.about_embed(package_version(), data, states)
+        sync: Any = next(
+            (s for s in self.bot.services if getattr(s, "name", "") == CONGRESS_SYNC), None
+        )  # a bot.congress_service.CongressService (not imported: cogs stay light)
+        status = await sync.status() if sync is not None else None
+        embed = render.about_embed(package_version(), data, states, status)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="help", description="Every command with a one-line description")

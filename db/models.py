@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator, model_validator
-from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Index, String, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.keys import bounded_key, question_id
@@ -217,7 +217,7 @@ def city_key(city: str) -> str:
 class RecordFields(SQLModel):
     """What every record carries: its key, sources, as-of date and confidence."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)  # type: ignore[assignment]  # SQLModel types model_config as its own SQLModelConfig
 
     key: str = Field(default="", max_length=KEY_LENGTH, index=True)
     as_of: dt.date
@@ -688,7 +688,23 @@ class FiredAlert(SQLModel, table=True):
     event_id: int | None = Field(default=None, foreign_key="change_event.id")
 
 
-RECORD_TABLES: dict[str, type[RecordFields]] = {
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, for bulk inserts and column introspection."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass
+    return table
+
+
+# Each table is both its *Fields (validated values) and a RecordRow (id, scope, timestamps).
+RecordTable = (
+    Measure
+    | MeasureAction
+    | FundingLine
+    | FundingPeriod
+    | BodycamDeployment
+    | OversightQuestion
+    | RecordLink
+)
+RECORD_TABLES: dict[str, type[RecordTable]] = {
     "measure": Measure,
     "action": MeasureAction,
     "funding_line": FundingLine,
@@ -726,3 +742,27 @@ class DigestSchedule(SQLModel, table=True):
     next_run_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
 
     __table_args__ = (NEVER_REUSE_IDS,)
+
+
+class CongressFollow(SQLModel, table=True):
+    """A bill the Congress.gov sync follows into the shared dataset: found by discovery, named by
+    an owner (/admin approps follow), or a shared measure with a number. `active` False: an owner
+    unfollowed it, so discovery does not take it up again."""
+
+    __tablename__ = "congress_follow"
+    id: int | None = Field(default=None, primary_key=True)
+    congress: int
+    bill_type: str = Field(max_length=16)
+    number: int
+    source: str = Field(max_length=16)  # discovered | owner | record
+    active: bool = True
+    followed_by: int | None = Field(default=None, sa_type=BigInteger)
+    followed_at: dt.datetime = Field(sa_type=UTCDateTime)
+    update_date: str | None = Field(default=None, max_length=40)  # the API's, when last synced
+    synced_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=500)
+
+    __table_args__ = (
+        UniqueConstraint("congress", "bill_type", "number", name="uq_congress_follow_bill"),
+        NEVER_REUSE_IDS,
+    )

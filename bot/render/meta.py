@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.render.common import BRAND
+from bot.render.common import BRAND, clip, defang
 from db.dates import discord_timestamp
 from db.kinds import KINDS
 from db.stats import Freshness
@@ -48,7 +48,10 @@ def tracking_text(states: list[tuple[str, str | None]]) -> str:
 
 
 def about_embed(
-    version: str, data: Freshness, tracking: list[tuple[str, str | None]] | None = None
+    version: str,
+    data: Freshness,
+    tracking: list[tuple[str, str | None]] | None = None,
+    sync: SyncStatus | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title="Oversight Desk", description=ABOUT_TEXT, colour=BRAND)
     embed.add_field(name="Version", value=version, inline=True)
@@ -66,7 +69,35 @@ def about_embed(
     embed.add_field(name="Where the data comes from", value=DATA_ORIGIN, inline=False)
     if tracking is not None:
         embed.add_field(name="Change posts in this server", value=tracking_text(tracking))
+    if sync is not None:
+        embed.add_field(name="Live data from Congress.gov", value=sync_text(sync), inline=False)
     return embed
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What /about says of the sync."""
+
+    off_reason: str | None  # None: on
+    followed: int
+    last_success: dt.datetime | None
+    last_error: str | None
+    next_run: dt.datetime | None
+
+
+def sync_text(sync: SyncStatus) -> str:
+    """'On · 6 bills followed · last sync Dec 4, 2026 … · next …' or 'Off: no API key …'."""
+    if sync.off_reason is not None:
+        return f"Off: {sync.off_reason}. Bills change only when an editor records it."[:1024]
+    parts = [f"On · {sync.followed} bill{'s' if sync.followed != 1 else ''} followed"]
+    last = sync.last_success
+    parts.append(f"last sync {discord_timestamp(last, 'R')}" if last else "not synced yet")
+    if sync.next_run is not None:
+        parts.append(f"next {discord_timestamp(sync.next_run, 'R')}")
+    text = " · ".join(parts)
+    if sync.last_error:
+        text += f"\nLast error: {clip(defang(sync.last_error), 300)}"
+    return text[:1024]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ as choices); the data layer refuses anything else with an error naming the optio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 
 import discord
@@ -22,7 +22,8 @@ from discord import app_commands
 from bot.render.admin import change_lines, change_message, show_value
 from bot.render.approps import CHAMBERS, MEASURE_KINDS, STAGES
 from bot.render.common import CONFIDENCE_BADGES, CONTENT_LIMIT, clip, defang
-from cogs._options import Bill, BillOption
+from bot.service import CONGRESS_SYNC
+from cogs._options import Bill, BillOption, DateOption
 from cogs.admin._base import (
     DATASET_HELP,
     AdminGroup,
@@ -30,10 +31,11 @@ from cogs.admin._base import (
     actor_name,
     bot_of,
     done,
-    named_day,
+    named,
     scope_for_write,
     typed_source,
 )
+from db import follows
 from db.appropriations import (
     ActionRecorded,
     find_line,
@@ -45,13 +47,14 @@ from db.appropriations import (
 from db.changes import Change
 from db.dates import format_date
 from db.errors import Duplicate, InvalidInput, options_named
+from db.follows import BillRef
 from db.kinds import PERIOD_TYPE_LABELS
 from db.models import Measure, bill_label
 from db.scope import Actor, Scope
 from db.sources import with_source
 
 Interaction = discord.Interaction[Any]
-Offer = Callable[[Interaction, str], Awaitable[list[app_commands.Choice[str]]]]
+Offer = Callable[[Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
 
 # ---------------------------------------------------------------- shared with /admin bodycam
 
@@ -71,10 +74,10 @@ def offer(labels: Mapping[str, str]) -> Offer:
     return complete
 
 
-AsOf = named_day("as_of")
-ActionDate = named_day("date")
-Start = named_day("start")
-End = named_day("end")
+AsOf = app_commands.Transform[dt.date, named(DateOption, "as_of")]
+ActionDate = app_commands.Transform[dt.date, named(DateOption, "date")]
+Start = app_commands.Transform[dt.date, named(DateOption, "start")]
+End = app_commands.Transform[dt.date, named(DateOption, "end")]
 Amount = app_commands.Range[int, 0, 10**13]
 Year = app_commands.Range[int, 1990, 2100]
 AS_OF_HELP = "As of (default today)"
@@ -117,13 +120,14 @@ class BillText(BillOption):
     """A bill as typed ('H.R. 7147', 'S. 12', 'H.J.Res. 5', '120-hr5') or picked from the list
     (its key), which need not exist yet: /admin approps measure adds it."""
 
-    async def transform(self, interaction: Interaction, value: str) -> str:  # type: ignore[override]
+    async def transform(self, interaction: Interaction, value: str) -> str:  # type: ignore[override]  # narrows the parent's result; discord.py reads it at run time
         if not value.strip():
             raise InvalidInput.one("bill", "give a bill number such as H.R. 7147")
         return value.strip()[:120]
 
 
 PERIOD_TYPES = PERIOD_TYPE_LABELS
+SHARED_ONLY = {"dataset": "shared"}  # bot.permissions: owners only, no dataset option
 MEASURE_OPTIONS = {
     "measure_kind": "kind",
     "confidence_note": "reason",
@@ -446,3 +450,57 @@ class AppropsAdmin(AdminGroup, name="approps", description="Edit appropriations 
                     identity=("fiscal_year", "period_type", "start_date"),
                 )
         await done(interaction, confirmation(change, period_name(change.after), scope))
+
+    @app_commands.command(
+        name="follow", description="Sync a bill from Congress.gov", extras=SHARED_ONLY
+    )
+    @app_commands.describe(bill="e.g. 119/hr/7147")
+    async def follow(self, interaction: Interaction, bill: str) -> None:
+        await scope_for_write(interaction, "shared")  # owners only: the sync writes the shared data
+        database = bot_of(interaction).database
+        ref = BillRef.parse(bill, today=database.today())
+        added = await follows.follow(
+            database, [ref], source="owner", followed_by=interaction.user.id
+        )
+        label = bill_label(ref.bill_type, ref.number, "")
+        if not added:
+            await done(interaction, f"{label} ({bill_congress(ref)}) is already followed.")
+            return
+        wake_congress_sync(interaction)
+        await done(
+            interaction,
+            f"Following {label} ({bill_congress(ref)}) on Congress.gov: the next sync brings its "
+            "actions into the shared dataset, and every channel following appropriations sees "
+            "what changes.",
+        )
+
+    @app_commands.command(name="unfollow", description="Stop syncing a bill", extras=SHARED_ONLY)
+    @app_commands.describe(bill="e.g. 119/hr/7147")
+    async def unfollow(self, interaction: Interaction, bill: str) -> None:
+        await scope_for_write(interaction, "shared")
+        database = bot_of(interaction).database
+        ref = BillRef.parse(bill, today=database.today())
+        label = bill_label(ref.bill_type, ref.number, "")
+        if not await follows.unfollow(database, ref):
+            await done(interaction, f"{label} ({bill_congress(ref)}) was not followed.")
+            return
+        await done(
+            interaction,
+            f"No longer following {label} ({bill_congress(ref)}): its records stay as they are, "
+            "and discovery will not take it up again (use follow to resume).",
+        )
+
+
+def bill_congress(ref: BillRef) -> str:
+    """'119th Congress', '121st Congress', '122nd Congress'."""
+    number = ref.congress
+    ends = {1: "st", 2: "nd", 3: "rd"}
+    suffix = "th" if 10 <= number % 100 <= 20 else ends.get(number % 10, "th")
+    return f"{number}{suffix} Congress"
+
+
+def wake_congress_sync(interaction: Interaction) -> None:
+    """Run the Congress.gov sync now, if it runs in this bot."""
+    for service in getattr(bot_of(interaction), "services", ()):
+        if getattr(service, "name", "") == CONGRESS_SYNC:
+            service.wake()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +16,7 @@ import pytest
 
 from bot.cli import main
 from db import migrations
+from fakecongress import FakeCongress
 
 
 @pytest.fixture(autouse=True)
@@ -372,3 +375,45 @@ def test_the_real_program_fails_in_one_line_without_a_traceback(
     )
     assert done.returncode == 2, done.stderr
     assert one_line(done.stderr).startswith(("error: ", "oversight-desk export: "))
+
+
+def test_congress_sync_without_a_key_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No key: one line saying where to put one; nothing synced."""
+    monkeypatch.delenv("CONGRESS_API_KEY", raising=False)
+    assert main(["congress", "sync"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "CONGRESS_API_KEY" in error
+
+
+def test_congress_sync_prints_what_changed(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`congress sync --bill 119/hr/5371` against the fake API follows the bill, writes it and
+    prints each record written; a second run prints that nothing changed."""
+    fixtures = Path(__file__).parents[1] / "fixtures" / "congress"
+    port = _free_port()
+    config = workdir / "config.toml"
+    config.write_text(f'[congress]\napi_base = "http://127.0.0.1:{port}/v3"\n')
+    monkeypatch.setenv("CONGRESS_API_KEY", "cli-test-key")
+
+    async def serve_and_run(args: list[str]) -> int:
+        async with FakeCongress(fixtures, api_key="cli-test-key", port=port):
+            return await asyncio.to_thread(main, ["--config", str(config), *args])
+
+    assert asyncio.run(serve_and_run(["congress", "sync", "--bill", "119/hr/5371"])) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("Congress.gov: 0 listed, 0 newly followed, 1 refreshed")
+    assert "119-hr5371: created" in first
+    assert "fy2026-funded-2025-11-12: source added" in first  # the seed agrees with the API
+    assert asyncio.run(serve_and_run(["congress", "sync", "--bill", "119/hr/5371"])) == 0
+    again = capsys.readouterr().out
+    assert "1 unchanged, 0 records written" in again
+    assert "cli-test-key" not in first + again
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

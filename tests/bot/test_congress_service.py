@@ -1,0 +1,127 @@
+"""The Congress.gov sync running inside the bot: by itself, into following channels, in /about,
+and followed by owners with /admin approps follow."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.client import OversightBot
+from bot.config import CongressSettings, Settings
+from bot.congress_service import CongressService
+from bot.dispatch import Dispatcher
+from db.engine import Database
+from db.models import CongressFollow
+from db.tracking import add_subscription
+from fakecongress import FakeCongress
+from fakediscord import FakeDiscord
+from tests.cogs.admin_support import with_owner
+from tests.conftest import Office, running
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "congress"
+KEY = "service-test-key"
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeCongress]:
+    async with FakeCongress(FIXTURES, api_key=KEY) as server:
+        yield server
+
+
+def with_congress(settings: Settings, fake_api: FakeCongress) -> Settings:
+    congress = CongressSettings(
+        api_base=fake_api.base_url, api_key=SecretStr(KEY), congresses=(119,)
+    )
+    return settings.model_copy(update={"congress": congress})
+
+
+async def test_the_sync_runs_by_itself_and_posts_to_following_channels(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    settings: Settings,
+    fake_api: FakeCongress,
+) -> None:
+    """Started with the bot, the sync writes what Congress.gov has; a channel following
+    appropriations is told; a new action on Congress.gov reaches it after the next round."""
+    await add_subscription(bot_db, office.guild.id, office.guild.channel.id, "appropriations")
+    bot = OversightBot(settings=with_congress(settings, fake_api), database=bot_db)
+    service = CongressService(bot, bot.settings.congress)
+    bot.services += [Dispatcher(bot, worker="test:1", pace=0.0), service]
+    async with running(fake, bot):
+        await fake.wait_until(lambda: service.last_report is not None, 10, "the first sync")
+        assert service.last_report is not None and service.last_report.refreshed >= 5
+        first = await fake.wait_for_messages(office.guild.channel, 1)
+        assert "Congress.gov" in json.dumps(first[0].embeds)
+        bill = json.loads((FIXTURES / "bill/119/hr/7481.json").read_text())
+        actions = json.loads((FIXTURES / "bill/119/hr/7481/actions.json").read_text())
+        bill["bill"]["updateDate"] = "2026-12-04T09:00:00Z"
+        actions["actions"].insert(
+            0,
+            {
+                "actionDate": "2026-11-27",
+                "text": "Subcommittee Hearings Held.",
+                "type": "Committee",
+                "sourceSystem": {"code": 1, "name": "House committee actions"},
+                "recordedVotes": [],
+            },
+        )
+        fake_api.set("bill/119/hr/7481", bill)
+        fake_api.set("bill/119/hr/7481/actions", actions)
+        service.wake()
+
+        def posted() -> bool:
+            posts = fake.messages(office.guild.channel)
+            return any("Subcommittee Hearings Held." in json.dumps(m.embeds) for m in posts)
+
+        await fake.wait_until(posted, 15, "the new action's post")
+    assert all(KEY not in str(r.path) + str(r.query) for r in fake_api.requests)
+
+
+async def test_about_says_the_sync_is_off_without_a_key(
+    fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings
+) -> None:
+    """No CONGRESS_API_KEY: /about says the live data is off and why."""
+    bot = OversightBot(settings=settings, database=bot_db)
+    bot.services.append(CongressService(bot, settings.congress))
+    async with running(fake, bot):
+        reply = await fake.slash("about", user=office.staffer)
+    [embed] = reply.embeds
+    field = next(f for f in embed["fields"] if f["name"] == "Live data from Congress.gov")
+    assert field["value"].startswith("Off: no Congress.gov API key (set CONGRESS_API_KEY)")
+
+
+async def test_an_owner_follows_a_bill_and_an_admin_who_is_not_cannot(
+    fake: FakeDiscord, office: Office, bot_db: Database, settings: Settings
+) -> None:
+    """Following is the owners' (the sync writes the shared dataset); a bad bill names `bill`."""
+    owner = office.guild.add_member("owner")
+    bot = OversightBot(settings=with_owner(settings, owner.id), database=bot_db)
+    async with running(fake, bot):
+        refused = await fake.slash(
+            "admin approps follow", user=office.admin, options={"bill": "119/hr/9001"}
+        )
+        followed = await fake.slash(
+            "admin approps follow", user=owner, options={"bill": "H.R. 9001"}
+        )
+        again = await fake.slash("admin approps follow", user=owner, options={"bill": "119-hr9001"})
+        nonsense = await fake.slash(
+            "admin approps follow", user=owner, options={"bill": "the DHS bill"}
+        )
+        stopped = await fake.slash(
+            "admin approps unfollow", user=owner, options={"bill": "119/hr/9001"}
+        )
+    assert "bot's owners" in refused.content
+    assert followed.content.startswith("Following H.R. 9001 (119th Congress) on Congress.gov")
+    assert again.content == "H.R. 9001 (119th Congress) is already followed."
+    assert "'the DHS bill' is not a bill" in nonsense.content
+    assert stopped.content.startswith("No longer following H.R. 9001 (119th Congress)")
+    async with bot_db.session() as session:
+        row = (await session.execute(select(CongressFollow))).scalar_one()
+    assert (row.congress, row.bill_type, row.number, row.active) == (119, "hr", 9001, False)
+    assert row.followed_by == owner.id

@@ -16,7 +16,7 @@ from typing import Any
 
 from db.appropriations import BillNumber
 from db.keys import bounded_key
-from db.models import BillType, Chamber, MeasureKind, Stage
+from db.models import BILL_PREFIX, STAGE_ORDER, BillType, Chamber, MeasureKind, Stage
 
 KEY_LENGTH = 120  # MeasureAction.key
 TEXT_LENGTH = 1000  # MeasureAction.text
@@ -36,17 +36,6 @@ _URL_TYPES = {
 }
 # Only bills and joint resolutions become law; a rule (H.Res.) naming the DHS bill funds nothing.
 _LAW_TYPES = frozenset({BillType.hr, BillType.s, BillType.hjres, BillType.sjres})
-_PREFIX = {
-    BillType.hr: "H.R.",
-    BillType.s: "S.",
-    BillType.hjres: "H.J.Res.",
-    BillType.sjres: "S.J.Res.",
-    BillType.hconres: "H.Con.Res.",
-    BillType.sconres: "S.Con.Res.",
-    BillType.hres: "H.Res.",
-    BillType.sres: "S.Res.",
-}
-_ORDER = {stage: i for i, stage in enumerate(Stage)}  # Stage lists the stages in order
 _LOC = 9  # sourceSystem code of the Library of Congress (its actionCode list is authoritative)
 _HOUSE_SYSTEMS = frozenset({1, 2})
 _SENATE_SYSTEM = 0
@@ -603,7 +592,7 @@ def _stage(actions: Sequence[ActionFacts]) -> Stage:
     reached = {a.stage_after for a in actions if a.stage_after is not None}
     if Stage.enacted in reached:
         return Stage.enacted
-    return max(reached, key=_ORDER.__getitem__, default=Stage.introduced)
+    return max(reached, key=STAGE_ORDER.__getitem__, default=Stage.introduced)
 
 
 def _public_law(bill: Mapping[str, Any]) -> str | None:
@@ -653,7 +642,7 @@ def bill_facts(
     latest = max((s for s in summaries if isinstance(s, Mapping)), key=_summary_order, default=None)
     summary_text = str((summary or latest or {}).get("text") or "") or None
     kind = _measure_kind(title)
-    label = f"{_PREFIX[bill_type]} {number}"
+    label = f"{BILL_PREFIX[bill_type]} {number}"
     return BillFacts(
         congress=congress,
         bill_type=bill_type,

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from congress import (
+from congress.client import CongressClient
+from congress.errors import (
     AuthRejected,
     BudgetExhausted,
-    CongressClient,
     CongressUnavailable,
     MalformedResponse,
     NotFound,

@@ -4,6 +4,7 @@ and followed by owners with /admin approps follow."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,13 +16,18 @@ from bot.client import OversightBot
 from bot.config import CongressSettings, Settings
 from bot.congress_service import CongressService
 from bot.dispatch import Dispatcher
-from db.engine import Database
+from congress.client import CongressClient
+from congress.sync import CongressSync
+from db.clock import FixedClock
+from db.engine import Database, make_engine
+from db.follows import BillRef
 from db.models import CongressFollow
 from db.tracking import add_subscription
 from fakecongress import FakeCongress
 from fakediscord import FakeDiscord
 from tests.cogs.admin_support import with_owner
 from tests.conftest import Office, running
+from tests.support.replies import ts
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "congress"
 KEY = "service-test-key"
@@ -125,3 +131,31 @@ async def test_an_owner_follows_a_bill_and_an_admin_who_is_not_cannot(
         row = (await session.execute(select(CongressFollow))).scalar_one()
     assert (row.congress, row.bill_type, row.number, row.active) == (119, "hr", 9001, False)
     assert row.followed_by == owner.id
+
+
+async def test_a_synced_continuing_resolution_shows_in_approps_status(
+    fake: FakeDiscord,
+    office: Office,
+    settings: Settings,
+    fake_api: FakeCongress,
+    sqlite_template: Path,
+    tmp_path: Path,
+    clock: FixedClock,
+) -> None:
+    """From an empty dataset, syncing H.R. 5371 makes /approps status say FY2026 was funded
+    through January 30, 2026 by it."""
+    path = tmp_path / "empty.db"
+    shutil.copyfile(sqlite_template, path)
+    database = Database(make_engine(f"sqlite+aiosqlite:///{path}"), clock=clock)
+    try:
+        async with CongressClient(base_url=fake_api.base_url, api_key=KEY) as client:
+            await CongressSync(database, client).run(bills=[BillRef(119, "hr", 5371)])
+        async with running(fake, OversightBot(settings=settings, database=database)):
+            reply = await fake.slash(
+                "approps status", user=office.staffer, options={"fiscal_year": 2026}
+            )
+    finally:
+        await database.close()
+    text = json.dumps(reply.embeds, ensure_ascii=False)
+    start, end = ts(2025, 11, 12), ts(2026, 1, 30)  # as Discord timestamps
+    assert f"Funded {start} – {end} by H.R. 5371 (P.L. 119-37)" in text

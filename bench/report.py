@@ -11,6 +11,7 @@ AUTOCOMPLETE = "autocomplete (/bodycam city)"
 COMMAND_P99_MS = 50.0
 AUTOCOMPLETE_P99_MS = 30.0
 BASELINE_RATIO = 2.0
+CONGRESS = "congress"  # the summary's key, beside the datasets, for the Congress.gov sync
 
 
 def _numbers(prefix: str, value: Any) -> Iterator[tuple[str, float]]:
@@ -26,18 +27,23 @@ def spread(values: list[float]) -> dict[str, float]:
 
 
 def summarize(results: dict[str, Any]) -> dict[str, dict[str, dict[str, dict[str, float]]]]:
-    """backend → dataset → metric path (e.g. 'latency./search.p99_ms') → median/min/max."""
+    """backend → dataset → metric path (e.g. 'latency./search.p99_ms') → median/min/max; the
+    Congress.gov sync's figures sit beside the datasets under CONGRESS."""
     summary: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     for part in results["results"]:
-        collected: dict[str, list[float]] = {}
         runs = [*part["runs"], *({"import": i} for i in part.get("imports", []))]
-        for run in runs:
-            for path, number in _numbers("", run):
-                collected.setdefault(path, []).append(number)
-        summary.setdefault(part["backend"], {})[part["dataset"]] = {
-            path: spread(values) for path, values in collected.items()
-        }
+        summary.setdefault(part["backend"], {})[part["dataset"]] = _spreads(runs)
+    for part in results.get("congress", []):
+        summary.setdefault(part["backend"], {})[CONGRESS] = _spreads(part["runs"])
     return summary
+
+
+def _spreads(runs: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    collected: dict[str, list[float]] = {}
+    for run in runs:
+        for path, number in _numbers("", run):
+            collected.setdefault(path, []).append(number)
+    return {path: spread(values) for path, values in collected.items()}
 
 
 def _cell(figures: dict[str, float] | None, digits: int = 1) -> str:
@@ -126,14 +132,53 @@ def other_table(per_dataset: dict[str, dict[str, dict[str, float]]]) -> list[str
     return lines
 
 
+def congress_table(figures: dict[str, dict[str, float]], sizes: dict[str, Any]) -> list[str]:
+    span = f"sync {sizes.get('baseline_sync', '?')} → {sizes.get('syncs', '?')}"
+    rows: list[tuple[str, str, str, float | None, str]] = [
+        ("Discovery: bills listed", "discovery.listed", "", None, ""),
+        ("Discovery: list pages requested", "discovery.list_pages", "", None, ""),
+        ("Discovery: all requests (list + kept bills' details)", "discovery.requests", "", None,
+         ""),
+        ("Discovery: bills kept (DHS appropriations)", "discovery.kept", "", None, ""),
+        ("Discovery: one sync run from empty, s", "discovery.seconds", "< 10 s", 10.0, "below"),
+        ("Refresh, nothing new: requests per followed bill", "refresh.requests_per_bill", "≤ 1",
+         1.0, "at most"),
+        ("Refresh: all requests ÷ bills (with the list page)", "refresh.all_requests_per_bill",
+         "", None, ""),
+        ("Refresh: revisions written", "refresh.revisions_written", "0", 0.0, "at most"),
+        ("Refresh: one sync run, s", "refresh.seconds", "", None, ""),
+        (f"Memory: Python heap growth, {span}, MB", "memory.heap_growth_mb", "< 5 MB", 5.0,
+         "below"),
+        ("Memory: Python heap growth per sync, KB", "memory.heap_growth_kb_per_sync", "", None,
+         ""),
+        (f"Memory: RSS growth, {span}, %", "memory.rss_growth_percent", "", None, ""),
+        ("Memory: RSS after the last sync, MB", "memory.rss_mb_at_end", "", None, ""),
+        ("Memory: s per sync (traced by tracemalloc)", "memory.seconds_per_sync", "", None, ""),
+    ]  # fmt: skip
+    lines = ["| Measure | Median (min–max) | Target | |", "|---|---|---|---|"]
+    for label, path, target, limit, compare in rows:
+        figure = figures.get(path)
+        met = None
+        if limit is not None and figure is not None:
+            met = _COMPARE[compare](figure["median"], limit)
+        digits = 0 if path.endswith(("listed", "pages", "requests", "kept", "written")) else 2
+        lines.append(f"| {label} | {_cell(figure, digits)} | {target} | {_verdict(met)} |")
+    return lines
+
+
 def table(results: dict[str, Any]) -> str:
     summary = results.get("summary") or summarize(results)
     runs = results["options"]["runs"]
     out = [f"Median of {runs} run(s), with (min–max). Latency: until the user sees the answer."]
-    for backend, per_dataset in summary.items():
+    for backend, per_part in summary.items():
+        per_dataset = {name: figures for name, figures in per_part.items() if name != CONGRESS}
         for dataset, figures in per_dataset.items():
             out += ["", f"#### {backend} · {dataset} dataset: command latency", ""]
             out += latency_table(figures, check=dataset == "large")
-        out += ["", f"#### {backend}: throughput, import, memory, start", ""]
-        out += other_table(per_dataset)
+        if per_dataset:
+            out += ["", f"#### {backend}: throughput, import, memory, start", ""]
+            out += other_table(per_dataset)
+        if CONGRESS in per_part:
+            out += ["", f"#### {backend}: Congress.gov sync", ""]
+            out += congress_table(per_part[CONGRESS], results["options"].get("congress", {}))
     return "\n".join(out)

@@ -2,6 +2,10 @@
 bench/results/ as JSON and printed as the table BENCHMARKS.md shows.
 
     python -m bench [--backends sqlite,postgres] [--datasets starter,large] [--runs 3] [--quick]
+                    [--only bot|congress]
+
+"bot" is the bot process against the fake Discord (latency, fan-out, digests, import, memory);
+"congress" the Congress.gov sync against the fake Congress.gov, in this process (bench/congress.py).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ from sqlalchemy import text
 from db.engine import Database
 from fakediscord import FakeDiscord
 
+from .congress import CongressSizes, bench_congress
 from .dataset import Sizes
 from .harness import (
     POSTGRES_ADMIN,
@@ -56,6 +61,7 @@ from .scenarios import (
 )
 
 RESULTS = PROJECT / "bench" / "results"
+SCENARIOS = ("bot", "congress")
 ON_READY_WAIT = 2.5  # discord.py fires on_ready 2 s after the last GUILD_CREATE; services wait
 
 
@@ -73,6 +79,8 @@ class Options:
     import_rows: int = 10_000
     quick: bool = False  # tiny sizes: proves the harness works, measures nothing useful
     profile: Path | None = None  # a folder: each bot process writes its pyinstrument profile there
+    scenarios: tuple[str, ...] = SCENARIOS
+    congress: CongressSizes = field(default_factory=CongressSizes)
 
     def sizes(self, guild_ids: tuple[int, ...]) -> Sizes:
         if self.quick:
@@ -91,6 +99,7 @@ QUICK = Options(
     digest_channels=6,
     import_rows=200,
     quick=True,
+    congress=CongressSizes.quick(),
 )
 
 
@@ -269,12 +278,18 @@ async def main(options: Options, argv: list[str]) -> dict[str, Any]:
         "options": asdict(options),
         "machine": await machine(options.backends),
         "results": [],
+        "congress": [],
     }
     with tempfile.TemporaryDirectory(prefix="oversight-bench-") as folder:
         for backend in options.backends:
-            for dataset in options.datasets:
+            for dataset in options.datasets if "bot" in options.scenarios else ():
                 results["results"].append(
                     await bench_dataset(backend, dataset, options, Path(folder))
+                )
+            if "congress" in options.scenarios:
+                say(f"[{backend}/congress] {options.runs} run(s) of the Congress.gov sync")
+                results["congress"].append(
+                    await bench_congress(backend, options.congress, options.runs, Path(folder))
                 )
     results["seconds"] = time.monotonic() - started
     results["summary"] = summarize(results)
@@ -290,10 +305,13 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the harness")
     parser.add_argument("--out", type=Path, help="results file (default bench/results/<time>.json)")
     parser.add_argument("--profile", type=Path, help="a folder for the bot's pyinstrument profiles")
+    parser.add_argument("--only", choices=SCENARIOS, help="one group of scenarios (default: all)")
     args = parser.parse_args(argv)
+    scenarios = (args.only,) if args.only else SCENARIOS
     if args.quick:
-        return dataclasses.replace(QUICK, profile=args.profile), args.out
+        return dataclasses.replace(QUICK, profile=args.profile, scenarios=scenarios), args.out
     options = Options(
+        scenarios=scenarios,
         backends=tuple(args.backends.split(",")),
         datasets=tuple(args.datasets.split(",")),
         runs=args.runs,

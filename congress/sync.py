@@ -32,6 +32,7 @@ from db.follows import BillRef, follow, follow_row, followed_bills, mark_synced
 from db.meta import get_meta, set_meta
 from db.models import MeasureAction, Revision, SourceRef
 from db.scope import Actor, Scope
+from db.sources import MAX_SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ async def _merge(
     kind: str,
     key: str,
     values: dict[str, Any],
-    source: SourceRef,
+    cited: SourceRef,
     as_of: dt.date,
     report: SyncReport,
 ) -> None:
@@ -280,12 +281,15 @@ async def _merge(
     empty) takes the API's value; one an editor set and the API contradicts is kept, and the
     record marked disputed with both values. A dispute the sync marked clears once they agree."""
     existing = await writer.load(kind, key) if await writer.visible(kind, key) else None
+    source: SourceRef | None = cited
     if existing is None:
         stamped = {**values, "as_of": as_of, "confidence": "confirmed"}
         await writer.save(kind, stamped, key=key, source=source)
         report.changes.append(f"{key}: created")
         return
     stored = plain_values(existing)
+    if len(stored["sources"]) >= MAX_SOURCES:
+        source = None  # a full list keeps its sources: cited enough, and the write still goes in
     api = {name: _json(value) for name, value in values.items()}
     changes: dict[str, Any] = {}
     conflicts: list[str] = []

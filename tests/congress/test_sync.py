@@ -234,3 +234,20 @@ async def test_bills_are_read_as_people_type_them() -> None:
 
 async def _no_sleep(_seconds: float) -> None:
     return None
+
+
+async def test_a_record_with_a_full_source_list_is_still_synced(
+    db: Database, client: CongressClient
+) -> None:
+    """A funding period already citing 20 sources keeps them; the bill is written, not refused."""
+    ref = BillRef(119, "hr", 5371)
+    await CongressSync(db, client).run(bills=[ref])
+    full = [{"outlet": f"Outlet {n}", "url": f"https://example.org/{n}"} for n in range(20)]
+    async with db.writer(SHARED, EDITOR) as writer:
+        await writer.change("funding_period", "fy2026-funded-2025-11-12", {"sources": full})
+        await writer.change("measure", "119-hr5371", {"notes": "Typed by an editor."})
+    async with db.transaction() as session:
+        (await session.execute(select(CongressFollow))).scalar_one().update_date = None
+    report = await CongressSync(db, client).run(bills=[ref])
+    assert (report.skipped, report.refreshed) == ([], 1)
+    assert len((await shared(db, "funding_period", "fy2026-funded-2025-11-12")).sources) == 20

@@ -7,6 +7,7 @@ Pure: data in, discord.Embed or text out, always inside Discord's limits. User t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -29,9 +30,12 @@ from bot.render.common import (
     defang,
     when,
 )
+from db.appropriations import parse_bill_number
 from db.changes import validate
+from db.dates import format_date
 from db.errors import DomainError
-from db.kinds import KINDS
+from db.kinds import CHAMBER_LABELS, KINDS
+from db.models import BILL_PREFIX
 
 PER_PAGE = 4  # revisions per page: four of the largest embeds stay under 6,000 characters
 TITLE_BUDGET = 150
@@ -99,7 +103,33 @@ def short_actor(name: str) -> str:
 
 
 def record_title(kind: str, key: str) -> str:
+    """How a post or a history names a record: a bill by its number ('bill H.R. 7147'), an
+    action by its bill, chamber and day ('H.R. 7147 · Senate · Mar 27, 2026'), others by key."""
+    if kind == "measure" and (bill := _bill_name(key)):
+        return f"bill {bill}"
+    if kind == "action":
+        bill_key, _, rest = key.partition("/")
+        day_text, _, rest = rest.partition("/")
+        chamber = rest.partition("/")[0]
+        bill, day = _bill_name(bill_key), as_day(day_text)
+        if bill and day is not None and chamber:
+            chamber_word = CHAMBER_LABELS.get(chamber, chamber.capitalize())
+            return f"{bill} · {chamber_word} · {format_date(day)}"
     return f"{kind.replace('_', ' ')} {key}"
+
+
+def _bill_name(key: str) -> str | None:
+    number = parse_bill_number(key)
+    if number is None or number.congress is None or number.bill_type not in BILL_PREFIX:
+        return None
+    return f"{BILL_PREFIX[number.bill_type]} {number.number}"
+
+
+def as_day(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def revision_embed(revision: Any, *, viewer_guild_id: int | None = None) -> discord.Embed:

@@ -86,6 +86,11 @@ async def test_the_sync_runs_by_itself_and_posts_to_following_channels(
             return any("Subcommittee Hearings Held." in json.dumps(m.embeds) for m in posts)
 
         await fake.wait_until(posted, 15, "the new action's post")
+        [post] = [
+            m for m in fake.messages(office.guild.channel) if "Subcommittee" in json.dumps(m.embeds)
+        ]
+        # A post names the bill, the chamber and the day, not the action's key.
+        assert post.embeds[0]["title"] == "New · H.R. 7481 · House · Nov 27, 2026"
     assert all(KEY not in str(r.path) + str(r.query) for r in fake_api.requests)
 
 

@@ -474,7 +474,9 @@ def last_period(periods: list[FundingPeriod]) -> FundingPeriod | None:
 async def latest_by_chamber(
     session: AsyncSession, scope: Scope, fiscal_year: int
 ) -> dict[str, dict[str, MeasureAction]]:
-    """For each measure of the year, its newest action in each chamber: what each has done."""
+    """For each measure of the year, what each chamber has done: its newest action there that
+    moved the bill (passage, a report, enactment), else its newest action. A motion to reconsider
+    or a cloture vote after passage never stands for what the chamber did."""
     keys = visible(Measure, scope).where(col(Measure.fiscal_year) == fiscal_year).subquery()
     actions = await _all(
         session,
@@ -484,7 +486,10 @@ async def latest_by_chamber(
     )
     found: dict[str, dict[str, MeasureAction]] = {}
     for action in actions:  # oldest first, so the newest of each chamber wins
-        found.setdefault(action.measure_key, {})[str(action.chamber)] = action
+        chambers = found.setdefault(action.measure_key, {})
+        held = chambers.get(str(action.chamber))
+        if action.stage_after is not None or held is None or held.stage_after is None:
+            chambers[str(action.chamber)] = action
     return found
 
 

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.render import approps as render
 from bot.views import respond
-from cogs._options import Bill, scope_of
+from cogs._options import Bill, Day, scope_of
 from db.appropriations import (
     federal_fiscal_year,
     funding_status,
@@ -42,21 +42,27 @@ class Appropriations(
     @app_commands.command(
         name="status", description="Is DHS funded, by what and until when, in a fiscal year"
     )
-    @app_commands.describe(fiscal_year=FISCAL_YEAR, share=SHARE)
+    @app_commands.describe(
+        fiscal_year=FISCAL_YEAR + "; with as_of, the fiscal year of that day",
+        as_of="Answer for this day: 2026-03-01, Mar 1 2026, 3/1/2026, yesterday (default: today)",
+        share=SHARE,
+    )
     async def status(
         self,
         interaction: discord.Interaction[OversightBot],
         fiscal_year: FiscalYear | None = None,
+        as_of: Day | None = None,
         share: bool = False,
     ) -> None:
         await interaction.response.defer(ephemeral=not share, thinking=True)
         database, scope = self.bot.database, scope_of(interaction)
         today = database.today()
+        day = as_of or today  # "was DHS funded on March 1?" is the status as it stood that day
         async with database.session() as session:
-            status = await funding_status(session, scope, today=today, fiscal_year=fiscal_year)
+            status = await funding_status(session, scope, today=day, fiscal_year=fiscal_year)
             chambers = await latest_by_chamber(session, scope, status.fiscal_year) if status else {}
-        requested = fiscal_year or federal_fiscal_year(today)
-        pages = render.status_pages(status, chambers, requested=requested)
+        requested = fiscal_year or federal_fiscal_year(day)
+        pages = render.status_pages(status, chambers, requested=requested, today=today)
         await respond(interaction, pages, ephemeral=not share)
 
     @app_commands.command(

@@ -474,9 +474,9 @@ def last_period(periods: list[FundingPeriod]) -> FundingPeriod | None:
 async def latest_by_chamber(
     session: AsyncSession, scope: Scope, fiscal_year: int
 ) -> dict[str, dict[str, MeasureAction]]:
-    """For each measure of the year, what each chamber has done: its newest action there that
-    moved the bill (passage, a report, enactment), else its newest action. A motion to reconsider
-    or a cloture vote after passage never stands for what the chamber did."""
+    """For each measure of the year, what each chamber has done: its newest decisive action
+    there (one that moved the bill or a recorded vote), else its newest action. A motion to
+    reconsider agreed to without objection after passage never stands for what it did."""
     keys = visible(Measure, scope).where(col(Measure.fiscal_year) == fiscal_year).subquery()
     actions = await _all(
         session,
@@ -488,9 +488,19 @@ async def latest_by_chamber(
     for action in actions:  # oldest first, so the newest of each chamber wins
         chambers = found.setdefault(action.measure_key, {})
         held = chambers.get(str(action.chamber))
-        if action.stage_after is not None or held is None or held.stage_after is None:
+        if held is None or _decisive(action) or not _decisive(held):
             chambers[str(action.chamber)] = action
     return found
+
+
+_TALLY = re.compile(r"\d+-\d+")
+
+
+def _decisive(action: MeasureAction) -> bool:
+    """An action that decided something: it moved the bill, or it was a recorded vote (a House
+    concurrence 217-214 after the Senate amended the bill moves no stage but is the deciding
+    vote); not a motion agreed to without objection."""
+    return action.stage_after is not None or bool(_TALLY.fullmatch(action.vote or ""))
 
 
 async def line_years(session: AsyncSession, scope: Scope) -> list[int]:

@@ -47,6 +47,7 @@ from db.appropriations import (
     last_period,
     totals_by_bill,
 )
+from db.dates import format_date
 from db.kinds import CHAMBER_LABELS, MEASURE_KIND_LABELS, STAGE_LABELS
 from db.links import Related
 from db.models import STAGE_ORDER, FundingLine, FundingPeriod, Measure, MeasureAction, Stage
@@ -242,34 +243,85 @@ def line_name(line: FundingLine) -> str:
 # ---------------------------------------------------------------- /approps status
 
 
-def _headline(status: FundingStatus, measures: Mapping[str, Measure]) -> str:
+def plain_vehicle(measure: Measure | None, key: str | None) -> str:
+    """'P.L. 119-86' when the law is numbered, else 'H.R. 5371 (continuing resolution)'."""
+    if measure is not None and measure.public_law:
+        return f"P.L. {defang(measure.public_law)}"
+    return vehicle_text(measure, key)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def answer_sentence(status: FundingStatus, *, today: dt.date) -> str:
+    """One plain sentence that answers "is DHS funded?" for the day asked about: no markup,
+    no Discord timestamps, so it reads the same wherever it is pasted."""
     first_day, last_day = fiscal_year_bounds(status.fiscal_year)
-    period, year = status.period, status.fiscal_year
-    last = last_period(status.periods)
-    last_text = (
-        f"The last recorded period: {period_line(last, measures)}."
-        if last
-        else f"No funding periods are recorded for FY{year}."
-    )
+    period, year, on = status.period, status.fiscal_year, status.on
+    past = on < today  # a day asked about (as_of), or a year that is over
+    if status.requested_year is not None:
+        fallback = f"No FY{status.requested_year} funding recorded; "
+        if status.year_over:
+            return f"{fallback}FY{year} ended {format_date(last_day)}."
+        return f"{fallback}showing FY{year}: {_mid(_state_sentence(status, past))}"
     if status.state == "not_started":
-        return f"**FY{year} has not started:** it begins {when_relative(first_day)}.\n{last_text}"
+        return f"FY{year} has not started: it begins {format_date(first_day)}."
     if status.year_over:
-        ended = f"**FY{year} is over:** it ended on {when_relative(last_day)}."
+        ended = f"FY{year} ended {format_date(last_day)}"
         if period is None:
-            return f"{ended}\nNo recorded funding period covers its last day. {last_text}"
-        return f"{ended}\nOn its last day: {period_line(period, measures)}."
+            if not status.periods:
+                return f"{ended}; no funding periods are recorded for it."
+            return f"{ended}, and no recorded funding period covers its last day."
+        return f"{ended}; on its last day {_mid(_state_sentence(status, True))}"
+    sentence = _state_sentence(status, past)
+    return f"On {format_date(on)}, {_mid(sentence)}" if past else sentence
+
+
+def _mid(sentence: str) -> str:
+    """A sentence continued after a comma: 'No recorded …' → 'no recorded …'; 'DHS' stays."""
+    return sentence if sentence.startswith("DHS") else sentence[:1].lower() + sentence[1:]
+
+
+def _state_sentence(status: FundingStatus, past: bool) -> str:
+    """'DHS is funded through Dec 19, 2026 by P.L. 119-120 — 21 days left.' and the like."""
+    period, on = status.period, status.on
+    is_, has = ("was", "had") if past else ("is", "has")
     if status.state == "funded" and period is not None:
-        vehicle = vehicle_text(status.vehicle, period.measure_key)
+        vehicle = plain_vehicle(status.vehicle, period.measure_key)
         if period.end_date is None:
-            return f"**Funded** by {vehicle}, with no end date recorded."
-        left = f"{status.days} day{'s' if status.days != 1 else ''} left"
-        return (
-            f"**Funded through {when(period.end_date)} ({when(period.end_date, 'R')})** "
-            f"by {vehicle}: {left}."
-        )
+            return f"DHS {is_} funded by {vehicle}, with no end date recorded."
+        left = _plural(status.days or 0, "day") + " left" + (" then" if past else "")
+        return f"DHS {is_} funded through {format_date(period.end_date)} by {vehicle} — {left}."
     if status.state == "lapsed" and period is not None:
-        return f"**Lapsed since {when(period.start_date)} — day {status.days}.**"
-    return f"**No recorded funding period covers today ({when(status.on)}).** {last_text}"
+        who = f" for {defang(', '.join(period.components))}" if period.components else ""
+        return (
+            f"DHS funding {has} lapsed{who} since {format_date(period.start_date)} — "
+            f"day {status.days}."
+        )
+    if not status.periods:
+        return f"No funding periods are recorded for FY{status.fiscal_year}."
+    last = last_period(status.periods)
+    end = last.end_date if last else None
+    ended = f"; the last period ended {format_date(end)}" if end else ""
+    if past:
+        return f"No recorded funding covered DHS{ended}."
+    return f"No recorded funding covers DHS today, {format_date(on)}{ended}."
+
+
+def _context(status: FundingStatus, measures: Mapping[str, Measure], *, past: bool) -> str:
+    """What the sentence leaves out: the last recorded period when none covers the day."""
+    if status.state in ("funded", "lapsed") and status.period is not None:
+        if status.state == "funded" and status.period.end_date is not None and not past:
+            return f"Ends {when_relative(status.period.end_date)}."
+        return ""
+    if status.state == "not_started":
+        first_day, _ = fiscal_year_bounds(status.fiscal_year)
+        return f"Begins {when_relative(first_day)}."
+    last = last_period(status.periods)
+    if status.period is not None:
+        return f"On its last day: {period_line(status.period, measures)}."
+    return f"The last recorded period: {period_line(last, measures)}." if last else ""
 
 
 def _colour(status: FundingStatus) -> discord.Colour:
@@ -324,7 +376,9 @@ def _components(status: FundingStatus) -> str:
     return text
 
 
-def _camera(status: FundingStatus, measures: Mapping[str, Measure]) -> str:
+def _camera(
+    status: FundingStatus, measures: Mapping[str, Measure], limit: int = FIELD_VALUE_LIMIT
+) -> str:
     lines = camera_lines(status.lines)
     if not lines:
         return f"No body-camera line recorded for FY{status.fiscal_year}."
@@ -333,7 +387,7 @@ def _camera(status: FundingStatus, measures: Mapping[str, Measure]) -> str:
         bill = measures.get(line.measure_key or "")
         where = f" ({measure_name(bill)})" if bill else ""
         out.append(f"**{line_name(line)}**{where}\n{amounts(line)} · {badge(line.confidence)}")
-    return fit_lines(out)
+    return fit_lines(out, " (see /approps lines)", limit=limit)
 
 
 def status_pages(
@@ -341,13 +395,17 @@ def status_pages(
     chambers: Mapping[str, Mapping[str, MeasureAction]],
     *,
     requested: int,
+    today: dt.date,
 ) -> list[Page]:
-    """The funding picture of one fiscal year: is DHS funded, by what, until when, and how we
-    know."""
+    """The funding picture of one fiscal year on one day. The first page answers (one sentence,
+    then the period, its confidence, who is affected, camera money, its sources) within about
+    2,000 characters; the pages after it hold the detail (bills, actions, timeline, sources)."""
     if status is None:
         embed = discord.Embed(
             title=f"DHS funding · FY{requested}",
-            description="No appropriations records yet: no bills, funding periods or lines.",
+            description=(
+                f"No FY{requested} funding recorded: no bills, funding periods or lines yet."
+            ),
             colour=GREY,
         )
         return [[embed]]
@@ -355,25 +413,21 @@ def status_pages(
     if status.vehicle is not None:
         measures.setdefault(status.vehicle.key, status.vehicle)
     year = status.fiscal_year
-    notice = ""
-    if status.requested_year is not None:
-        yet = " yet" if status.requested_year > year else ""
-        notice = (
-            f"No records for FY{status.requested_year}{yet}; showing FY{year}, "
-            "the latest year with records.\n\n"
-        )
     shown = status.period or last_period(status.periods)
+    lapses = [p for p in status.periods if p.period_type == "lapse"]
+    everything = [*status.periods, *status.measures, *status.recent_actions, *status.lines]
+    # Cite what the answer rests on: the period shown, its vehicle, the lapse, the camera line;
+    # a year without periods rests on its bills.
+    vehicle = [measures[shown.measure_key]] if shown and shown.measure_key in measures else []
+    basis = [*([shown] if shown else status.measures), *vehicle]
+    cited = unique_sources([*basis, *lapses[-1:], *camera_lines(status.lines)])
+    footer = footer_text(newest_as_of(everything), cited)
+    first = _first_screen(status, measures, shown, unique_sources(basis), today=today)
+    first.set_footer(text=footer)
     sections: list[Section] = []
-    if shown is not None:
-        name = "Period in force" if status.period is not None else "Last recorded period"
-        # The headline already names the period; the field says what it covered.
-        text = defang(shown.description) if shown.description else period_line(shown, measures)
-        sections.append((name, clip(text, FIELD_VALUE_LIMIT)))
-        sections.append(("Confidence", confidence_text(shown.confidence, shown.confidence_note)))
     bills = _chamber_lines(status, chambers)
     if bills:
         sections.append(("What each chamber has done", fit_lines(bills, " (see /approps bill)")))
-    sections.append(("Components affected", clip(_components(status), FIELD_VALUE_LIMIT)))
     if status.recent_actions:
         labels = {k: m.label for k, m in measures.items()}
         newest = [
@@ -381,29 +435,63 @@ def status_pages(
             for a in status.recent_actions
         ]
         sections.append(("Newest actions", fit_lines(newest)))
-    sections.append(("Body-camera funding", _camera(status, measures)))
     if status.periods:
         timeline = [period_line(p, measures) for p in status.periods]
         sections.append((f"FY{year} funding periods", fit_lines(timeline)))
-    lapses = [p for p in status.periods if p.period_type == "lapse"]
-    # Cite what the answer rests on: the period shown, its vehicle, the lapse, the camera line;
-    # a year without periods rests on its bills.
-    cited = [
-        *([shown] if shown else status.measures),
-        *([measures[shown.measure_key]] if shown and shown.measure_key in measures else []),
-        *lapses[-1:],
-        *camera_lines(status.lines),
-    ]
-    sources = unique_sources(cited)
-    sections.append(("Sources", sources_value(sources)))
-    everything = [*status.periods, *status.measures, *status.recent_actions, *status.lines]
-    return pages_of(
-        f"DHS funding · FY{year}",
-        notice + _headline(status, measures),
+    sections.append(("All sources", sources_value(cited)))
+    detail = pages_of(
+        f"DHS funding · FY{year} · the detail",
+        "Each bill's progress, the newest actions, the year's funding periods and every source.",
         _colour(status),
         sections,
-        footer_text(newest_as_of(everything), sources),
+        footer,
     )
+    return [[first], *detail]
+
+
+FIRST_SCREEN = 2000  # characters of the first page: the answer, readable without scrolling
+# Each part's share of it, so the whole can never outgrow it (title, names and footer ~160).
+FIRST_LIMITS = {
+    "description": 360,
+    "period": 240,
+    "Confidence": 320,
+    "Components affected": 320,
+    "Body-camera funding": 300,
+    "Sources": 240,
+}
+
+
+def _first_screen(
+    status: FundingStatus,
+    measures: Mapping[str, Measure],
+    shown: FundingPeriod | None,
+    sources: Sequence[Mapping[str, Any]],
+    *,
+    today: dt.date,
+) -> discord.Embed:
+    past = status.on < today
+    context = _context(status, measures, past=past)
+    description = answer_sentence(status, today=today) + (f"\n{context}" if context else "")
+    embed = discord.Embed(
+        title=f"DHS funding · FY{status.fiscal_year}",
+        description=clip(description, FIRST_LIMITS["description"]),
+        colour=_colour(status),
+    )
+    if shown is not None:
+        name = "Period in force" if status.period is not None else "Last recorded period"
+        if past and not status.year_over and status.period is not None:
+            name = f"Period in force on {format_date(status.on)}"
+        # The sentence names the period; the field says what it covered.
+        text = defang(shown.description) if shown.description else period_line(shown, measures)
+        add_field(embed, name, clip(text, FIRST_LIMITS["period"]))
+        confidence = confidence_text(shown.confidence, shown.confidence_note)
+        add_field(embed, "Confidence", clip(confidence, FIRST_LIMITS["Confidence"]))
+    limit = FIRST_LIMITS["Components affected"]
+    add_field(embed, "Components affected", clip(_components(status), limit))
+    camera = _camera(status, measures, FIRST_LIMITS["Body-camera funding"])
+    add_field(embed, "Body-camera funding", camera)
+    add_field(embed, "Sources", sources_value(sources, limit=FIRST_LIMITS["Sources"]))
+    return embed
 
 
 # ---------------------------------------------------------------- /approps bill

@@ -18,7 +18,7 @@ from bot.client import OversightBot
 from bot.render.common import AMBER, BLUE, GREEN, GREY, RED
 from db.models import FundingLine, Measure
 from db.scope import Actor, Scope
-from fakediscord import FakeDiscord, FakeGuild, FakeMember
+from fakediscord import FakeDiscord, FakeGuild, FakeMember, Reply
 from tests.conftest import Office
 from tests.support.replies import buttons, field_list, fields, ts, wait_until_disabled
 
@@ -97,6 +97,24 @@ async def big(bot: OversightBot, office: Office) -> OversightBot:
     return bot
 
 
+async def detail(fake: FakeDiscord, reply: Reply, office: Office) -> Reply:
+    """The status's second page: what the first screen leaves out."""
+    return await fake.click(reply, "page:next", user=office.staffer)
+
+
+def first_screen(reply: Reply) -> int:
+    """Characters of the first page, as Discord counts them toward its limits."""
+    (embed,) = reply.embeds
+    fields_text = sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    footer = len(embed.get("footer", {}).get("text", ""))
+    return len(embed.get("title", "")) + len(embed.get("description", "")) + fields_text + footer
+
+
+def sentence(reply: Reply) -> str:
+    """The answer's opening sentence: the first line of the first embed."""
+    return str(reply.embeds[0]["description"]).split("\n")[0]
+
+
 def other_office(fake: FakeDiscord) -> tuple[FakeGuild, FakeMember]:
     guild = fake.add_guild("Office of Sen. Other")
     return guild, guild.add_member("colleague")
@@ -114,7 +132,7 @@ async def test_the_approps_group_is_guild_only_and_described(
     commands = {c["name"]: {o["name"]: o for o in c["options"]} for c in group["options"]}
     assert group["contexts"] == [0]
     assert {name: list(options) for name, options in commands.items()} == {
-        "status": ["fiscal_year", "share"],
+        "status": ["fiscal_year", "as_of", "share"],
         "bill": ["bill", "share"],
         "lines": ["fiscal_year", "search", "share"],
     }
@@ -138,9 +156,8 @@ async def test_status_falls_back_from_fy2027_to_fy2026(
     (embed,) = reply.embeds
     assert reply.ephemeral
     assert embed["title"] == "DHS funding · FY2026"
-    assert embed["description"].startswith(
-        "No records for FY2027 yet; showing FY2026, the latest year with records."
-    )
+    assert sentence(reply) == "No FY2027 funding recorded; FY2026 ended Sep 30, 2026."
+    assert first_screen(reply) <= 2000
 
 
 async def test_fy2026_is_over_and_no_period_covers_its_end(
@@ -151,13 +168,14 @@ async def test_fy2026_is_over_and_no_period_covers_its_end(
     reply = await fake.slash("approps status", fiscal_year=2026, user=office.staffer)
     embed = reply.embeds[0]
     text = embed["description"]
-    assert f"**FY2026 is over:** it ended on {ts(2026, 9, 30)}" in text
-    assert "No recorded funding period covers its last day." in text
+    assert sentence(reply) == (
+        "FY2026 ended Sep 30, 2026, and no recorded funding period covers its last day."
+    )
     assert (
         f"🟢 Funded {ts(2026, 4, 30)} – {ts(2026, 5, 22)} by H.R. 7147 (P.L. 119-86) · ⚠️ disputed"
         in text
     )
-    assert "No records for" not in text
+    assert "No FY" not in text
     assert embed["color"] == GREY.value
     assert fields(reply)["Last recorded period"].startswith("DHS funded by Public Law 119-86")
 
@@ -177,9 +195,8 @@ async def test_status_says_what_each_chamber_has_done(
 ) -> None:
     """Each FY2026 bill with its stage: H.R. 7147 enacted as P.L. 119-86 after the House's
     220-207; H.R. 7148's House concurrence 217-214 on Feb 3; H.R. 4213 only reported."""
-    chambers = fields(reply := await fake.slash("approps status", user=office.staffer))[
-        "What each chamber has done"
-    ]
+    reply = await detail(fake, await fake.slash("approps status", user=office.staffer), office)
+    chambers = fields(reply)["What each chamber has done"]
     assert (
         "**H.R. 7147** Department of Homeland Security Appropriations Act, 2026 — Enacted "
         f"{ts(2026, 4, 30)} (P.L. 119-86)\n  House {ts(2026, 1, 22)} 220-207 · "
@@ -213,7 +230,8 @@ async def test_status_names_the_components_of_the_dhs_only_lapse(
 async def test_status_lists_the_five_newest_actions(fake: FakeDiscord, office: Office, bot) -> None:
     """Newest first: the June reconciliation vote 53-46, the signing of P.L. 119-86, the Senate's
     voice vote, H.R. 7481's introduction, and H.R. 7148's signing."""
-    newest = fields(await fake.slash("approps status", user=office.staffer))["Newest actions"]
+    reply = await detail(fake, await fake.slash("approps status", user=office.staffer), office)
+    newest = fields(reply)["Newest actions"]
     lines = newest.split("\n")
     assert len(lines) == 5
     assert lines[0].startswith(f"{ts(2026, 6, 3)} · Reconciliation bill for ICE and CBP")
@@ -236,9 +254,8 @@ async def test_status_shows_the_body_camera_line(fake: FakeDiscord, office: Offi
 
 async def test_status_lays_out_the_years_periods(fake: FakeDiscord, office: Office, bot) -> None:
     """FY2026 as a timeline: three lapses and three funded periods, in order."""
-    timeline = fields(await fake.slash("approps status", user=office.staffer))[
-        "FY2026 funding periods"
-    ]
+    reply = await detail(fake, await fake.slash("approps status", user=office.staffer), office)
+    timeline = fields(reply)["FY2026 funding periods"]
     assert timeline.split("\n") == [
         f"🔴 Lapse {ts(2025, 10, 1)} – {ts(2025, 11, 12)}",
         f"🟢 Funded {ts(2025, 11, 12)} – {ts(2026, 1, 30)} by H.R. 5371 (continuing resolution)",
@@ -251,15 +268,23 @@ async def test_status_lays_out_the_years_periods(fake: FakeDiscord, office: Offi
 
 
 async def test_status_cites_its_sources(fake: FakeDiscord, office: Office, bot) -> None:
-    """Sources as links (the law, the lapse's reporting, the camera line's) and an as-of footer."""
-    reply = await fake.slash("approps status", user=office.staffer)
-    sources = fields(reply)["Sources"]
+    """The first screen cites what its answer rests on (the law, the press that disputes it);
+    the detail, every source as a link (the lapse's reporting, the camera line's); an as-of
+    footer on both."""
+    first = await fake.slash("approps status", user=office.staffer)
+    assert fields(first)["Sources"].startswith(
+        "• [GovInfo: Public Law 119-86 (PLAW-119publ86)](https://www.govinfo.gov/app"
+    )
+    assert "• [Punchbowl News](https://punchbowl.news/)" in fields(first)["Sources"]
+    assert first.embeds[-1]["footer"]["text"] == "as of Jun 5, 2026 · 7 sources · page 1 of 2"
+    reply = await detail(fake, first, office)
+    sources = fields(reply)["All sources"]
     assert "[GovInfo: Public Law 119-86 (PLAW-119publ86)](https://www.govinfo.gov/app" in sources
     assert "[LeadingAge](https://leadingage.org/)" in sources
     assert "[Deseret News](https://deseret.com/politics/2026/01/20/dhs-increased-guardrails" in (
         sources
     )
-    assert reply.embeds[-1]["footer"]["text"] == "as of Jun 5, 2026 · 7 sources"
+    assert reply.embeds[-1]["footer"]["text"] == "as of Jun 5, 2026 · 7 sources · page 2 of 2"
 
 
 async def test_status_of_a_year_with_bills_but_no_periods(
@@ -268,26 +293,106 @@ async def test_status_of_a_year_with_bills_but_no_periods(
     """FY2025 holds only the reconciliation law: no period is recorded, the law is enacted, and
     the answer cites the law's sources."""
     reply = await fake.slash("approps status", fiscal_year=2025, user=office.staffer)
-    assert "No funding periods are recorded for FY2025." in reply.embeds[0]["description"]
-    assert (
-        f"**H.R. 1** One Big Beautiful Bill Act — Enacted {ts(2025, 7, 4)}"
-        in (fields(reply)["What each chamber has done"])
-    )
+    assert sentence(reply) == "FY2025 ended Sep 30, 2025; no funding periods are recorded for it."
     assert fields(reply)["Components affected"] == "No lapse recorded in FY2025."
     assert "[VisaVerge (July 2025)](https://visaverge.com/)" in fields(reply)["Sources"]
-    assert reply.embeds[-1]["footer"]["text"] == "as of Jul 4, 2025 · 2 sources"
+    assert reply.embeds[-1]["footer"]["text"] == "as of Jul 4, 2025 · 2 sources · page 1 of 2"
+    more = await detail(fake, reply, office)
+    assert (
+        f"**H.R. 1** One Big Beautiful Bill Act — Enacted {ts(2025, 7, 4)}"
+        in (fields(more)["What each chamber has done"])
+    )
 
 
 async def test_a_far_year_falls_back_to_the_latest(fake: FakeDiscord, office: Office, bot) -> None:
     """FY2100 has no records yet: FY2026 is shown instead."""
     reply = await fake.slash("approps status", fiscal_year=2100, user=office.staffer)
-    assert reply.embeds[0]["description"].startswith("No records for FY2100 yet; showing FY2026")
+    assert sentence(reply) == "No FY2100 funding recorded; FY2026 ended Sep 30, 2026."
 
 
 async def test_status_can_be_shared(fake: FakeDiscord, office: Office, bot) -> None:
     """With share, the status is posted for everyone in the channel."""
     reply = await fake.slash("approps status", share=True, user=office.staffer)
     assert not reply.ephemeral and reply.embeds[0]["title"] == "DHS funding · FY2026"
+
+
+# ---------------------------------------------------------------- /approps status: as_of
+
+
+async def test_status_as_of_march_1_answers_for_that_day(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """ "Was DHS funded on March 1?": no, the DHS-only lapse, on its 16th day, red, with the
+    lapse as the period then in force; all on a first screen of at most 2,000 characters."""
+    reply = await fake.slash("approps status", as_of="March 1, 2026", user=office.staffer)
+    assert sentence(reply) == (
+        "On Mar 1, 2026, DHS funding had lapsed for TSA, Coast Guard, Secret Service, FEMA, CISA "
+        "since Feb 14, 2026 — day 16."
+    )
+    assert reply.embeds[0]["color"] == RED.value
+    assert fields(reply)["Period in force on Mar 1, 2026"].startswith("DHS-only shutdown")
+    assert first_screen(reply) <= 2000
+    assert reply.embeds[0]["footer"]["text"].endswith("page 1 of 2")
+
+
+async def test_status_as_of_a_funded_day_in_the_past(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """On Dec 1, 2025 the CR H.R. 5371 funded DHS through Jan 30: 60 days left then. A date typed
+    loosely (12/1/2025) picks its fiscal year, FY2026."""
+    reply = await fake.slash("approps status", as_of="12/1/2025", user=office.staffer)
+    assert reply.embeds[0]["title"] == "DHS funding · FY2026"
+    assert reply.embeds[0]["description"] == (
+        "On Dec 1, 2025, DHS was funded through Jan 30, 2026 by H.R. 5371 (continuing "
+        "resolution) — 60 days left then."
+    )
+    assert reply.embeds[0]["color"] == GREEN.value
+
+
+async def test_status_as_of_a_day_no_period_covers(fake: FakeDiscord, office: Office, bot) -> None:
+    """On Jul 1, 2026 no recorded period covers DHS; the last one, P.L. 119-86's, ended May 22."""
+    reply = await fake.slash("approps status", as_of="2026-07-01", user=office.staffer)
+    assert sentence(reply) == (
+        "On Jul 1, 2026, no recorded funding covered DHS; the last period ended May 22, 2026."
+    )
+    assert reply.embeds[0]["color"] == AMBER.value
+
+
+async def test_status_as_of_an_unreadable_date_is_refused(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """A day-first date is refused privately, even when shared, naming the accepted forms."""
+    reply = await fake.slash("approps status", as_of="30/01/2026", share=True, user=office.staffer)
+    assert reply.ephemeral and reply.embeds == []
+    assert reply.content is not None and "Could not read '30/01/2026' as a date" in reply.content
+    assert "2026-02-13" in reply.content
+
+
+async def test_the_first_screen_answers_and_the_detail_follows(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """Page 1 is the answer (period, confidence, who is affected, camera money, its sources),
+    under 2,000 characters where the whole picture ran to 4,000; page 2 holds the bills, the
+    newest actions and the year's periods."""
+    reply = await fake.slash("approps status", user=office.staffer)
+    assert list(fields(reply)) == [
+        "Last recorded period",
+        "Confidence",
+        "Components affected",
+        "Body-camera funding",
+        "Sources",
+    ]
+    assert first_screen(reply) <= 2000
+    more = await detail(fake, reply, office)
+    assert more.embeds[0]["title"] == "DHS funding · FY2026 · the detail"
+    assert list(fields(more)) == [
+        "What each chamber has done",
+        "Newest actions",
+        "FY2026 funding periods",
+        "All sources",
+    ]
+    back = await fake.click(more, "page:prev", user=office.staffer)
+    assert sentence(back) == "No FY2027 funding recorded; FY2026 ended Sep 30, 2026."
 
 
 # ---------------------------------------------------------------- /approps status: FY2027
@@ -305,9 +410,10 @@ async def test_a_funded_year_counts_down(fake: FakeDiscord, office: Office, bot)
     embed = reply.embeds[0]
     assert embed["title"] == "DHS funding · FY2027" and embed["color"] == GREEN.value
     assert embed["description"] == (
-        f"**Funded through {ts(2026, 12, 19)} ({ts(2026, 12, 19, 'R')})** by H.R. 9001 "
-        "(P.L. 119-120): 21 days left."
+        "DHS is funded through Dec 19, 2026 by P.L. 119-120 — 21 days left.\n"
+        f"Ends {ts(2026, 12, 19)} ({ts(2026, 12, 19, 'R')})."
     )
+    assert first_screen(reply) <= 2000
     assert fields(reply)["Confidence"] == "🟡 Reported (one secondary source)"
     assert fields(reply)["Components affected"].startswith(
         f"No lapse in force. Latest lapse, {ts(2026, 10, 1)} – {ts(2026, 10, 3)}: TSA."
@@ -327,7 +433,9 @@ async def test_a_lapse_counts_its_days(fake: FakeDiscord, office: Office, bot) -
     reply = await fake.slash("approps status", user=office.staffer)
     embed = reply.embeds[0]
     assert embed["color"] == RED.value
-    assert embed["description"] == f"**Lapsed since {ts(2026, 10, 1)} — day 59.**"
+    assert embed["description"] == (
+        "DHS funding has lapsed for FEMA, TSA since Oct 1, 2026 — day 59."
+    )
     assert fields(reply)["Components affected"] == f"FEMA, TSA\n{description}"
     assert fields(reply)["Period in force"] == description
 
@@ -343,8 +451,9 @@ async def test_no_period_covers_today(fake: FakeDiscord, office: Office, bot) ->
     embed = (await fake.slash("approps status", user=office.staffer)).embeds[0]
     assert embed["color"] == AMBER.value
     assert embed["description"] == (
-        f"**No recorded funding period covers today ({ts(2026, 11, 28)}).** The last recorded "
-        f"period: 🟢 Funded {ts(2026, 10, 1)} – {ts(2026, 11, 20)} by H.R. 9001 (P.L. 119-120)."
+        "No recorded funding covers DHS today, Nov 28, 2026; the last period ended Nov 20, 2026."
+        f"\nThe last recorded period: 🟢 Funded {ts(2026, 10, 1)} – {ts(2026, 11, 20)} by "
+        "H.R. 9001 (P.L. 119-120)."
     )
 
 
@@ -354,12 +463,13 @@ async def test_a_year_that_has_not_started(fake: FakeDiscord, office: Office, bo
     reply = await fake.slash("approps status", fiscal_year=2028, user=office.staffer)
     embed = reply.embeds[0]
     assert embed["color"] == BLUE.value
-    assert embed["description"].startswith(
-        f"**FY2028 has not started:** it begins {ts(2027, 10, 1)} ({ts(2027, 10, 1, 'R')})."
+    assert embed["description"] == (
+        f"FY2028 has not started: it begins Oct 1, 2027.\nBegins {ts(2027, 10, 1)} "
+        f"({ts(2027, 10, 1, 'R')})."
     )
     assert (
         "**H.R. 9001** Continuing Appropriations, 2027 — Introduced"
-        in (fields(reply)["What each chamber has done"])
+        in (fields(await detail(fake, reply, office))["What each chamber has done"])
     )
 
 
@@ -377,6 +487,7 @@ async def test_another_guilds_period_stays_there(fake: FakeDiscord, office: Offi
     assert theirs.embeds[0]["title"] == "DHS funding · FY2027"
     assert mine.embeds[0]["title"] == "DHS funding · FY2026"
     assert "H.R. 9001" not in str(mine.embeds)
+    assert "H.R. 9001" not in str((await detail(fake, mine, office)).embeds)
 
 
 # ---------------------------------------------------------------- /approps bill
@@ -746,12 +857,14 @@ async def test_status_with_10000_bills_keeps_its_facts(
     """With 10,000 more FY2026 bills the status still leads with P.L. 119-86 and counts the bills
     it cannot list, all within one message."""
     reply = await fake.slash("approps status", fiscal_year=2026, user=office.staffer)
-    chambers = fields(reply)["What each chamber has done"]
-    assert chambers.startswith("**H.R. 5371**") and "**H.R. 7147**" in chambers
-    assert chambers.endswith("more (see /approps bill)")
     assert "H.R. 7147 (P.L. 119-86)" in reply.embeds[0]["description"]
     assert fields(reply)["Body-camera funding"].startswith("**ICE and CBP · Body-worn cameras")
-    assert reply.components == []  # one page: nothing to turn
+    assert first_screen(reply) <= 2000
+    more = await detail(fake, reply, office)
+    chambers = fields(more)["What each chamber has done"]
+    assert chambers.startswith("**H.R. 5371**") and "**H.R. 7147**" in chambers
+    assert chambers.endswith("more (see /approps bill)")
+    assert buttons(more)["page:next"]["disabled"]  # the detail fits one more page
 
 
 # ---------------------------------------------------------------- random options

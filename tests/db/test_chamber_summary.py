@@ -34,3 +34,31 @@ async def test_a_motion_after_passage_does_not_stand_for_what_the_chamber_did(
     chambers = found["119-hr4213"]
     assert chambers["house"].vote == "217-212"
     assert chambers["senate"].text == "Received in the Senate."
+
+
+async def test_a_recorded_concurrence_vote_is_what_the_house_did_last(db: Database) -> None:
+    """After the Senate amended the bill, the House's concurrence 217-214 moves no stage but is
+    its deciding vote: it stands for what the House did, not its earlier passage."""
+    await add(db, "measure", measure(fiscal_year=2026))
+    await add(
+        db,
+        "action",
+        action(
+            action_date=D(2026, 1, 22),
+            text="Passed the House.",
+            vote="341-88",
+            stage_after="passed_house",
+        ),
+    )
+    await add(
+        db,
+        "action",
+        action(
+            action_date=D(2026, 2, 3),
+            text="House concurred in the Senate amendment.",
+            vote="217-214",
+        ),
+    )
+    async with db.session() as session:
+        found = await latest_by_chamber(session, SHARED, 2026)
+    assert found["119-hr4213"]["house"].vote == "217-214"

@@ -258,14 +258,20 @@ class Dispatcher(BackgroundService):
 
     def _render(self, batch: Batch, context: PostContext) -> list[discord.Embed]:
         revisions, sources = context
+        labels = context.labels  # each record by its name ('Minneapolis, MN · ICE-ERO')
         if len(batch.events) > SUMMARY_OVER:
-            return summary_post(batch.events, revisions)
+            return summary_post(batch.events, revisions, labels)
         posts = [
-            change_post(e, revisions.get(e.revision_id or 0), sources.get(e.id or 0, []))
+            change_post(
+                e,
+                revisions.get(e.revision_id or 0),
+                sources.get(e.id or 0, []),
+                labels.get(e.id or 0),
+            )
             for e in batch.events
         ]
         if sum(embed_text_length(p) for p in posts) > MESSAGE_EMBED_TEXT - PAGE_FOOTER_RESERVE:
-            return summary_post(batch.events, revisions)  # one message, within 6,000 characters
+            return summary_post(batch.events, revisions, labels)  # one message, ≤ 6,000
         return posts
 
     async def _gone(self, batch: Batch, reason: str) -> None:

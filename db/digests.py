@@ -19,10 +19,12 @@ from sqlmodel import col
 
 from db.appropriations import FundingStatus, funding_status
 from db.engine import Database
+from db.links import label_of
 from db.models import RECORD_TABLES, DigestSchedule, OversightQuestion, Revision
 from db.oversight import count_due, due_questions
 from db.schedules import Schedule, next_run, parse_schedule
 from db.scope import Scope, visible
+from db.seed import SEED_ACTOR
 
 DUE_DAYS = 7  # "due soon" in a digest: within a week
 CHANGES_KEPT = 50  # the newest changes loaded; the rest are counted
@@ -138,12 +140,16 @@ class ChangeLine:
     fields: tuple[str, ...]
     actor_name: str
     shared: bool  # a change to the shared dataset (not this server's own records)
+    actor_id: int | None = None  # a Discord user (shown as a mention), None for tools
+    changes: dict[str, Any] = field(default_factory=dict)  # field → [old, new]
+    label: str | None = None  # the record as people know it now; None when it is gone
 
 
 @dataclass(frozen=True)
 class StaleRecord:
     key: str
     as_of: dt.date
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,21 +254,36 @@ async def build_digests(
 
 
 def _window(guild_id: int, since: dt.datetime, now: dt.datetime) -> tuple[Any, ...]:
+    """The guild's revisions in (since, now], leaving out the starter load: `db seed` is how
+    the bot starts, not news."""
     seen = or_(col(Revision.guild_id).is_(None), col(Revision.guild_id) == guild_id)
-    return seen, col(Revision.recorded_at) > since, col(Revision.recorded_at) <= now
+    seeded = (col(Revision.actor_name) == SEED_ACTOR.name) & col(Revision.actor_id).is_(None)
+    return seen, ~seeded, col(Revision.recorded_at) > since, col(Revision.recorded_at) <= now
 
 
 async def _newest(
     session: AsyncSession, guild_id: int, since: dt.datetime, now: dt.datetime
 ) -> list[ChangeLine]:
-    """The newest CHANGES_KEPT revisions the guild can see in (since, now]."""
+    """The newest CHANGES_KEPT revisions the guild can see in (since, now], each with its
+    record's label as the guild sees it (one query per record kind)."""
     newest = await session.execute(
         select(Revision)
         .where(*_window(guild_id, since, now))
         .order_by(col(Revision.recorded_at).desc(), col(Revision.id).desc())
         .limit(CHANGES_KEPT)
     )
-    return [_change(r) for r in newest.scalars()]
+    revisions = list(newest.scalars())
+    keys: dict[str, set[str]] = {}
+    for revision in revisions:
+        if revision.record_kind in RECORD_TABLES:
+            keys.setdefault(revision.record_kind, set()).add(revision.record_key)
+    labels: dict[tuple[str, str], str] = {}
+    for kind, kind_keys in keys.items():
+        table: Any = RECORD_TABLES[kind]
+        query = visible(table, Scope(guild_id)).where(table.key.in_(kind_keys))
+        rows = await session.execute(query)
+        labels.update(((kind, r.key), label_of(kind, r)) for r in rows.scalars())
+    return [_change(r, labels.get((r.record_kind, r.record_key))) for r in revisions]
 
 
 async def _count_changes(
@@ -346,17 +367,18 @@ class Pictures:
         query = (
             visible(table, scope)
             .where(table.as_of < self.cutoff)
-            .with_only_columns(table.key, table.as_of, func.count().over())
+            .add_columns(func.count().over())
             .order_by(table.as_of, table.key)
             .limit(STALE_NAMED)
         )
         oldest = (await self.session.execute(query)).all()
         if not oldest:
             return None
-        return StaleKind(kind, oldest[0][2], tuple(StaleRecord(k, a) for k, a, _ in oldest))
+        named = tuple(StaleRecord(r.key, r.as_of, label_of(kind, r)) for r, _ in oldest)
+        return StaleKind(kind, oldest[0][1], named)
 
 
-def _change(revision: Revision) -> ChangeLine:
+def _change(revision: Revision, label: str | None) -> ChangeLine:
     changes: dict[str, Any] = revision.changes or {}
     return ChangeLine(
         recorded_at=revision.recorded_at,
@@ -366,4 +388,7 @@ def _change(revision: Revision) -> ChangeLine:
         fields=tuple(sorted(changes)),
         actor_name=revision.actor_name,
         shared=revision.guild_id is None,
+        actor_id=revision.actor_id,
+        changes=changes,
+        label=label,
     )

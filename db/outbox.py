@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db.engine import Database
+from db.links import label_of
 from db.models import (
     RECORD_TABLES,
     ChangeEvent,
@@ -505,16 +506,30 @@ async def next_due(db: Database, *, lease: dt.timedelta = LEASE) -> dt.datetime 
     return min(times, default=None)
 
 
-PostContext = tuple[dict[int, Revision], dict[int, list[dict[str, Any]]]]
+class PostContext(tuple[dict[int, Revision], dict[int, list[dict[str, Any]]]]):
+    """(revisions by id, sources by event id), unpacked as a pair, and `labels`: each event's
+    record as people know it now (db.links.label_of), by event id; a deleted record has none."""
+
+    labels: dict[int, str]
+
+    def __new__(
+        cls,
+        revisions: dict[int, Revision],
+        sources: dict[int, list[dict[str, Any]]],
+        labels: dict[int, str],
+    ) -> PostContext:
+        context = super().__new__(cls, (revisions, sources))
+        context.labels = labels
+        return context
 
 
 async def post_contexts(
     db: Database, wanted: Sequence[tuple[Sequence[ChangeEvent], int]]
 ) -> list[PostContext]:
     """What posts about each (events, guild id) need: the revisions behind the events (by id) and
-    each event's record sources (by event id) as that guild sees the record now. One query for
-    the revisions and one per record kind, however many channels (1,000 following one record:
-    2 queries)."""
+    each event's record sources and label (by event id) as that guild sees the record now. One
+    query for the revisions and one per record kind, however many channels (1,000 following one
+    record: 2 queries)."""
     revision_ids = {e.revision_id for events, _ in wanted for e in events if e.revision_id}
     guilds = {guild_id for _, guild_id in wanted}
     keys: dict[str, set[str]] = {}
@@ -539,14 +554,16 @@ async def post_contexts(
     contexts = []
     for events, guild_id in wanted:
         sources: dict[int, list[dict[str, Any]]] = {}
+        labels: dict[int, str] = {}
         for event in events:
             # The guild's own copy replaces the shared record there (as db.scope.visible).
             key = (event.record_kind, event.record_key)
             row = rows.get((*key, guild_id)) or rows.get((*key, None))
             if row is not None:
                 sources[event.id or 0] = list(row.sources or [])
+                labels[event.id or 0] = label_of(event.record_kind, row)
         mine = {
             e.revision_id: revisions[e.revision_id] for e in events if e.revision_id in revisions
         }
-        contexts.append((mine, sources))
+        contexts.append(PostContext(mine, sources, labels))
     return contexts

@@ -26,7 +26,8 @@ from bot.render.common import (
     sources_value,
     when,
 )
-from bot.render.history import _summary, actor_text, diff_lines, record_title
+from bot.render.history import _summary, actor_text, diff_lines, label_from_changes, record_title
+from db.kinds import KINDS
 
 SUMMARY_OVER = 5  # a batch with more deliveries than this is posted as one summary
 TITLE_BUDGET = 200
@@ -56,17 +57,30 @@ def _action(event: Any, revision: Any | None) -> str:
 SOURCES_LIMIT = 600  # keeps up to five change posts within one message
 
 
+def name_of(event: Any, revision: Any | None, label: str | None = None) -> str:
+    """The record as people know it: `label` (the record as it is now, from the post context),
+    else the label its revision's values make (a create or a delete), else kind and key."""
+    kind = event.record_kind
+    if label is None and revision is not None:
+        label = label_from_changes(kind, revision.changes)
+    return record_title(kind, event.record_key, label)
+
+
 def change_post(
-    event: Any, revision: Any | None, sources: Sequence[Mapping[str, Any]] = ()
+    event: Any,
+    revision: Any | None,
+    sources: Sequence[Mapping[str, Any]] = (),
+    label: str | None = None,
 ) -> discord.Embed:
-    """One change: the record, old → new per field, who made it and when, the record's sources
-    as links, 'change #<id>'."""
+    """One change: the record by its label, old → new per field by its human name, who made it
+    (a mention) and when, the record's sources as links, 'change #<id>'."""
     word, colour = _word(event)
-    title = f"{word} · {record_title(event.record_kind, event.record_key)}"
+    title = f"{word} · {name_of(event, revision, label)}"
     if revision is None:  # time-driven (overdue, funding lapsing): the event says it all
         description = defang(clip(event.summary or word, DESCRIPTION_LIMIT))
     else:
-        description = diff_lines(revision.changes, _action(event, revision), DIFF_LIMIT)
+        action = _action(event, revision)
+        description = diff_lines(revision.changes, action, DIFF_LIMIT, kind=event.record_kind)
     embed = discord.Embed(
         title=clip(defang(title), TITLE_BUDGET), description=description, colour=colour
     )
@@ -82,30 +96,42 @@ def change_post(
     return embed
 
 
-def _line(event: Any, revision: Any | None) -> str:
-    name = record_title(event.record_kind, event.record_key)
+def _line(event: Any, revision: Any | None, label: str | None) -> str:
+    """'• **Trackton, TX · ICE-ERO**: Status: Announced → Full (by <@1001>)'."""
+    name = defang(name_of(event, revision, label))
     if revision is None:
-        what = str(event.summary or event.event_type)
+        what = defang(str(event.summary or event.event_type))
     else:
-        what = _summary(revision.changes, _action(event, revision))
-        what = f"{what} (by {actor_text(revision.actor_name, None)})"
-    return defang(clip(f"• **{name}**: {what}", LINE_LIMIT))
+        what = _summary(revision.changes, _action(event, revision), kind=event.record_kind)
+        what = f"{what} (by {actor_text(revision.actor_name, revision.actor_id)})"
+    return clip(f"• **{name}**: {what}", LINE_LIMIT)
+
+
+def _counts(events: Sequence[Any]) -> str:
+    """'3 body-camera records · 2 oversight questions'."""
+    counts = Counter(str(e.record_kind) for e in events)
+    return " · ".join(
+        KINDS[kind].count(n) if kind in KINDS else f"{kind.replace('_', ' ')}: {n}"
+        for kind, n in sorted(counts.items())
+    )
 
 
 def summary_post(
-    events: Sequence[Any], revisions: Mapping[int, Any] | Sequence[Any | None]
+    events: Sequence[Any],
+    revisions: Mapping[int, Any] | Sequence[Any | None],
+    labels: Mapping[int, str] | None = None,
 ) -> list[discord.Embed]:
-    """Many changes at once: one embed with counts per kind and the first changes listed, then
-    '… and M more'. `revisions` maps revision id → Revision (or is parallel to `events`)."""
+    """Many changes at once: one embed with counts per kind and the first changes listed (each
+    record by its label, as change_post names it), then '… and M more'. `revisions` maps
+    revision id → Revision (or is parallel to `events`); `labels` maps event id → label."""
     if isinstance(revisions, Mapping):
         paired = [(e, revisions.get(e.revision_id) if e.revision_id else None) for e in events]
     else:
         paired = list(zip(events, revisions, strict=True))
-    counts = Counter(str(e.record_kind).replace("_", " ") for e in events)
-    count_text = " · ".join(f"{kind}: {n}" for kind, n in sorted(counts.items()))
+    count_text = _counts(events)
     lines: list[str] = []
     for index, (event, revision) in enumerate(paired):
-        line = _line(event, revision)
+        line = _line(event, revision, (labels or {}).get(event.id or 0))
         rest = len(paired) - index
         tail = f"\n… and {rest - 1} more" if rest > 1 else ""
         if len("\n".join([*lines, line])) + len(tail) > SUMMARY_BUDGET:

@@ -20,12 +20,12 @@ from bot.render.common import (
     defang,
     when,
 )
+from bot.render.history import _summary, actor_text, label_from_changes, record_title
 from db.digests import ChangeLine, Digest
-from db.kinds import KINDS, singular
+from db.kinds import KINDS
 from db.models import OversightQuestion
 
 ACTIONS = {"create": "added", "update": "updated", "delete": "deleted", "undo": "undone"}
-FIELDS_SHOWN = 4  # changed field names listed per change
 
 
 def listed(
@@ -48,19 +48,18 @@ def listed(
 
 
 def change_line(change: ChangeLine) -> str:
-    fields = ", ".join(change.fields[:FIELDS_SHOWN])
-    if len(change.fields) > FIELDS_SHOWN:
-        fields += f" +{len(change.fields) - FIELDS_SHOWN}"
-    what = ACTIONS.get(change.action, change.action)
-    if change.action == "update" and fields:
-        what += f" ({fields})"
+    """'• <time> **Trackton, TX · ICE-ERO**: Status: Announced → Full · by <@1001> · shared'."""
+    kind = change.record_kind
+    # A record deleted since has no label now: its create or delete revision still names it.
+    label = change.label or label_from_changes(kind, change.changes)
+    name = clip(defang(record_title(kind, change.record_key, label)), 90)
+    if change.action in ("update", "rule"):
+        what = _summary(change.changes, "update", kind=kind)
+    else:
+        what = ACTIONS.get(change.action, change.action)
     where = " · shared" if change.shared else ""
-    kind = singular(change.record_kind)
-    return clip(
-        f"• {when(change.recorded_at, 'f')} {kind} `{defang(change.record_key)[:60]}` {what}"
-        f" by {defang(change.actor_name)[:40]}{where}",
-        300,
-    )
+    by = actor_text(change.actor_name, change.actor_id)
+    return clip(f"• {when(change.recorded_at, 'f')} **{name}**: {what} · by {by}{where}", 300)
 
 
 def question_line(question: OversightQuestion, today_ordinal: int) -> str:
@@ -71,7 +70,8 @@ def question_line(question: OversightQuestion, today_ordinal: int) -> str:
         else ""
     )
     whom = defang(question.addressed_to)
-    return clip(f"• **{defang(question.key)}** · due {when(due)}{days} · to {whom}", 300)
+    text = clip(defang(" ".join(question.question.split())), 80)
+    return clip(f"• **{defang(question.key)}**: {text} · due {when(due)}{days} · to {whom}", 300)
 
 
 def funding_text(digest: Digest) -> str:
@@ -137,7 +137,10 @@ def digest_embeds(digest: Digest, *, title: str = "Oversight digest") -> list[di
     if digest.stale:
         lines = []
         for stale in digest.stale:
-            oldest = ", ".join(f"`{defang(r.key)[:50]}` ({when(r.as_of)})" for r in stale.oldest)
+            oldest = ", ".join(
+                f"{clip(defang(record_title(stale.kind, r.key, r.label)), 60)} ({when(r.as_of)})"
+                for r in stale.oldest
+            )
             more = " …" if stale.count > len(stale.oldest) else ""
             kind = KINDS[stale.kind].heading if stale.kind in KINDS else stale.kind
             lines.append(clip(f"• {kind}: {stale.count} — oldest {oldest}{more}", 400))

@@ -12,10 +12,12 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import discord
 
+from bot.render.admin import DATE_FIELDS, field_name, show_value
 from bot.render.common import (
     BLUE,
     BRAND,
@@ -34,7 +36,20 @@ from db.appropriations import parse_bill_number
 from db.changes import validate
 from db.dates import format_date
 from db.errors import DomainError
-from db.kinds import CHAMBER_LABELS, KINDS
+from db.kinds import (
+    BILL_TYPE_LABELS,
+    CAMERA_STATUS_LABELS,
+    CHAMBER_LABELS,
+    CONFIDENCE_LABELS,
+    KINDS,
+    MEASURE_KIND_LABELS,
+    PERIOD_TYPE_LABELS,
+    QUESTION_STATUS_LABELS,
+    STAGE_LABELS,
+    VEHICLE_LABELS,
+    singular,
+)
+from db.links import label_of
 from db.models import BILL_PREFIX
 
 PER_PAGE = 4  # revisions per page: four of the largest embeds stay under 6,000 characters
@@ -55,6 +70,40 @@ ACTION_WORDS = {
 }
 KIND_LABELS = {name: kind.heading for name, kind in KINDS.items()}
 _ACTOR_ID = re.compile(r"\s*\(\d+\)$")
+# Keys and bookkeeping, not news: a post names the record by its label instead (city_key is
+# derived from the city shown beside it; as_of is when the facts were last checked).
+HIDDEN_FIELDS = frozenset({"key", "city_key", "as_of"})
+FIELD_WORDS: dict[str, Mapping[str, str]] = {
+    "stage": STAGE_LABELS,
+    "stage_after": STAGE_LABELS,
+    "chamber": CHAMBER_LABELS,
+    "confidence": CONFIDENCE_LABELS,
+    "vehicle": VEHICLE_LABELS,
+    "measure_kind": MEASURE_KIND_LABELS,
+    "period_type": PERIOD_TYPE_LABELS,
+    "bill_type": {str(k): v for k, v in BILL_TYPE_LABELS.items()},
+}
+STATUS_WORDS: dict[str, Mapping[str, str]] = {
+    "bodycam": CAMERA_STATUS_LABELS,
+    "question": QUESTION_STATUS_LABELS,
+}
+
+
+def field_title(field: str) -> str:
+    """A field by its human name, capitalised: 'Status', 'Due rule bill'."""
+    name = field_name(field)
+    return name[:1].upper() + name[1:]
+
+
+def field_value(kind: str, field: str, value: Any, limit: int = VALUE_LIMIT) -> str:
+    """A field's value in words: enum labels from db.kinds, bills by number, dates by name,
+    money with commas, other text quoted (admin.show_value)."""
+    words = STATUS_WORDS.get(kind) if field == "status" else FIELD_WORDS.get(field)
+    if isinstance(value, str) and words and value in words:
+        return words[value]
+    if field.endswith("measure_key") and isinstance(value, str) and (bill := _bill_name(value)):
+        return bill
+    return clip(show_value(field, value), limit)
 
 
 def value_text(value: Any, limit: int = VALUE_LIMIT) -> str:
@@ -70,17 +119,25 @@ def value_text(value: Any, limit: int = VALUE_LIMIT) -> str:
     return defang(clip(" ".join(text.split()), limit))
 
 
-def diff_lines(changes: Mapping[str, Sequence[Any]], action: str, limit: int = DIFF_LIMIT) -> str:
-    """'**status**: full → partial', one line per field; a create shows new values, a delete
-    the old ones. As many whole lines as fit, then '… and N more fields'."""
+def diff_lines(
+    changes: Mapping[str, Sequence[Any]], action: str, limit: int = DIFF_LIMIT, *, kind: str = ""
+) -> str:
+    """'**Status**: Full → Partial', one line per field by its human name, values in words; a
+    create shows new values, a delete the old ones; keys and as-of dates left out. As many whole
+    lines as fit, then '… and N more fields'."""
     lines = []
-    for name, (old, new) in changes.items():
+    for field, (old, new) in changes.items():
+        if field in HIDDEN_FIELDS:
+            continue
+        name = field_title(field)
         if action == "create":
-            lines.append(f"**{name}**: {value_text(new)}")
+            lines.append(f"**{name}**: {field_value(kind, field, new)}")
         elif action == "delete":
-            lines.append(f"**{name}**: ~~{value_text(old)}~~")
+            lines.append(f"**{name}**: ~~{field_value(kind, field, old)}~~")
         else:
-            lines.append(f"**{name}**: {value_text(old)} → {value_text(new)}")
+            lines.append(
+                f"**{name}**: {field_value(kind, field, old)} → {field_value(kind, field, new)}"
+            )
     shown: list[str] = []
     for index, line in enumerate(lines):
         rest = len(lines) - index
@@ -89,22 +146,27 @@ def diff_lines(changes: Mapping[str, Sequence[Any]], action: str, limit: int = D
             shown.append(f"… and {rest} more field{'s' if rest != 1 else ''}")
             break
         shown.append(line)
+    if not shown and changes:
+        return "Only its as-of date or key changed."
     return "\n".join(shown) or "No field changed."
 
 
 def actor_text(name: str, actor_id: int | None) -> str:
-    """'alice (<@123>)' for a Discord user, 'seed' or 'import' for tools."""
-    short = defang(clip(_ACTOR_ID.sub("", name), 100))
-    return f"{short} (<@{actor_id}>)" if actor_id else short
+    """'<@123>' for a Discord user (a mention: posts never ping, allowed_mentions is none), the
+    name for tools ('seed', 'import')."""
+    if actor_id:
+        return f"<@{actor_id}>"
+    return defang(clip(_ACTOR_ID.sub("", name), 100))
 
 
 def short_actor(name: str) -> str:
     return _ACTOR_ID.sub("", name)
 
 
-def record_title(kind: str, key: str) -> str:
+def record_title(kind: str, key: str, label: str | None = None) -> str:
     """How a post or a history names a record: a bill by its number ('bill H.R. 7147'), an
-    action by its bill, chamber and day ('H.R. 7147 · Senate · Mar 27, 2026'), others by key."""
+    action by its bill, chamber and day ('H.R. 7147 · Senate · Mar 27, 2026'), others by their
+    label when known ('Trackton, TX · ICE-ERO', 'OQ-4: …'), else by kind and key."""
     if kind == "measure" and (bill := _bill_name(key)):
         return f"bill {bill}"
     if kind == "action":
@@ -115,7 +177,24 @@ def record_title(kind: str, key: str) -> str:
         if bill and day is not None and chamber:
             chamber_word = CHAMBER_LABELS.get(chamber, chamber.capitalize())
             return f"{bill} · {chamber_word} · {format_date(day)}"
-    return f"{kind.replace('_', ' ')} {key}"
+    if label:
+        return label
+    return f"{singular(kind)} {key}"
+
+
+def label_from_changes(kind: str, changes: Mapping[str, Sequence[Any]] | None) -> str | None:
+    """The record's label from a revision that holds all its fields (a create's new values, a
+    delete's old ones); None when they are not all there (an update)."""
+    if not changes:
+        return None
+    values = {f: (pair[1] if pair[1] is not None else pair[0]) for f, pair in changes.items()}
+    for field in DATE_FIELDS & values.keys():
+        if isinstance(values[field], str):
+            values[field] = as_day(values[field]) or values[field]
+    try:
+        return label_of(kind, SimpleNamespace(**values)) if kind in KINDS else None
+    except (AttributeError, TypeError, ValueError, KeyError):
+        return None
 
 
 def _bill_name(key: str) -> str | None:
@@ -132,15 +211,19 @@ def as_day(text: str) -> dt.date | None:
         return None
 
 
-def revision_embed(revision: Any, *, viewer_guild_id: int | None = None) -> discord.Embed:
-    """One revision: number, action, record, field diffs, who, when, effective date, reason."""
+def revision_embed(
+    revision: Any, *, viewer_guild_id: int | None = None, label: str | None = None
+) -> discord.Embed:
+    """One revision: number, action, record (by `label` when given), field diffs, who, when,
+    effective date, reason."""
     word, colour = ACTION_WORDS.get(revision.action, (revision.action.title(), BRAND))
     if revision.undoes_revision_id and revision.action in ("create", "delete"):
         word = f"{word} (undo)"
-    title = f"#{revision.id} · {word} · {record_title(revision.record_kind, revision.record_key)}"
+    kind, changes = revision.record_kind, revision.changes
+    name = record_title(kind, revision.record_key, label or label_from_changes(kind, changes))
     embed = discord.Embed(
-        title=clip(defang(title), TITLE_BUDGET),
-        description=diff_lines(revision.changes, revision.action),
+        title=clip(defang(f"#{revision.id} · {word} · {name}"), TITLE_BUDGET),
+        description=diff_lines(changes, revision.action, kind=kind),
         colour=colour,
     )
     add_field(embed, "By", actor_text(revision.actor_name, revision.actor_id), inline=True)
@@ -168,21 +251,28 @@ def history_page(
     key: str,
     viewer_guild_id: int | None = None,
     per_page: int = PER_PAGE,
+    label: str | None = None,
 ) -> list[discord.Embed]:
-    """Page `index` of a record's revisions, newest first (`revisions` in any order)."""
+    """Page `index` of a record's revisions, newest first (`revisions` in any order); the
+    record is named by `label` when given (db.links.label_of)."""
+    if label is None:  # a revision that holds every field (the create) names it
+        label = next(
+            (n for r in revisions if (n := label_from_changes(kind, r.changes)) is not None), None
+        )
     newest = sorted(revisions, key=lambda r: (r.recorded_at, r.id or 0), reverse=True)
     if not newest:
         return [
             discord.Embed(
-                title=clip(defang(f"History of {record_title(kind, key)}"), TITLE_LIMIT),
+                title=clip(defang(f"History of {record_title(kind, key, label)}"), TITLE_LIMIT),
                 description="No revisions recorded for this record.",
                 colour=GREY,
             )
         ]
     chunk = newest[index * per_page : (index + 1) * per_page]
-    embeds = [revision_embed(r, viewer_guild_id=viewer_guild_id) for r in chunk]
+    embeds = [revision_embed(r, viewer_guild_id=viewer_guild_id, label=label) for r in chunk]
     count = len(newest)
-    heading = f"History of {record_title(kind, key)} · {count} revision{'s' if count != 1 else ''}"
+    title = record_title(kind, key, label)
+    heading = f"History of {title} · {count} revision{'s' if count != 1 else ''}"
     embeds[0].set_author(name=clip(defang(heading), 256))
     embeds[-1].set_footer(text="Newest first · undo one with /admin undo revision:<number>")
     return embeds
@@ -191,16 +281,19 @@ def history_page(
 # ---------------------------------------------------------------- undo
 
 
-def _summary(changes: Mapping[str, Sequence[Any]], action: str, limit: int = 40) -> str:
-    """'status full → partial' (the first field, plus '+2 more')."""
-    if not changes:
-        return "no fields"
+def _summary(
+    changes: Mapping[str, Sequence[Any]], action: str, limit: int = 40, *, kind: str = ""
+) -> str:
+    """'Status: Full → Partial' (the first field shown, plus '+2 more')."""
     if action in ("create", "delete"):
-        return "created" if action == "create" else "deleted"
-    name, (old, new) = next(iter(changes.items()))
-    more = f" +{len(changes) - 1} more" if len(changes) > 1 else ""
-    text = f"{name} {value_text(old, limit)} → {value_text(new, limit)}"
-    return text + more
+        return "added" if action == "create" else "deleted"
+    shown = [(f, pair) for f, pair in changes.items() if f not in HIDDEN_FIELDS]
+    if not shown:
+        return "as-of date updated" if changes else "no fields"
+    field, (old, new) = shown[0]
+    more = f" +{len(shown) - 1} more" if len(shown) > 1 else ""
+    old_text, new_text = field_value(kind, field, old, limit), field_value(kind, field, new, limit)
+    return f"{field_title(field)}: {old_text} → {new_text}{more}"
 
 
 def revision_label(revision: Any) -> str:
@@ -208,8 +301,12 @@ def revision_label(revision: Any) -> str:
     action = revision.action
     parts = [
         f"#{revision.id}",
-        record_title(revision.record_kind, revision.record_key),
-        _summary(revision.changes, action, 20),
+        record_title(
+            revision.record_kind,
+            revision.record_key,
+            label_from_changes(revision.record_kind, revision.changes),
+        ),
+        _summary(revision.changes, action, 20, kind=revision.record_kind),
         f"by {short_actor(revision.actor_name)}",
     ]
     label = " · ".join(parts)
@@ -275,14 +372,14 @@ def import_preview(
         if shown == PREVIEW_SHOWN:
             break
         name = f"Changed: {_record_name(record)} (row {record.row})"
-        add_field(embed, defang(name), diff_lines(diff, "update", PREVIEW_FIELD))
+        add_field(embed, defang(name), diff_lines(diff, "update", PREVIEW_FIELD, kind=record.kind))
         shown += 1
     for record in created:
         if shown == PREVIEW_SHOWN:
             break
         name = f"New: {_record_name(record)} (row {record.row})"
         new = {k: [None, v] for k, v in record.values.items() if v not in (None, [])}
-        add_field(embed, defang(name), diff_lines(new, "create", PREVIEW_FIELD))
+        add_field(embed, defang(name), diff_lines(new, "create", PREVIEW_FIELD, kind=record.kind))
         shown += 1
     rest = len(created) + len(changed) - shown
     if rest > 0:

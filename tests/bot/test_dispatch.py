@@ -19,8 +19,8 @@ from bot.render.changes import change_post, summary_post
 from bot.render.common import embed_text_length
 from db.clock import FixedClock
 from db.engine import Database
-from db.models import BodycamDeployment, Delivery, Subscription
-from db.outbox import claim_batches
+from db.models import BodycamDeployment, ChangeEvent, Delivery, Subscription
+from db.outbox import claim_batches, post_contexts
 from db.scope import Actor, Scope
 from db.tracking import add_subscription
 from fakediscord import FakeDiscord, FakeGuild
@@ -68,8 +68,9 @@ async def test_a_change_is_posted_once_with_its_diff_and_actor(
     await set_status(bot_db, "suspended")
     [message] = await fake.wait_for_messages(office.guild.channel, 1)
     [embed] = message.embeds
-    assert embed["description"] == "**status**: full → suspended"
-    assert KEY in embed["title"] and embed["fields"][0]["value"].startswith("alice")
+    assert embed["description"] == "**Status**: Full → Suspended"
+    assert embed["title"] == "Changed · Minneapolis, MN · ICE-ERO"
+    assert embed["fields"][0]["value"] == "<@1001>"
     [delivery] = await wait_status(bot_db, "sent")
     assert message.nonce == f"od{delivery.id}" and message.enforce_nonce
     assert delivery.status == "sent" and delivery.message_id == message.id
@@ -90,7 +91,7 @@ async def test_a_new_subscription_posts_nothing_from_the_past(
     assert fake.messages(office.guild.channel) == []
     await set_status(bot_db, "partial")
     [message] = await fake.wait_for_messages(office.guild.channel, 1)
-    assert message.embeds[0]["description"] == "**status**: suspended → partial"
+    assert message.embeds[0]["description"] == "**Status**: Suspended → Partial"
 
 
 async def test_changes_are_posted_in_order(
@@ -108,7 +109,8 @@ async def test_changes_are_posted_in_order(
     embeds = posted_embeds(fake, office)
     olds = ["full", *STATUSES[:-1]]
     assert [e["description"] for e in embeds] == [
-        f"**status**: {old} → {new}" for old, new in zip(olds, STATUSES, strict=True)
+        f"**Status**: {old.capitalize()} → {new.capitalize()}"
+        for old, new in zip(olds, STATUSES, strict=True)
     ]
     footers = [e["footer"]["text"] for e in embeds]
     assert footers == sorted(footers)
@@ -261,7 +263,7 @@ async def test_thirty_changes_at_once_become_one_summary(
     [message] = fake.messages(office.guild.channel)
     [embed] = message.embeds
     assert embed["title"] == "30 changes"
-    assert "bodycam: 30" in embed["fields"][0]["value"]
+    assert "30 body-camera records" in embed["fields"][0]["value"]
     assert sum(len(str(v)) for v in embed.values()) < 6000
 
 
@@ -341,7 +343,7 @@ def test_a_huge_summary_stays_within_one_message() -> None:
     assert embed.title == "300 changes"
     assert (embed.description or "").splitlines()[-1].startswith("… and ")
     assert "@everyone" not in (embed.description or "")
-    assert embed.fields[0].value == "bodycam: 200 · question: 100"
+    assert embed.fields[0].value == "200 body-camera records · 100 oversight questions"
 
 
 def test_a_time_driven_post_shows_the_event_summary() -> None:
@@ -409,3 +411,50 @@ async def test_a_slow_post_keeps_its_claim_by_heartbeat(
     [sent] = await wait_status(bot_db, "sent")
     assert message.nonce == sent.nonce
     assert len(fake.messages(office.guild.channel)) == 1
+
+
+async def test_a_new_record_is_posted_by_its_label_in_words_without_internal_fields(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    dispatching: tuple[OversightBot, Dispatcher],
+) -> None:
+    """A created body-camera record: titled by city and component, fields by their names with
+    values in words, no key, city_key or as-of line, the editor as a mention."""
+    await subscribe(bot_db, office)
+    values = {"city": "Trackton", "state": "TX", "component": "ICE-ERO", "status": "announced",
+              "as_of": "2026-11-20"}  # fmt: skip
+    async with bot_db.writer(Scope.shared(), EDITOR) as writer:
+        await writer.create("bodycam", values)
+    [message] = await fake.wait_for_messages(office.guild.channel, 1)
+    [embed] = message.embeds
+    assert embed["title"] == "New · Trackton, TX · ICE-ERO"
+    description = embed["description"]
+    assert "**Status**: Announced" in description and "**City**: “Trackton”" in description
+    for internal in ("trackton-tx-ice-ero", "city_key", "City key", "**Key**", "As of"):
+        assert internal not in description
+    assert embed["fields"][0] == {"name": "By", "value": "<@1001>", "inline": True}
+
+
+async def test_post_contexts_label_each_event_by_its_record(db: Database) -> None:
+    """The dispatcher's one read per batch also names each event's record as the guild sees
+    it (one query per kind): what an update's post is titled with."""
+    async with db.writer(Scope.shared(), EDITOR) as writer:
+        await writer.create("bodycam", {"city": "Trackton", "state": "TX", "status": "announced",
+                                        "component": "ICE-ERO", "as_of": "2026-11-20"})  # fmt: skip
+        await writer.change("bodycam", "trackton-tx-ice-ero", {"status": "full"})
+    query = select(ChangeEvent).order_by(ChangeEvent.id)  # type: ignore[arg-type]
+    async with db.session() as session:
+        events = list((await session.execute(query)).scalars())
+    [context] = await post_contexts(db, [(events, 5)])
+    revisions, _sources = context  # still unpacks as a pair
+    assert set(context.labels.values()) == {"Trackton, TX · ICE-ERO"}
+    update = events[-1]
+    revision, label = revisions[update.revision_id or 0], context.labels[update.id or 0]
+    embed = change_post(update, revision, label=label)
+    assert embed.title == "Changed · Trackton, TX · ICE-ERO"
+    assert embed.description == "**Status**: Announced → Full"
+    [summary] = summary_post(events, revisions, context.labels)
+    assert (summary.description or "").splitlines()[-1] == (
+        "• **Trackton, TX · ICE-ERO**: Status: Announced → Full (by <@1001>)"
+    )

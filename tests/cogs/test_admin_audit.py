@@ -61,15 +61,17 @@ async def test_history_shows_revisions_newest_first_with_diffs_who_and_when(
     shared = await revisions_of(bot.database, Scope.shared())
     newest = shared[-1]
     first = reply.embeds[0]
-    assert first["title"] == f"#{newest.id} · Updated · bodycam {KEY}"
-    assert "**status**: none_known → full" in first["description"]
+    assert first["title"] == f"#{newest.id} · Updated · Minneapolis, MN · ICE-ERO"
+    assert "**Status**: None known → Full" in first["description"]
     facts = fields(first)
     assert facts["By"] == "seed"
     assert facts["When"].startswith(discord_timestamp(newest.recorded_at, "f"))
     assert facts["Effective"] == discord_timestamp(dt.date(2026, 2, 2), "D")
     assert facts["Reason"] == "starter dataset"
     assert "shared" in facts["Dataset"]
-    assert first["author"]["name"] == f"History of bodycam {KEY} · {len(shared)} revisions"
+    assert first["author"]["name"] == (
+        f"History of Minneapolis, MN · ICE-ERO · {len(shared)} revisions"
+    )
     assert reply.embeds[-1]["title"].startswith(f"#{shared[0].id} · Created")
 
 
@@ -81,8 +83,8 @@ async def test_history_in_a_guild_includes_its_own_copy(
     await guild_edit(bot.database, office.guild.id, {"status": "partial"})
     reply = await fake.slash("admin history", record=RECORD, user=office.admin)
     top = reply.embeds[0]
-    assert " · Created · bodycam " in top["title"]
-    assert fields(top)["By"] == "alice (<@4242>)"
+    assert " · Created · " in top["title"] and "bodycam" not in top["title"]
+    assert fields(top)["By"] == "<@4242>"
     assert "Dataset" not in fields(top)
 
 
@@ -93,7 +95,7 @@ async def test_history_shows_mentions_as_typed_without_pinging(
     ping."""
     await guild_edit(bot.database, office.guild.id, {"notes": "@everyone ask <@&55>"})
     reply = await fake.slash("admin history", record=RECORD, user=office.admin)
-    assert "**notes**: @\u200beveryone ask <\u200b@\u200b&55>" in reply.embeds[0]["description"]
+    assert "**Notes**: “@\u200beveryone ask <\u200b@\u200b&55>”" in reply.embeds[0]["description"]
 
 
 async def test_a_long_history_is_paged_and_the_pages_turn(
@@ -105,10 +107,10 @@ async def test_a_long_history_is_paged_and_the_pages_turn(
         await guild_edit(bot.database, office.guild.id, {"officers_equipped": count})
     reply = await fake.slash("admin history", record=RECORD, user=office.admin)
     assert len(reply.embeds) == 4
-    assert "**officers_equipped**: 9 → 10" in reply.embeds[0]["description"]
+    assert "**Officers equipped**: 9 → 10" in reply.embeds[0]["description"]
     assert "page 1 of 3" in reply.embeds[-1]["footer"]["text"]
     turned = await fake.click(reply, "page:next", user=office.admin)
-    assert "**officers_equipped**: 5 → 6" in turned.embeds[0]["description"]
+    assert "**Officers equipped**: 5 → 6" in turned.embeds[0]["description"]
 
 
 async def test_history_for_a_viewer_is_refused(
@@ -178,8 +180,10 @@ async def test_undo_reverts_a_change_as_a_new_revision_by_the_editor(
     reply = await fake.slash("admin undo", revision=target.id, user=office.admin)
     assert reply.ephemeral
     new = (await revisions_of(bot.database, guild))[-1]
-    assert reply.content == f"Undid #{target.id}: bodycam {KEY} set back (revision #{new.id})."
-    assert "**officers_equipped**: 40 → 10" in reply.embeds[0]["description"]
+    assert reply.content == (
+        f"Undid #{target.id}: body-camera record {KEY} set back (revision #{new.id})."
+    )
+    assert "**Officers equipped**: 40 → 10" in reply.embeds[0]["description"]
     assert (await seen(bot.database, guild))["officers_equipped"] == 10
     assert (new.action, new.undoes_revision_id, new.reason) == (
         "undo",
@@ -287,7 +291,7 @@ async def test_undo_autocomplete_offers_the_offices_recent_revisions(
     newest = (await revisions_of(bot.database, Scope.guild(office.guild.id)))[-1]
     offered = await fake.autocomplete("admin undo", focused="revision", value="", user=office.admin)
     assert offered[0] == {
-        "name": f"#{newest.id} · bodycam {KEY} · status partial → full · by alice",
+        "name": f"#{newest.id} · body-camera record {KEY} · Status: Partial → Full · by alice",
         "value": newest.id,
     }
     assert len(offered) == 2

@@ -170,7 +170,7 @@ async def test_import_previews_then_confirm_changes_the_data(
         "Changed: bodycam chicago-il-ice-ero (row 1)",
         "New: bodycam denver-co-ice-ero (row 2)",
     ]
-    assert "**status**: court_ordered → full" in preview["fields"][0]["value"]
+    assert "**Status**: Court-ordered → Full" in preview["fields"][0]["value"]
     clicked = await fake.click(reply, "confirm:yes", user=office.admin)
     done = await finished(fake, clicked, "Imported")
     assert done == (

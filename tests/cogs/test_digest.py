@@ -87,11 +87,12 @@ async def test_preview_shows_the_facts_privately(
     assert embed["title"] == "Oversight digest (preview)"
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     overdue = fields["🔴 Overdue (3)"]
-    assert [line.split(" · ")[0] for line in overdue.split("\n")] == [
+    assert [line.split(":")[0] for line in overdue.split("\n")] == [
         "• **OQ-4**",
         "• **OQ-5**",
         "• **OQ-7**",
     ]
+    assert overdue.startswith("• **OQ-4**: Spend plan for the $20,000,000")
     assert "182 days late" in overdue
     assert fields["Funding"].startswith("No FY2027 records yet; the latest year is FY2026. ")
     # FY2026's last recorded period: funded by H.R. 7147 through May 22, 2026 (disputed)

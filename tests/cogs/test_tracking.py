@@ -67,10 +67,10 @@ async def test_add_subscribes_the_channel_with_no_backlog_and_a_preview(
     )
     assert "posts nothing from the past" in reply.content
     [preview] = reply.embeds
-    assert preview["description"] == "**status**: pending → answered"
-    assert preview["title"] == "Changed · question (example)"
+    assert preview["description"] == "**Status**: Pending → Answered"
+    assert preview["title"] == "Changed · oversight question (example)"
     by = next(f["value"] for f in preview["fields"] if f["name"] == "By")
-    assert by == f"clerk (<@{clerk.id}>)"
+    assert by == f"<@{clerk.id}>"
     assert preview["footer"]["text"].startswith("Preview")
     posted = fake.world.channel_messages(office.guild.channel.id)
     assert [m for m in posted if not m.ephemeral] == []  # nothing from the past was posted
@@ -114,8 +114,8 @@ async def test_a_record_subscription_and_a_record_of_the_wrong_kind(
     [subscription] = await subscriptions(bot, office.guild.id)
     assert (subscription.record_kind, subscription.record_key) == ("question", "OQ-4")
     assert subscription.only == "status"
-    assert "follows question OQ-4 (status changes)" in reply.content
-    assert reply.embeds[0]["title"] == "Changed · question OQ-4"
+    assert "follows oversight question OQ-4 (status changes)" in reply.content
+    assert reply.embeds[0]["title"] == "Changed · oversight question OQ-4"
     wrong = await fake.slash("track add", kind="bodycam", record="OQ-4", user=clerk)
     assert wrong.ephemeral
     assert wrong.content == "record: a bodycam subscription follows bodycam records"

@@ -220,3 +220,30 @@ async def test_windows_of_one_guild_share_the_newest_changes_and_big_counts_stop
     listed = embed.fields[0].value or ""
     shown = listed.count("• ")
     assert listed.endswith(f"… and {55 - shown}+ more")
+
+
+async def test_the_starter_load_is_not_news_and_changes_read_by_label(
+    db: Database, clock: FixedClock
+) -> None:
+    """`db seed` inside the window counts as no change; an editor's change afterwards is listed
+    by the record's label, the field's name and words, and the editor as a mention."""
+    since = clock.now()
+    clock.advance(dt.timedelta(minutes=1))
+    await load_seed(db)
+    seeded = await build_digest(db, GUILD, since=since, now=clock.now())
+    assert seeded.change_count == 0 and seeded.changes == []
+    async with db.writer(Scope.shared(), Actor("alice", 4242)) as writer:
+        await writer.change("bodycam", "minneapolis-mn-ice-ero", {"status": "suspended"})
+    clock.advance(dt.timedelta(minutes=1))
+    digest = await build_digest(db, GUILD, since=since, now=clock.now())
+    assert digest.change_count == 1
+    [change] = digest.changes
+    assert change.label == "Minneapolis, MN · ICE-ERO" and change.actor_id == 4242
+    [embed] = digest_embeds(digest)
+    [listed] = [f.value or "" for f in embed.fields if f.name == "Changes (1)"]
+    assert listed.endswith(
+        "**Minneapolis, MN · ICE-ERO**: Status: Full → Suspended · by <@4242> · shared"
+    )
+    assert "minneapolis-mn-ice-ero" not in listed
+    [stale] = [f.value or "" for f in embed.fields if (f.name or "").startswith("🕰️")]
+    assert "Nationwide, US · CBP-OFO (" in stale and "nationwide-us-cbp-ofo" not in stale

@@ -16,12 +16,10 @@ from discord import app_commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render.common import clip, defang
-from db import suggest
-from db.appropriations import find_bill
+from db import resolve, suggest
 from db.dates import ACCEPTED_FORMS, DateParseError, parse_date
 from db.errors import InvalidInput, NotFound
 from db.models import Measure, OversightQuestion
-from db.oversight import find_question
 from db.scope import Scope
 from db.search import CitedRecord, find_record, suggest_records
 
@@ -42,6 +40,11 @@ async def _choices(
     async with bot_of(interaction).database.session() as session:
         found = await suggester(session, scope_of(interaction), text)
     return [app_commands.Choice(name=c.label, value=c.value[:100]) for c in found]
+
+
+def _did_you_mean(close: list[suggest.Choice]) -> str:
+    """' Did you mean “OQ-4: …”?' from the first suggestions autocomplete would offer."""
+    return resolve.suggestion_text([defang(clip(c.label, 80)) for c in close[:3]])
 
 
 class CityOption(app_commands.Transformer):
@@ -68,13 +71,15 @@ class BillOption(app_commands.Transformer):
         return await _choices(interaction, value, suggest.suggest_measures)
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
-        database = bot_of(interaction).database
-        async with database.session() as session:
-            measure = await find_bill(session, scope_of(interaction), value, today=database.today())
+        scope = scope_of(interaction)
+        async with bot_of(interaction).database.session() as session:
+            measure = await resolve.find_measure(session, scope, value)
+            close = [] if measure else await suggest.suggest_measures(session, scope, value)
         if measure is None:
             raise NotFound(
-                f"No bill matches '{clip(defang(value), 100)}'. Type part of its number or title "
-                "and pick from the list, for example H.R. 7147."
+                f"No bill matches '{clip(defang(value), 100)}'. Type its number (7147, H.R. 7147), "
+                "public law (P.L. 119-86) or title words and pick from the list."
+                + _did_you_mean(close)
             )
         return measure
 
@@ -90,11 +95,14 @@ class QuestionOption(app_commands.Transformer):
     async def transform(
         self, interaction: discord.Interaction[Any], value: str
     ) -> OversightQuestion:
+        scope = scope_of(interaction)
         async with bot_of(interaction).database.session() as session:
-            question = await find_question(session, scope_of(interaction), value)
+            question = await resolve.find_question(session, scope, value)
+            close = [] if question else await suggest.suggest_questions(session, scope, value)
         if question is None:
             raise NotFound(
-                f"No question '{value}'. Use its id (such as OQ-4) or pick one from the list."
+                f"No question '{clip(defang(value), 100)}'. Use its id (such as OQ-4) or pick "
+                "one from the list." + _did_you_mean(close)
             )
         return question
 

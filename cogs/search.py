@@ -19,7 +19,7 @@ from bot.views import respond
 from cogs._options import Record, scope_of
 from db.errors import InvalidInput
 from db.search import search as search_records
-from db.search import search_terms
+from db.search import search_terms, suggest_records
 from db.stats import freshness
 
 if TYPE_CHECKING:
@@ -57,8 +57,9 @@ class Search(commands.Cog):
         async with database.session() as session:
             hits = await search_records(session, scope, query, limit=MAX_HITS)
             counts = (await freshness(session, scope)).counts if not hits else {}
+            close = [] if hits else [c.label for c in await suggest_records(session, scope, query)]
         if not hits:
-            await respond(interaction, [no_hits(query, counts)], ephemeral=not share)
+            await respond(interaction, [no_hits(query, counts, close)], ephemeral=not share)
             return
         capped = len(hits) == MAX_HITS
 

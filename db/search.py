@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from db import resolve
 from db.appropriations import find_measure
 from db.dates import format_date
 from db.errors import NotFound
@@ -25,6 +26,7 @@ from db.models import (
     bill_label,
     slug,
 )
+from db.resolve import Term
 from db.scope import Scope, visible
 from db.suggest import MAX_CHOICES, Choice, rank
 from db.text import contains_folded, dialect_of, printable
@@ -79,29 +81,26 @@ _KINDS: dict[str, tuple[Any, tuple[str, ...], Any]] = {
 }
 
 
-def _terms(query: str) -> list[str]:
-    return [term for term in re.findall(r"[\w.$-]+", query.lower()) if len(term) > 1][:8]
-
-
-def _score(title: str, body: str, query: str, terms: list[str]) -> float:
+def _score(title: str, body: str, query: str, terms: list[Term]) -> float:
     title_l, body_l, whole = title.lower(), body.lower(), query.lower().strip()
     score = 0.0
     if whole and whole in title_l:
         score += 10 + (5 if title_l.startswith(whole) else 0)
     for term in terms:
-        if re.search(rf"\b{re.escape(term)}", title_l):
+        if any(re.search(rf"\b{re.escape(alt)}", title_l) for alt in term.alternatives):
             score += 3
-        elif term in title_l:
+        elif term.found_in(title_l):
             score += 2
-        if term in body_l:
+        if term.found_in(body_l):
             score += 1
     return score
 
 
 async def search(session: AsyncSession, scope: Scope, query: str, *, limit: int = 25) -> list[Hit]:
-    """Records whose text contains every word of `query`, ranked: the whole phrase in the title
-    first, then words at word starts, then anywhere."""
-    terms = _terms(query)
+    """Records whose text holds every thing typed (a word, or what else it may be written as:
+    see db.resolve), ranked: the whole phrase in the title first, then words at word starts,
+    then anywhere."""
+    terms = resolve.terms(query)
     if not terms:
         return []
     hits: list[Hit] = []
@@ -110,9 +109,18 @@ async def search(session: AsyncSession, scope: Scope, query: str, *, limit: int 
         statement = visible(table, scope)
         for term in terms:
             statement = statement.where(
-                or_(*(contains_folded(getattr(table, c), term, dialect) for c in columns))
+                or_(
+                    *(
+                        resolve.plain_contains(getattr(table, c), alt, dialect)
+                        for c in columns
+                        for alt in term.alternatives
+                    )
+                )
             )
         for row in (await session.execute(statement.limit(200))).scalars():
+            text = " · ".join(str(getattr(row, c) or "") for c in columns)
+            if not all(term.found_in(text) for term in terms):  # 'ICE' is not in 'office'
+                continue
             title, body, command = describe(row)
             hits.append(
                 Hit(kind, row.key, title, body[:300], _score(title, body, query, terms), command)
@@ -122,8 +130,8 @@ async def search(session: AsyncSession, scope: Scope, query: str, *, limit: int 
 
 
 def search_terms(query: str) -> list[str]:
-    """The words `search` looks for (none for a query of punctuation or single letters)."""
-    return _terms(query)
+    """The things `search` looks for (none for a query of punctuation or single letters)."""
+    return [term.typed for term in resolve.terms(query)]
 
 
 # ---------------------------------------------------------------- any record, for citations
@@ -322,9 +330,18 @@ async def find_record(session: AsyncSession, scope: Scope, reference: str) -> Ci
         query = visible(table, scope).where(func.lower(table.key) == text.lower()).limit(1)
         if (row := (await session.execute(query)).scalars().first()) is not None:
             return await load_record(session, scope, kind, row.key)
+    # As the options read it: 'oq2', '2', '7147', 'HR 7147', 'P.L. 119-86', title words.
+    if re.fullmatch(r"(?i)(oq|gq)?[\s_-]*\d+", text) and (
+        question := await resolve.find_question(session, scope, text)
+    ):
+        return await load_record(session, scope, "question", question.key)
+    if (measure := await resolve.find_measure(session, scope, text)) is not None:
+        return await load_record(session, scope, "measure", measure.key)
+    close = await suggest_records(session, scope, text[:100]) if text else []
     raise NotFound(
         f"No record '{_clip(text, 60)}'. Type part of its name (a question id such as OQ-4, a "
         "bill such as 7147, a city) and pick it from the list."
+        + resolve.suggestion_text([_clip(c.label, 80) for c in close[:3]])
     )
 
 

@@ -6,15 +6,16 @@ then fuzzy matches (typos). The candidate set is narrowed in SQL first so 10,000
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import resolve
 from db.models import BodycamDeployment, Measure, OversightQuestion, bill_label, city_key, slug
 from db.scope import Scope, scoped, visible_template
 from db.text import contains_folded, dialect_of
@@ -57,6 +58,8 @@ def _score(label: str, value: str, wanted: str) -> int | None:
         return 1
     if wanted.replace("-", "") in folded.replace("-", ""):
         return 2
+    if all(word in folded for word in wanted.split("-")):  # title words in any order
+        return 2
     return None
 
 
@@ -77,8 +80,14 @@ def rank(choices: list[Choice], text: str, limit: int = MAX_CHOICES) -> list[Cho
     if len(ranked) < limit and len(wanted) >= 3:
         seen = {choice.value for choice in ranked}
         pool = {_slug(c.label): c for c in choices[:_FUZZY_POOL] if c.value not in seen}
-        for key in difflib.get_close_matches(wanted, list(pool), n=limit, cutoff=0.55):
-            ranked.append(pool[key])
+        keys = list(pool)
+        found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=55)
+        if not any(ch.isdigit() for ch in wanted):  # numbers are ids: 714 is not 7481
+            # A typo inside a long label ('minneapols' in a question's text) scores on its part.
+            found += process.extract(
+                wanted, keys, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=90
+            )
+        ranked += [pool[key] for key, _score, _index in found]
     return _unique(ranked)[:limit]
 
 
@@ -125,7 +134,7 @@ def _source_template(kind: str, shared: bool) -> tuple[Any, list[Any]]:
         return query, [sub.c.city_key]
     if kind == "measure":
         sub = visible_template(Measure, shared).subquery()
-        columns = (sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title)
+        columns = (sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title, sub.c.public_law)
         return select(*columns).order_by(sub.c.key.desc()), [sub.c.key, sub.c.title]
     sub = visible_template(OversightQuestion, shared).subquery()
     return select(sub.c.key, sub.c.question, sub.c.id), [sub.c.key, sub.c.question]
@@ -139,23 +148,44 @@ async def suggest_cities(session: AsyncSession, scope: Scope, text: str) -> list
 
 
 async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
+    """Bills by number as typed so far ('71', 'HR 714', 'hjres 5'), public law ('P.L. 119-86')
+    or title words; the bill typing names (db.resolve.find_measure) leads."""
     dialect = dialect_of(session)
     query, columns = _sources("measure", scope)
+    key, _type, _number, _title, law = query.selected_columns
     typed = text.lower().replace(".", "").replace(" ", "")
     narrow = _narrow(columns, typed.removeprefix("hr") or text, dialect)
+    exact = await resolve.find_measure(session, scope, text) if text.strip() else None
+    if (found := resolve.public_law(text)) is not None:
+        narrow = law == found
+    if exact is not None:
+        query = query.order_by(None).order_by(case((key == exact.key, 0), else_=1), key.desc())
     rows = await _candidates(session, query, narrow)
     choices = []
-    for key, bill_type, number, title in rows:
-        label = bill_label(bill_type, number, title)
-        choices.append(Choice(f"{label} — {title}" if label != title else title, key))
-    return rank(choices, text)
+    for key_, type_, number_, title_, _law in rows:
+        label = bill_label(type_, number_, title_)
+        named = f"{label} — {title_}" if label != title_ else title_
+        choices.append(Choice(named, key_))
+    ranked = rank(choices, text)
+    if exact is not None:  # what typing finds leads what autocomplete offers
+        ranked.sort(key=lambda choice: choice.value != exact.key)
+        if exact.key not in {choice.value for choice in ranked}:
+            named = bill_label(exact.bill_type, exact.bill_number, exact.title)
+            ranked.insert(0, Choice(f"{named} — {exact.title}", exact.key))
+    return ranked[:MAX_CHOICES]
 
 
 async def suggest_questions(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
+    """Questions by id typed loosely ('oq2', 'OQ 2', '2') or words of their text."""
     dialect = dialect_of(session)
     query, columns = _sources("question", scope)
     key, _question, row_id = query.selected_columns
-    exact = case((func.upper(key) == text.strip().upper(), 0), else_=1)
+    ids = [k.upper() for k in resolve.question_keys(text)] if text.strip() else []
+    exact = case((func.upper(key).in_(ids), 0), else_=1)
     narrow = _narrow(columns, text, dialect)
+    if ids and narrow is not None:
+        narrow = or_(narrow, func.upper(key).in_(ids))
     rows = await _candidates(session, query.order_by(exact, row_id), narrow)
-    return rank([Choice(f"{key}: {question}", key) for key, question, _id in rows], text)
+    ranked = rank([Choice(f"{key}: {question}", key) for key, question, _id in rows], text)
+    ranked.sort(key=lambda choice: choice.value.upper() not in ids)  # the id typed leads
+    return ranked

@@ -63,8 +63,9 @@ def page_count(hits: Sequence[Hit]) -> int:
     return max(1, -(-len(hits) // HITS_PER_PAGE))
 
 
-def no_hits(query: str, counts: Mapping[str, int]) -> Page:
-    """Nothing found: say so, suggest broader words, and say what the data holds."""
+def no_hits(query: str, counts: Mapping[str, int], close: Sequence[str] = ()) -> Page:
+    """Nothing found: say so, offer the closest records (`close`), suggest broader words, and
+    say what the data holds."""
     embed = discord.Embed(
         title=clip(f"Search: {defang(query)}", 256),
         description=(
@@ -74,6 +75,8 @@ def no_hits(query: str, counts: Mapping[str, int]) -> Page:
         ),
         colour=GREY,
     )
+    if close:
+        add_field(embed, "Did you mean", "\n".join(f"• {defang(clip(c, 100))}" for c in close))
     held = " · ".join(count_phrase(kind, n) for kind, n in counts.items() if n and kind != "link")
     add_field(embed, "What there is to search", held or "No records yet.")
     return [embed]

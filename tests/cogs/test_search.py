@@ -360,3 +360,71 @@ async def test_random_records_never_break(
     assert not (reply.content or "").startswith("Something went wrong")
     offered = await fake.autocomplete("cite", focused="record", value=record, user=office.staffer)
     assert len(offered) <= 25
+
+
+# ---------------------------------------------------------------- what people type (db.resolve)
+
+
+async def test_search_finds_a_committee_by_its_acronym(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'HSGAC' finds OQ-2, asked by the Senate Homeland Security and Governmental Affairs
+    Committee."""
+    reply = await fake.slash("search", query="HSGAC", user=office.staffer)
+    assert hits(reply.embeds) == [
+        "1. Question · OQ-2: Senate Homeland Security and Governmental Affairs Committee → CBP "
+        "Commissioner Rodney Scott"
+    ]
+
+
+async def test_search_with_a_typo_says_did_you_mean(fake: FakeDiscord, office: Office, bot) -> None:
+    """'minneapols' finds nothing as typed: the reply offers the Minneapolis records."""
+    reply = await fake.slash("search", query="minneapols", user=office.staffer)
+    [embed] = reply.embeds
+    assert embed["description"].startswith("No record matches “minneapols”.")
+    assert embed["fields"][0]["name"] == "Did you mean"
+    assert "Minneapolis, MN" in embed["fields"][0]["value"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first_line"),
+    [
+        ("oq2", "Oversight question OQ-2: "),
+        ("2", "Oversight question OQ-2: "),
+        ("7147", "H.R. 7147, Department of Homeland Security Appropriations Act, 2026"),
+        ("P.L. 119-86", "H.R. 7147, Department of Homeland Security Appropriations Act, 2026"),
+    ],
+)
+async def test_cite_by_what_people_type(
+    fake: FakeDiscord, office: Office, bot, typed: str, first_line: str
+) -> None:
+    """/cite reads a loose question id, a bare bill number and a public law."""
+    reply = await fake.slash("cite", record=typed, user=office.staffer)
+    assert cited(reply)[0].startswith(first_line)
+
+
+@pytest.mark.parametrize("typed", ["7147", "HR7147", "H.R. 7147", "P.L. 119-86"])
+async def test_bill_option_reads_every_spelling(
+    fake: FakeDiscord, office: Office, bot, typed: str
+) -> None:
+    """/approps bill finds H.R. 7147 by bare number, any spelling and its public law, and its
+    autocomplete offers the same bill first."""
+    reply = await fake.slash("approps bill", bill=typed, user=office.staffer)
+    assert reply.embeds[0]["title"].startswith("H.R. 7147 — ")
+    offered = await fake.autocomplete("approps bill", focused="bill", value=typed)
+    assert offered[0]["value"] == "119-hr7147"
+
+
+async def test_question_option_reads_loose_ids_and_says_did_you_mean(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'oq2' and '2' show OQ-2; an unknown bill's message lists the closest bills."""
+    for typed in ("oq2", "OQ 2", "2"):
+        reply = await fake.slash("oversight show", question=typed, user=office.staffer)
+        assert reply.embeds[0]["title"].startswith("OQ-2 "), typed
+    missing = await fake.slash(
+        "approps bill", bill="homeland appropriation 2026", user=office.staffer
+    )
+    assert (missing.content or "").startswith("No bill matches 'homeland appropriation 2026'.")
+    close = (missing.content or "").split("Did you mean ", 1)[1]
+    assert "“H.R. 7147 — Department of Homeland Security Appropriations Act, 2026" in close

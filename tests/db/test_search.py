@@ -258,3 +258,77 @@ async def test_another_guilds_record_is_never_suggested_or_loaded(db: Database) 
         await loaded(db, "question:GQ-1", GUILD_B)
     with pytest.raises(NotFound):
         await loaded(db, "GQ-1", SHARED)
+
+
+# ---------------------------------------------------------------- what people type (db.resolve)
+
+
+async def test_acronyms_find_names_and_names_find_acronyms(db: Database) -> None:
+    """'HSGAC' finds a question asked by the committee's full name; 'Border Patrol' finds a
+    CBP-USBP camera record; 'ICE' does not find 'office'."""
+    await add(
+        db,
+        "question",
+        question(
+            key="OQ-1",
+            asked_by="Senate Homeland Security and Governmental Affairs Committee",
+            component="CBP",
+            addressed_to="CBP",
+            question="Footage?",
+        ),
+    )
+    await add(
+        db,
+        "question",
+        question(
+            key="OQ-2",
+            asked_by="HSGAC staff",
+            component="DHS",
+            addressed_to="DHS",
+            question="Spend plan?",
+        ),
+    )
+    await add(db, "bodycam", bodycam("El Paso", "TX", component="CBP-USBP", notes="Field office"))
+    assert {h.key for h in await find(db, "HSGAC")} == {"OQ-1", "OQ-2"}
+    assert {h.key for h in await find(db, "homeland security and governmental affairs")} == {
+        "OQ-1",
+        "OQ-2",
+    }
+    assert [h.key for h in await find(db, "Border Patrol")] == ["el-paso-tx-cbp-usbp"]
+    assert "el-paso-tx-cbp-usbp" not in {h.key for h in await find(db, "ICE")}
+
+
+async def test_percent_and_underscore_are_plain_characters(db: Database) -> None:
+    """'100%' finds the note that says 100%, not every note with 100; 'a_b' is not 'axb'."""
+    await add(db, "bodycam", bodycam("Austin", "TX", notes="100% of officers equipped"))
+    await add(db, "bodycam", bodycam("Dallas", "TX", notes="100 officers of 400 equipped"))
+    await add(db, "bodycam", bodycam("Waco", "TX", notes="Program code cam_pilot"))
+    await add(db, "bodycam", bodycam("Tyler", "TX", notes="Program code camxpilot"))
+    assert [h.key for h in await find(db, "100%")] == ["austin-tx-ice-ero"]
+    assert [h.key for h in await find(db, "cam_pilot")] == ["waco-tx-ice-ero"]
+
+
+async def test_bills_by_public_law_and_any_spelling(db: Database) -> None:
+    """'P.L. 119-86' finds the law's bill; 'HR7147' also finds a question that writes
+    'H.R. 7147'."""
+    await add(db, "measure", measure(bill_number=7147, public_law="119-86"))
+    await add(db, "question", question(key="OQ-4", asked_by="Statute: FY2026 (H.R. 7147)"))
+    assert [h.key for h in await find(db, "P.L. 119-86")] == ["119-hr7147"]
+    assert {h.key for h in await find(db, "HR7147")} == {"119-hr7147", "OQ-4"}
+
+
+async def test_cite_by_what_people_type(db: Database) -> None:
+    """/cite's lookup reads 'oq4', '4', '7147' and 'P.L. 119-86' as the options do, and says
+    what is close when nothing matches."""
+    await add(db, "measure", measure(bill_number=7147, public_law="119-86"))
+    await add(db, "question", question(key="OQ-4"))
+    async with db.session() as session:
+        for typed, key in [
+            ("oq4", "OQ-4"),
+            ("4", "OQ-4"),
+            ("7147", "119-hr7147"),
+            ("P.L. 119-86", "119-hr7147"),
+        ]:
+            assert (await find_record(session, SHARED, typed)).key == key, typed
+        with pytest.raises(NotFound, match=r"Did you mean “Question OQ-4"):
+            await find_record(session, SHARED, "Minneapols")

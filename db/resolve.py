@@ -1,0 +1,207 @@
+"""What people type → what they mean. One resolver for every option, autocomplete, /search and
+/cite, so what autocomplete offers is what typing finds.
+
+It knows bill numbers in any spelling (parse_bill_number) and bare ('7147'), public laws
+('P.L. 119-86'), question ids loosely ('oq2', 'OQ 2', '2'), committee and component acronyms and
+their names both ways (HSGAC ↔ Homeland Security and Governmental Affairs), and treats '%' and '_'
+as plain characters. Fuzzy "did you mean" uses rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from db import oversight
+from db.appropriations import parse_bill_number
+from db.keys import QUESTION_PREFIXES, question_id
+from db.kinds import COMPONENT_LABELS
+from db.models import BILL_PREFIX, Component, Measure, OversightQuestion
+from db.scope import Scope, visible
+from db.text import dialect_of, printable
+
+# Each group: an acronym and the names people write for the same body. Typing any one finds the
+# others. Names come from db.kinds where it has them.
+ALIAS_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("ICE", "Immigration and Customs Enforcement"),
+    ("ERO", "Enforcement and Removal Operations", COMPONENT_LABELS[Component.ice_ero], "ICE-ERO"),
+    ("HSI", "Homeland Security Investigations", COMPONENT_LABELS[Component.ice_hsi], "ICE-HSI"),
+    ("CBP", "Customs and Border Protection"),
+    ("USBP", "Border Patrol", COMPONENT_LABELS[Component.cbp_usbp], "CBP-USBP"),
+    ("OFO", "Office of Field Operations", COMPONENT_LABELS[Component.cbp_ofo], "CBP-OFO"),
+    ("TSA", "Transportation Security Administration"),
+    ("FEMA", "Federal Emergency Management Agency"),
+    ("CISA", "Cybersecurity and Infrastructure Security Agency"),
+    ("USCG", "Coast Guard"),
+    ("USSS", "Secret Service"),
+    ("HSGAC", "Homeland Security and Governmental Affairs"),
+    ("HSC", "House Homeland Security Committee", "House Committee on Homeland Security"),
+    ("HAC", "House Appropriations", "House and Senate Appropriations"),
+    ("SAC", "Senate Appropriations", "House and Senate Appropriations"),
+)
+_ALIASES: dict[str, tuple[str, ...]] = {}
+for _group in ALIAS_GROUPS:
+    for _name in _group:
+        _ALIASES[_name.lower()] = tuple(dict.fromkeys(n.lower() for n in _group))
+_LONGEST_ALIAS = max(len(name.split()) for name in _ALIASES)
+
+_PUBLIC_LAW = re.compile(
+    r"(?:p\.?\s*l\.?|pub(?:lic)?\.?\s*l(?:aw)?\.?)\s*(\d{1,3})\s*[-–]\s*(\d{1,4})"
+)
+_BARE_NUMBER = re.compile(r"#?\s*(\d{1,5})")
+_WORD = re.compile(r"[\w.$%-]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing typed; a record matches it when its text holds any of `alternatives`
+    (lowercase). Acronyms must stand as whole words: 'ICE' is not in 'office'."""
+
+    typed: str
+    alternatives: tuple[str, ...]
+
+    def found_in(self, text: str) -> bool:
+        lowered = text.lower()
+        return any(_holds(lowered, alt) for alt in self.alternatives)
+
+
+def _holds(lowered: str, alternative: str) -> bool:
+    if alternative.isalpha() and len(alternative) <= 5:
+        return re.search(rf"(?<![a-z0-9]){re.escape(alternative)}(?![a-z0-9])", lowered) is not None
+    return alternative in lowered
+
+
+def public_law(text: str) -> str | None:
+    """'119-86' for 'P.L. 119-86', 'PL 119-86', 'Public Law 119-86'; None otherwise."""
+    found = _PUBLIC_LAW.fullmatch(printable(text).strip().lower())
+    return f"{found[1]}-{found[2]}" if found else None
+
+
+def bare_number(text: str) -> int | None:
+    """7147 for '7147' or '#7147': a bill or question typed by number alone."""
+    found = _BARE_NUMBER.fullmatch(printable(text).strip())
+    return int(found[1]) if found else None
+
+
+def question_keys(text: str) -> list[str]:
+    """Ids a typed question may mean: 'oq2' and 'OQ 2' → OQ-2; a bare '2' → OQ-2, GQ-2."""
+    if (number := bare_number(text)) is not None:
+        return [f"{prefix}-{number}" for prefix in QUESTION_PREFIXES]
+    wanted = question_id(printable(text))
+    return [wanted] if wanted else []
+
+
+def terms(query: str) -> list[Term]:
+    """The things a search looks for, each with what else it may be written as."""
+    text = printable(query).strip()
+    if (law := public_law(text)) is not None:
+        return [Term(text, (law,))]
+    if (bill := parse_bill_number(text)) is not None:
+        label = f"{BILL_PREFIX[bill.bill_type]} {bill.number}".lower()
+        code = f"{bill.bill_type.value}{bill.number}"
+        return [Term(text, (code, label, label.replace(" ", "")))]
+    if re.fullmatch(r"(?i)(oq|gq)[\s_-]*\d+", text):
+        return [Term(text, (question_id(text).lower(),))]
+    words = [w.strip(".") for w in _WORD.findall(text.lower())]
+    words = [w for w in words if len(w) > 1 or w in ("%", "_")]
+    found: list[Term] = []
+    i = 0
+    while i < len(words) and len(found) < 8:
+        for size in range(min(_LONGEST_ALIAS, len(words) - i), 0, -1):
+            phrase = " ".join(words[i : i + size])
+            if phrase in _ALIASES:
+                found.append(Term(phrase, _ALIASES[phrase]))
+                i += size
+                break
+        else:
+            found.append(Term(words[i], (words[i],)))
+            i += 1
+    return found
+
+
+def plain_contains(column: Any, folded: str, dialect: str) -> Any:
+    """`column` contains `folded` (lowercase) ignoring case, where '%' and '_' are plain
+    characters, not wildcards."""
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    if dialect == "postgresql":
+        return column.ilike(pattern, escape="\\")
+    if folded.isascii():  # SQLite's LIKE folds ASCII case itself (see db.text.contains_folded)
+        return column.like(pattern, escape="\\")
+    return func.lower(column).like(pattern, escape="\\")
+
+
+def did_you_mean(typed: str, names: Iterable[str], *, limit: int = 3) -> list[str]:
+    """The names closest to what was typed (typos, other word order), best first."""
+    found = process.extract(
+        typed,
+        list(dict.fromkeys(names)),
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit,
+        score_cutoff=50,
+    )
+    return [name for name, _score, _index in found]
+
+
+def suggestion_text(names: list[str]) -> str:
+    """' Did you mean: A, B or C?' (empty when there is nothing close)."""
+    if not names:
+        return ""
+    quoted = [f"“{name}”" for name in names]
+    joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" Did you mean {joined}?"
+
+
+# ---------------------------------------------------------------- records named by hand
+
+
+async def find_question(session: AsyncSession, scope: Scope, text: str) -> OversightQuestion | None:
+    """The question a person names: 'OQ-2', 'oq2', 'OQ 2', or a bare '2' (OQ-2, else GQ-2)."""
+    for key in question_keys(text):
+        if (found := await oversight.find_question(session, scope, key)) is not None:
+            return found
+    return None
+
+
+async def find_measure(session: AsyncSession, scope: Scope, text: str) -> Measure | None:
+    """The measure a person names: its key, its number in any spelling or bare ('7147', the
+    latest Congress's), its public law ('P.L. 119-86'), or title words only it has."""
+    text = printable(text).strip()
+    if not text:
+        return None
+    query = visible(Measure, scope).order_by(col(Measure.congress).desc(), col(Measure.id))
+    conditions: list[Any] = [col(Measure.key) == text]
+    if (bill := parse_bill_number(text)) is not None:
+        same = (col(Measure.bill_type) == bill.bill_type.value) & (
+            col(Measure.bill_number) == bill.number
+        )
+        if bill.congress is not None:
+            same = same & (col(Measure.congress) == bill.congress)
+        conditions.append(same)
+    if (law := public_law(text)) is not None:
+        conditions.append(col(Measure.public_law) == law)
+    if (number := bare_number(text)) is not None:
+        conditions.append(col(Measure.bill_number) == number)
+    for condition in conditions:
+        rows = list((await session.execute(query.where(condition).limit(3))).scalars())
+        latest = [row for row in rows if row.congress == rows[0].congress] if rows else []
+        if len(latest) == 1:  # H.R. 5 and S. 5 both typed as '5': ask which
+            return latest[0]
+        if latest:
+            return None
+    words = [w for w in _WORD.findall(text.lower()) if len(w) > 1]
+    if not words or bill is not None or number is not None:
+        return None
+    dialect = dialect_of(session)
+    for word in words:
+        query = query.where(plain_contains(col(Measure.title), word, dialect))
+    rows = list((await session.execute(query.limit(2))).scalars())
+    return rows[0] if len(rows) == 1 else None

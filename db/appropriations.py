@@ -29,7 +29,7 @@ from db.models import (
     Stage,
 )
 from db.scope import Scope, find_visible, scoped, visible, visible_template
-from db.text import printable
+from db.text import contains_folded, dialect_of, printable
 
 FundingState = Literal["funded", "lapsed", "unknown", "not_started"]
 
@@ -305,11 +305,12 @@ async def funding_lines(
 ) -> list[FundingLine]:
     query = visible(FundingLine, scope).where(col(FundingLine.fiscal_year) == fiscal_year)
     if search:
-        pattern = f"%{search.lower()}%"
+        dialect = dialect_of(session)
+        folded = printable(search).lower()
         query = query.where(
-            func.lower(col(FundingLine.component)).like(pattern)
-            | func.lower(col(FundingLine.account)).like(pattern)
-            | func.lower(func.coalesce(col(FundingLine.purpose), "")).like(pattern)
+            contains_folded(col(FundingLine.component), folded, dialect)
+            | contains_folded(col(FundingLine.account), folded, dialect)
+            | contains_folded(func.coalesce(col(FundingLine.purpose), ""), folded, dialect)
         )
     return await _all(session, query.order_by(col(FundingLine.component), col(FundingLine.key)))
 

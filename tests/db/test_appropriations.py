@@ -515,3 +515,14 @@ async def test_line_listing_sees_only_the_scope(db: Database) -> None:
         assert await line_years(session, GUILD_B) == []
     assert len(mine.lines) == 1
     assert (theirs.fiscal_year, theirs.lines) == (None, [])
+
+
+async def test_a_percent_sign_in_a_line_search_is_a_plain_character(db: Database) -> None:
+    """'100%' finds the line that says 100%, not every line; '_' likewise."""
+    await add(db, "funding_line", funding_line(purpose="Cameras for 100% of officers"))
+    await add(db, "funding_line", funding_line(purpose="Detention beds", requested=1))
+    async with db.session() as session:
+        found = await funding_lines(session, SHARED, fiscal_year=2027, search="100%")
+        none = await funding_lines(session, SHARED, fiscal_year=2027, search="_")
+    assert [line.purpose for line in found] == ["Cameras for 100% of officers"]
+    assert none == []

@@ -10,7 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.permissions import is_server_editor
+from bot.render.meta import HelpEntry, HelpOption, help_pages
 from bot.service import CONGRESS_SYNC
+from bot.views import respond
 from db.stats import freshness
 from db.tracking import list_subscriptions
 
@@ -25,10 +28,19 @@ def package_version() -> str:
         return "unknown"
 
 
-def help_entries(tree: app_commands.CommandTree) -> list[render.HelpEntry]:
-    """Every runnable command in the tree, generated from it (never kept by hand)."""
+def help_entries(tree: app_commands.CommandTree) -> list[HelpEntry]:
+    """Every runnable command in the tree with its options, generated from it (never kept by
+    hand); a command may give its own example as `extras={"example": "/…"}`."""
     return [
-        render.HelpEntry(command.qualified_name, command.description)
+        HelpEntry(
+            command.qualified_name,
+            command.description,
+            tuple(
+                HelpOption(p.name, p.description, p.required, tuple(c.name for c in p.choices))
+                for p in command.parameters
+            ),
+            command.extras.get("example"),
+        )
         for command in tree.walk_commands()
         if isinstance(command, app_commands.Command)
     ]
@@ -54,10 +66,20 @@ class Meta(commands.Cog):
         embed = render.about_embed(package_version(), data, states, status)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="help", description="Every command with a one-line description")
+    @app_commands.command(name="help", description="Every command with its options and an example")
     async def help(self, interaction: discord.Interaction) -> None:
-        embeds = render.help_embeds(help_entries(self.bot.tree))
-        await interaction.response.send_message(embeds=embeds, ephemeral=True)
+        # /admin is listed to those who may use it: this server's editors and the bot's owners.
+        editor = self.bot.is_owner_id(interaction.user.id) or await is_server_editor(
+            self.bot, interaction
+        )
+        entries = help_entries(self.bot.tree)
+        count = len(help_pages(entries, editor=editor))
+
+        async def page(index: int) -> list[discord.Embed]:
+            # Built afresh each time: the paginator adds its page footer to what it is given.
+            return help_pages(entries, editor=editor)[index]
+
+        await respond(interaction, ephemeral=True, render=page, page_count=count)
 
 
 async def setup(bot: OversightBot) -> None:

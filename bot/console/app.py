@@ -16,28 +16,49 @@ import signal
 import sys
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.client import OversightBot
 from bot.config import Settings
-from bot.console.parse import LineError, Mention, convert, parse_command, split_words
-from bot.console.render import Json, button_label, render_message, render_modal, walk
+from bot.console.files import FileHost, save
+from bot.console.forms import CANCEL, Form, fields_of
+from bot.console.guild import CONSOLE_GUILD_ID, pin_ids, slash_with_files
+from bot.console.parse import (
+    Invocation,
+    LineError,
+    LocalFile,
+    Mention,
+    convert,
+    parse_command,
+    split_words,
+)
+from bot.console.render import (
+    Json,
+    button_label,
+    name_mentions,
+    pick_buttons,
+    render_message,
+    render_modal,
+    walk,
+)
+from bot.dispatch import Dispatcher
+from bot.schedule import Scheduler
 from db.engine import Database
 from fakediscord import FakeDiscord, Message, Reply
 
 BANNER = (
     "Offline console: the bot runs against a local stand-in for Discord, on your configured "
     "database; nothing is sent to Discord. Type commands as in Discord, e.g. /help or /about; "
-    'options go in order or as name:value (quote spaces: city:"St. Paul"). `click <button>` and '
-    "`select [menu] <value>` use the last answer's buttons and menus. Times are shown in {zone}. "
-    "Ctrl-D (or quit) to quit."
+    'options go in order or as name:value (quote spaces: city:"St. Paul"). `click <button>` (the '
+    "start of its label is enough) and `select [menu] <value>` use the last answer's buttons and "
+    "menus; forms ask for each field in turn. A file option takes a path on this computer; files "
+    "the bot sends are saved in {folder}. Change posts and digests appear as channel posts. "
+    "Times are shown in {zone}. Ctrl-D (or quit) to quit."
 )
 HINT = "Type a slash command such as /help, or: click <button>, select [menu] <value>, quit."
 ANSWER_SECONDS = 15.0  # generous: a real client waits up to 15 minutes for a deferred answer
 QUIET_SECONDS = 0.05  # follow-ups count as part of the answer until the bot goes quiet
-
-# Fixed, so what the console writes for "this server" is there again next time.
-CONSOLE_GUILD_ID = 100_000_000_000_000_001
 
 
 class ConsoleStartError(Exception):
@@ -55,6 +76,7 @@ class Console:
         out: TextIO,
         tz: dt.tzinfo,
         bot_factory: Callable[[Settings, Database], OversightBot] | None = None,
+        save_dir: Path | None = None,
     ) -> None:
         # No token and no development guilds: the console must never reach the real Discord.
         discord_settings = settings.discord.model_copy(update={"token": None, "dev_guild_ids": ()})
@@ -68,6 +90,12 @@ class Console:
         self._token = secrets.token_urlsafe(24)
         self._stack = contextlib.AsyncExitStack()
         self._shown: list[Message] = []  # messages of earlier answers, newest last
+        self._posted: set[int] = set()  # channel posts already printed
+        self._saved: set[tuple[int, str]] = set()  # (message id, filename) already saved
+        self._form: Form | None = None  # the form the bot opened, while it is being filled
+        self._wrote = False  # a commit wrote change events since the last look at the outbox
+        self.save_dir = save_dir or Path.cwd()
+        self.files = FileHost()
         self.fake: FakeDiscord
         self.bot: OversightBot
 
@@ -89,13 +117,22 @@ class Console:
             FakeDiscord(token=self._token, bot_name="Oversight Desk", timeout=ANSWER_SECONDS)
         )
         self.guild = self.fake.add_guild("Console", guild_id=CONSOLE_GUILD_ID)
+        pin_ids(self.guild)
         self.guild.owner.user.name = "console"  # the person at the keyboard; owner = every right
+        await self.files.start()
+        self._stack.push_async_callback(self.files.stop)
         self._stack.enter_context(self.fake.patched())
         # run_line prints violations after the answer; the fake's log line would repeat them.
         quiet = _DropViolations()
         logging.getLogger("fakediscord.fake").addFilter(quiet)
         self._stack.callback(logging.getLogger("fakediscord.fake").removeFilter, quiet)
         self.bot = self._make_bot(self.settings, self.database)
+        # As bot.runner.run_bot: change posts and digests go out (the Congress.gov sync stays off:
+        # the console reaches nothing outside this machine).
+        self.dispatcher = Dispatcher(self.bot)
+        self.scheduler = Scheduler(self.bot)
+        self.bot.services += [self.dispatcher, self.scheduler]
+        self.database.on_write(self._on_write)
         task = asyncio.create_task(self.bot.start(self._token))
         self._stack.push_async_callback(self._stop_bot, task)
         ready = asyncio.create_task(self._connected())
@@ -112,6 +149,7 @@ class Console:
     async def _connected(self) -> None:
         await self.fake.wait_until_connected()
         await self.fake.wait_for_sync(scope="global")
+        await self.bot.wait_until_ready()  # the dispatcher and scheduler run from here on
 
     async def _stop_bot(self, task: asyncio.Task[None]) -> None:
         await self.bot.close()
@@ -130,17 +168,20 @@ class Console:
         line = line.strip()
         verb = line.split(maxsplit=1)[0].lower() if line else ""
         violations = len(self.fake.violations)
+        form = self._form
         try:
-            if line.startswith("/"):
+            if self._form is not None and not line.startswith("/"):
+                answer = await self._fill(line)
+            elif line.startswith("/"):
+                self._form = None  # a new command closes an open form, as in Discord
                 invocation = parse_command(line, self.commands)
-                values = {k: self._resolve(k, v) for k, v in invocation.values.items()}
-                answer = await self._answer(
-                    lambda: self.fake.slash(invocation.path, options=values)
-                )
+                answer = await self._command(invocation)
             elif verb in ("click", "select"):
                 answer = await self._component(verb, line[len(verb) :])
             else:
                 answer = HINT
+            if self._form is not None and self._form is not form:  # just opened: first field
+                answer = await self._next_field(answer)
         except LineError as error:
             answer = str(error)
         except (LookupError, ValueError, TypeError) as error:  # the fake disagrees with the parser
@@ -164,34 +205,135 @@ class Console:
             if echo:
                 print(f"> {line}", file=self.out)
             print(await self.run_line(line), end="\n\n", file=self.out, flush=True)
+        await self._settle()
+        await self.deliver()  # the change posts the last lines caused
+        if late := self._new_posts():
+            print(late, end="\n\n", file=self.out, flush=True)
         return 0
+
+    # --- commands and forms --------------------------------------------------------------------
+
+    async def _command(self, invocation: Invocation) -> str:
+        values = {k: self._resolve(k, v) for k, v in invocation.values.items()}
+        files = {k: v for k, v in values.items() if isinstance(v, LocalFile)}
+        if files:
+            fake, host, guild = self.fake, self.files, self.guild
+            answer = await self._answer(
+                lambda: slash_with_files(fake, host, guild, invocation.path, values)
+            )
+        else:
+            answer = await self._answer(lambda: self.fake.slash(invocation.path, options=values))
+        if self._form is not None and invocation.form:
+            try:
+                self._form.fill_named(invocation.form)
+            except LineError as error:
+                return f"{answer}\n{error}"
+            return answer
+        if invocation.form:
+            return f"{answer}\n(no form opened: {', '.join(invocation.form)} not used)"
+        return answer
+
+    async def _fill(self, line: str) -> str:
+        form = self._form
+        assert form is not None
+        if line.lower() == CANCEL:
+            self._form = None
+            return f"Form '{form.title}' closed: nothing was sent."
+        try:
+            form.fill_line(line)
+        except LineError as error:
+            field = form.current()
+            return f"{error}\n{field.prompt() if field else ''}".rstrip()
+        return await self._next_field("")
+
+    async def _next_field(self, before: str) -> str:
+        """Ask for the next field, or submit the filled form and show the bot's answer."""
+        form = self._form
+        assert form is not None
+        field = form.current()
+        if field is not None:
+            return "\n".join(p for p in (before, field.prompt()) if p)
+        self._form = None
+        values, reply, fake = form.submitted(), form.reply, self.fake
+
+        async def submit(**wait: Any) -> Reply:
+            return await fake.submit_modal(reply, values=values, **wait)
+
+        answer = await self._answer(lambda: self._component_reply(submit))
+        return "\n".join(p for p in (before, answer) if p)
 
     # --- answers -----------------------------------------------------------------------------
 
     async def _answer(self, interact: Callable[[], Awaitable[Reply]]) -> str:
-        before = set(self.fake.world.messages)
         reply = await interact()
         await self._settle()
+        await self.deliver()
         shown = [m for m in (reply.message, *reply.followups) if m is not None]
         shown = [m for i, m in enumerate(shown) if m not in shown[:i] and not m.loading]
-        posted = [
-            m
-            for key, m in self.fake.world.messages.items()
-            if key not in before and m.source == "channel"
-        ]
-        self._shown += [m for m in (*shown, *posted) if m not in self._shown]
+        self._shown += [m for m in shown if m not in self._shown]
         del self._shown[:-20]  # `click` looks back a few answers, not the whole session
-        now = self.database.clock.now()
-        parts = [render_message(m.to_payload(), self.tz, now) for m in shown]
+        parts = [self._render(m) for m in shown]
+        parts += [self._save_files(m) for m in shown]
         if reply.modal is not None:
-            parts.append(render_modal(reply.modal))
-        for message in posted:
+            fields = fields_of(reply.modal)
+            if fields:
+                self._form = Form(reply.modal.get("title", ""), fields, reply)
+                parts.append(self._form.intro())
+            else:
+                parts.append(render_modal(reply.modal))
+        parts.append(self._new_posts())
+        return "\n\n".join(p for p in parts if p) or "(the bot acknowledged but showed nothing)"
+
+    def _render(self, message: Message) -> str:
+        names = {c.id: f"#{c.name}" for c in self.guild.channels.values()}
+        names |= {r.id: f"@{r.name}" for r in self.guild.roles.values()}
+        names |= {m.id: f"@{m.name}" for m in self.guild.members.values()}
+        payload = name_mentions(message.to_payload(), names)
+        return render_message(payload, self.tz, self.database.clock.now())
+
+    def _new_posts(self) -> str:
+        """Channel posts not printed yet (change posts and digests come when they come)."""
+        parts = []
+        for key, message in list(self.fake.world.messages.items()):
+            if message.source != "channel" or key in self._posted:
+                continue
+            self._posted.add(key)
+            self._shown.append(message)
             channel = self.fake.world.channels.get(message.channel_id)
             name = channel.name if channel else message.channel_id
-            parts.append(
-                f"(posted in #{name})\n{render_message(message.to_payload(), self.tz, now)}"
-            )
-        return "\n\n".join(p for p in parts if p) or "(the bot acknowledged but showed nothing)"
+            text = self._render(message)
+            parts.append(f"(posted in #{name})\n{text}")
+        return "\n\n".join(parts)
+
+    def _save_files(self, message: Message) -> str:
+        """Save what the bot attached (an export) and say where; each file once."""
+        lines = []
+        for filename, data in message.files.items():
+            if (message.id, filename) in self._saved:
+                continue
+            self._saved.add((message.id, filename))
+            try:
+                where = save(self.save_dir, filename, data)
+            except OSError as error:
+                lines.append(f"Could not save {filename} in {self.save_dir}: {error.strerror}")
+                continue
+            lines.append(f"Saved {filename} ({len(data):,} bytes) to {where}")
+        return "\n".join(lines)
+
+    def _on_write(self) -> None:
+        self._wrote = True  # may run off the loop's thread: a flag only
+
+    async def deliver(self) -> None:
+        """After a write, post its changes now (one dispatcher round, as the background one
+        would a moment later), so they show with the answer that caused them."""
+        if not self._wrote:
+            return
+        self._wrote = False
+        try:
+            await self.dispatcher.run_once()
+        except Exception:  # the background round retries; the answer still shows
+            logging.getLogger(__name__).warning("Could not post changes now", exc_info=True)
+        await self._settle()
 
     async def _settle(self) -> None:
         """Wait until no request has arrived for QUIET_SECONDS (at most 2 s): late follow-ups."""
@@ -230,15 +372,15 @@ class Console:
         if verb == "click":
             if not words:
                 return f"Click which button? {_buttons(live[0])}"
-            wanted = " ".join(words).lower()
+            wanted = " ".join(words)
             for message in live:
-                for button in _find(message, (2,)):
-                    if wanted in (
-                        button.get("custom_id", "").lower(),
-                        button_label(button).lower(),
-                    ):
-                        return await self._click(message, button)
-            return f"No button '{' '.join(words)}'. {_buttons(live[0])}"
+                buttons = _find(message, (2,))
+                if found := pick_buttons(buttons, wanted):
+                    if len(found) > 1:
+                        labels = " ".join(f"[{button_label(b)}]" for b in found)
+                        return f"'{wanted}' could be any of {labels}: type more of the label."
+                    return await self._click(message, found[0])
+            return f"No button '{wanted}'. {_buttons(live[0])}"
         return await self._select(live, words)
 
     async def _click(self, message: Message, button: Json) -> str:
@@ -366,15 +508,20 @@ async def console_main(
     *,
     stdin: TextIO | None = None,
     out: TextIO | None = None,
+    save_dir: Path | None = None,
 ) -> int:
     """The banner, then answers to what is typed (a TTY: with a prompt) or piped in.
 
     stdin/out default to sys.stdin/sys.stdout at call time (not import time), so capture works."""
     stdin, out = stdin or sys.stdin, out or sys.stdout
-    print(BANNER.format(zone=settings.bot.timezone), end="\n\n", file=out, flush=True)
+    folder = save_dir or Path.cwd()
+    banner = BANNER.format(zone=settings.bot.timezone, folder=folder)
+    print(banner, end="\n\n", file=out, flush=True)
     interactive = stdin.isatty()
     try:
-        async with Console(settings, database, out=out, tz=settings.bot.tz) as console:
+        async with Console(
+            settings, database, out=out, tz=settings.bot.tz, save_dir=folder
+        ) as console:
             lines = read_lines(stdin, out, "oversight> " if interactive else None)
             try:
                 return await console.run(lines, echo=not interactive)

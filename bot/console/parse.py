@@ -6,12 +6,12 @@ the bot. Pure functions over Discord's JSON shapes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Json = dict[str, Any]
 
-SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, NUMBER = 1, 2, 3, 4, 5, 10
+SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, NUMBER, ATTACHMENT = 1, 2, 3, 4, 5, 10, 11
 _QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}  # typographic quotes: pasted or autocorrected
 # `name:value` only when the name starts like an option name and is not a URL scheme ("https://").
 _NAMED = re.compile(r"([A-Za-z][\w-]{0,31}):(?!//)")
@@ -39,9 +39,23 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class LocalFile:
+    """A file option as typed: a path on this machine, uploaded as the attachment."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Invocation:
     path: str  # "bodycam city"
     values: dict[str, Any]
+    # name:value words for the form the command opens (only commands saying "opens a form").
+    form: dict[str, str] = field(default_factory=dict)
+
+
+def opens_form(leaf: Json) -> bool:
+    """The bot's commands that answer with a form say so in their description."""
+    return "opens a form" in (leaf.get("description") or "").lower()
 
 
 def split_words(line: str) -> list[Word]:
@@ -119,14 +133,22 @@ def parse_command(line: str, commands: list[Json]) -> Invocation:
     if path not in leaves:
         family = typed[0] if any(p.split()[0] == typed[0] for p in leaves) else None
         raise LineError(f"Unknown command '/{path}'.\n{command_list(commands, family)}")
-    return Invocation(path, _options(path, leaves[path], rest))
+    form: dict[str, str] = {}
+    values = _options(path, leaves[path], rest, form if opens_form(leaves[path]) else None)
+    return Invocation(path, values, form)
 
 
-def _options(path: str, leaf: Json, words: list[Word]) -> dict[str, Any]:
+def _options(
+    path: str, leaf: Json, words: list[Word], form: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Typed values by option name; with `form`, unknown name:value words go there instead."""
     declared = {o["name"]: o for o in leaf.get("options") or []}
     texts: dict[str, str] = {}
     for word in words:
         if word.name is None:
+            continue
+        if word.name not in declared and form is not None:
+            form[word.name] = word.text
             continue
         if word.name not in declared:
             names = ", ".join(declared) or "none"
@@ -174,7 +196,9 @@ def convert(option: Json, text: str) -> Any:
         match = _MENTION.fullmatch(text)
         found = None if match is None else int(match[1] or match[2])
         return Mention(kind, found, text.lstrip("@#"))
-    raise LineError(f"Option '{name}' takes a file; the console cannot send files.")
+    if kind == ATTACHMENT:
+        return LocalFile(text)
+    raise LineError(f"Option '{name}' has a type the console cannot send ({kind}).")
 
 
 def _number(option: Json, text: str) -> int | float:

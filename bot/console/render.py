@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 Json = dict[str, Any]
@@ -18,6 +18,7 @@ WIDTH = 100
 _TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 # [text](url) and [text](<url>) (the second form only suppresses Discord's link preview).
 _LINK = re.compile(r"\[([^\]\n]+)\]\(<?([a-z][a-z0-9+.-]*://[^\s)>]+)>?\)", re.IGNORECASE)
+_MENTION = re.compile(r"<(?:#|@[!&]?)(\d+)>")
 _SELECT_KINDS = {3: "", 5: "a user", 6: "a role", 7: "a user or role", 8: "a channel"}
 _UNITS = (
     ("year", 365 * 86400),
@@ -82,6 +83,18 @@ def inline(text: str, tz: dt.tzinfo, now: dt.datetime) -> str:
     return _LINK.sub(lambda m: f"{m[1]} <{m[2]}>", text)
 
 
+def name_mentions(value: Any, names: Mapping[int, str]) -> Any:
+    """`value` (a payload) with <#id>, <@id> and <@&id> replaced by the names in `names`
+    (#general, @console): a terminal cannot show Discord's mention chips."""
+    if isinstance(value, str):
+        return _MENTION.sub(lambda m: names.get(int(m[1]), m[0]), value)
+    if isinstance(value, list):
+        return [name_mentions(v, names) for v in value]
+    if isinstance(value, dict):
+        return {k: name_mentions(v, names) for k, v in value.items()}
+    return value
+
+
 def wrap(text: str, indent: str = "") -> list[str]:
     """Lines of at most WIDTH columns; words (and URLs) are never broken."""
     lines: list[str] = []
@@ -115,6 +128,27 @@ def button_label(button: Json) -> str:
     return " ".join(p for p in (emoji, button.get("label") or "") if p) or button.get(
         "custom_id", "?"
     )
+
+
+def _words_of(text: str) -> str:
+    """A label as typed: lower case, symbols (▶, «, emoji) dropped, spaces single."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def pick_buttons(buttons: list[Json], wanted: str) -> list[Json]:
+    """The buttons `wanted` names: its label or custom id exactly, else those whose label
+    starts with it ("next" → "Next ▶"); enabled ones first when the prefix is shared."""
+    exact = [
+        b
+        for b in buttons
+        if wanted.lower() in (b.get("custom_id", "").lower(), button_label(b).lower())
+        or (_words_of(wanted) and _words_of(wanted) == _words_of(button_label(b)))
+    ]
+    if exact or not _words_of(wanted):
+        return exact[:1]
+    starts = [b for b in buttons if _words_of(button_label(b)).startswith(_words_of(wanted))]
+    enabled = [b for b in starts if not b.get("disabled")]
+    return enabled if len(enabled) != len(starts) and enabled else starts
 
 
 def _button(button: Json) -> str:

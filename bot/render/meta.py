@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import discord
@@ -100,48 +99,157 @@ def sync_text(sync: SyncStatus) -> str:
     return text[:1024]
 
 
+# Families in the order /help shows them: answers for staff first, then setting up channels,
+# then the bot itself; /admin last (and only to editors). Unknown families go before /admin.
+HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Looking things up", ("approps", "bodycam", "oversight", "search", "cite")),
+    ("Channel posts and digests", ("track", "digest")),
+    ("About the bot", ("about", "help")),
+    ("Editing records (editors)", ("admin",)),
+)
+OTHER_SECTION = 2
+HELP_PAGE_BUDGET = 5000  # per page: under the 6,000 of a message, with room for title and footer
+HELP_FOOTER = (
+    "Options in [brackets] are optional; type them in any order as name:value. Replies are "
+    "private: share:true posts the answer in the channel for everyone."
+)
+# A value worth typing for an option, by name, for the generated examples.
+SAMPLE_VALUES = {
+    "bill": '"H.R. 7147"',
+    "city": "Minneapolis",
+    "question": "OQ-4",
+    "record": "OQ-4",
+    "query": "HSGAC",
+    "fiscal_year": "2026",
+    "days": "30",
+    "schedule": '"weekdays 8:30"',
+    "kind": "oversight",
+    "subscription": "1",
+    "state": "MN",
+    "component": "ICE",
+    "status": "full",
+    "summary": '"Partial answer received"',
+    "date": "2026-01-22",
+    "start": "2026-10-01",
+    "text": '"Passed the House"',
+    "chamber": "house",
+    "account": '"Operations and Support"',
+    "type": "funded",
+    "role": "@Staff",
+    "file": "records.csv",
+}
+
+
+@dataclass(frozen=True)
+class HelpOption:
+    name: str
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class HelpEntry:
     name: str  # qualified, e.g. "approps status"
     description: str
+    options: tuple[HelpOption, ...] = ()
+    example: str | None = None  # typed as a staffer would; None: made from the options
 
 
-def _chunks(lines: list[str], limit: int) -> Iterable[str]:
-    """Join lines into blocks of at most `limit` characters, never splitting a line."""
-    block: list[str] = []
-    size = 0
-    for line in lines:
-        line = line[:limit]
-        if block and size + len(line) + 1 > limit:
-            yield "\n".join(block)
-            block, size = [], 0
-        block.append(line)
-        size += len(line) + 1
-    if block:
-        yield "\n".join(block)
+def help_syntax(entry: HelpEntry) -> str:
+    """`/bodycam city <city> [as_of] [share]`: required options in angle brackets."""
+    parts = [f"/{entry.name}"]
+    parts += [f"<{o.name}>" if o.required else f"[{o.name}]" for o in entry.options]
+    return " ".join(parts)
 
 
-def help_embeds(entries: list[HelpEntry], *, today: dt.date | None = None) -> list[discord.Embed]:
-    """Every command with its description, one field per command family, split over as many
-    embeds as Discord's limits need (at most 10)."""
-    families: dict[str, list[str]] = {}
-    for entry in sorted(entries, key=lambda e: e.name):
-        families.setdefault(entry.name.split()[0], []).append(
-            f"`/{entry.name}` — {entry.description}"
-        )
-    embeds = [discord.Embed(title="Oversight Desk commands", colour=BRAND)]
-    used = len(embeds[0].title or "")
-    for family, lines in families.items():
-        for part, value in enumerate(_chunks(lines, FIELD_VALUE_LIMIT)):
-            name = f"/{family}" + (" (continued)" if part else "")
-            cost = len(name) + len(value)
-            if used + cost > EMBED_TEXT_BUDGET or len(embeds[-1].fields) == 25:
-                embeds.append(discord.Embed(colour=BRAND))
-                used = 0
-            embeds[-1].add_field(name=name, value=value, inline=False)
-            used += cost
-    embeds[-1].set_footer(
-        text="Options in [brackets] are optional. Replies are private unless "
-        "you choose to share them."
-    )
-    return embeds[:10]
+def help_example(entry: HelpEntry) -> str:
+    """The entry's own example, or one made of its required options (and, when it has none, its
+    first optional one with a known sample value) as name:value."""
+    if entry.example:
+        return entry.example
+    shown = [o for o in entry.options if o.required]
+    if not shown:
+        shown = [o for o in entry.options if o.name in SAMPLE_VALUES and o.name != "share"][:1]
+    words = [f"/{entry.name}"]
+    for option in shown:
+        value = _sample(option)
+        if " " in value and not value.startswith('"'):
+            value = f'"{value}"'
+        words.append(f"{option.name}:{value}")
+    return " ".join(words)
+
+
+def _sample(option: HelpOption) -> str:
+    """A value the option accepts: one of its choices (the sample if it is one), else the
+    sample for its name."""
+    sample = SAMPLE_VALUES.get(option.name, "…")
+    if option.choices:
+        wanted = sample.strip('"').lower()
+        return next((c for c in option.choices if c.lower() == wanted), option.choices[0])
+    return sample
+
+
+def _help_field(entry: HelpEntry) -> tuple[str, str]:
+    lines = [entry.description]
+    for option in entry.options:
+        if option.name == "share":  # on most answers: the footer says what it does
+            continue
+        choices = f" ({', '.join(option.choices)})" if option.choices else ""
+        lines.append(f"• `{option.name}` — {option.description}{choices}")
+    lines.append(f"Example: `{help_example(entry)}`")
+    value = "\n".join(lines)
+    if len(value) > FIELD_VALUE_LIMIT:  # keep the example: drop option lines from the end
+        keep = lines[:-1]
+        while keep and len("\n".join([*keep, "…", lines[-1]])) > FIELD_VALUE_LIMIT:
+            keep.pop()
+        value = "\n".join([*keep, "…", lines[-1]])[:FIELD_VALUE_LIMIT]
+    return clip(f"`{help_syntax(entry)}`", 256), value
+
+
+def _rank(entry: HelpEntry) -> tuple[int, int, str]:
+    """(section, family's place in it, name); a family no section names joins "About the bot",
+    so a new command is never shown under the editors' heading nor hidden from staff."""
+    family = entry.name.split()[0]
+    for index, (_, families) in enumerate(HELP_SECTIONS):
+        if family in families:
+            return index, families.index(family), entry.name
+    return OTHER_SECTION, len(HELP_SECTIONS[OTHER_SECTION][1]), entry.name
+
+
+def help_pages(entries: list[HelpEntry], *, editor: bool) -> list[list[discord.Embed]]:
+    """Every command with its options and an example, staff commands first, as pages of one
+    embed each (a page never splits a command); /admin only when `editor`."""
+    shown = [e for e in entries if editor or e.name.split()[0] != "admin"]
+    pages: list[list[discord.Embed]] = []
+    heading = None
+    used = 0
+    for entry in sorted(shown, key=_rank):
+        section = HELP_SECTIONS[_rank(entry)[0]][0]
+        name, value = _help_field(entry)
+        cost = len(name) + len(value)
+        embed = pages[-1][0] if pages else None
+        if (
+            embed is None
+            or section != heading
+            or used + cost > HELP_PAGE_BUDGET
+            or len(embed.fields) == 25
+        ):
+            more = " (continued)" if section == heading else ""
+            embed = discord.Embed(title=f"Commands: {section}{more}", colour=BRAND)
+            pages.append([embed])
+            heading, used = section, len(embed.title or "")
+        embed.add_field(name=name, value=value, inline=False)
+        used += cost
+    if not pages:
+        pages.append([discord.Embed(title="Commands", description="No commands.", colour=BRAND)])
+    if not editor:
+        pages[0][0].description = "Editors also see the /admin commands here."
+    for page in pages:
+        page[0].set_footer(text=HELP_FOOTER)
+    return pages
+
+
+def help_embeds(entries: list[HelpEntry], *, editor: bool = True) -> list[discord.Embed]:
+    """Every help page's embeds in one list (at most 10), for callers that cannot page."""
+    return [embed for page in help_pages(entries, editor=editor) for embed in page][:10]

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,9 +17,16 @@ from discord import app_commands
 import cogs.meta
 from bot.client import OversightBot
 from bot.config import Settings
-from bot.console.app import BANNER, Console, console_main
+from bot.console.app import (
+    BANNER,
+    HINT,
+    Console,
+    console_main,
+)
+from bot.console.guild import CONSOLE_CHANNEL_ID, CONSOLE_GUILD_ID, CONSOLE_USER_ID
 from bot.console.parse import Invocation, LineError, Mention, parse_command, split_words
-from bot.console.render import render_message, render_modal, timestamp
+from bot.console.render import pick_buttons, render_message, render_modal, timestamp
+from db.clock import FixedClock
 from db.engine import Database
 
 UTC = dt.UTC
@@ -416,11 +424,20 @@ async def test_about_shows_the_records_and_the_version(
     assert "<t:" not in text and "{" not in text
 
 
-async def test_help_lists_the_commands(console: Console) -> None:
-    """/help lists every synced command with its description."""
+async def test_help_pages_through_with_click_by_prefix(console: Console) -> None:
+    """/help opens on the staff commands with options and examples; `click next` (the start of
+    "Next ▶") turns the page, `click prev` turns it back."""
     text = await console.run_line("/help")
-    assert "`/about` — What this bot knows" in text
-    assert "`/probe due` — Echoes its typed options" in text
+    assert text.startswith("(only you can see this)\nCommands: Looking things up\n")
+    assert "`/bodycam city <city> [as_of] [share]`:" in text
+    assert "Example: `/bodycam city city:Minneapolis`" in text
+    assert "[Next ▶]" in text and "page 1 of " in text
+    second = await console.run_line("click next")
+    assert "Commands: Channel posts and digests" in second and "page 2 of " in second
+    assert "page 1 of " in await console.run_line("click prev")
+    pages = [await console.run_line("click Next") for _ in range(4)]
+    assert "`/probe due <days> [loud]`:" in "".join(pages)  # an unknown family: shown too
+    assert "`/admin " in "".join(pages)  # the console's person owns the server: an editor
 
 
 async def test_piped_script_gives_an_ordered_transcript(console: Console) -> None:
@@ -470,6 +487,25 @@ async def test_click_and_select_drive_the_last_answer(console: Console) -> None:
     assert (await console.run_line("select blue")).startswith("colour blue\n")
     assert (await console.run_line("select colour Red")).startswith("colour red\n")
     assert await console.run_line("click Close") == "No button 'Close'. Buttons: [Next]"
+    assert (await console.run_line("click ne")).startswith("page 4\n")  # a prefix is enough
+
+
+def test_click_prefers_exact_then_a_unique_prefix() -> None:
+    """Exact label or id first; else the labels starting with the words typed (symbols aside);
+    a prefix two enabled buttons share is ambiguous."""
+    row = [
+        {"type": 2, "label": "◀ Previous", "custom_id": "page:prev", "disabled": True},
+        {"type": 2, "label": "Next ▶", "custom_id": "page:next"},
+        {"type": 2, "label": "Next week", "custom_id": "week"},
+        {"type": 2, "label": "Import", "custom_id": "confirm:yes"},
+    ]
+    assert [b["custom_id"] for b in pick_buttons(row, "prev")] == ["page:prev"]
+    assert [b["custom_id"] for b in pick_buttons(row, "NEXT")] == ["page:next"]  # "Next ▶" in words
+    assert [b["custom_id"] for b in pick_buttons(row, "ne")] == ["page:next", "week"]
+    assert [b["custom_id"] for b in pick_buttons(row, "next ▶")] == ["page:next"]
+    assert [b["custom_id"] for b in pick_buttons(row, "next w")] == ["week"]
+    assert [b["custom_id"] for b in pick_buttons(row, "confirm:yes")] == ["confirm:yes"]
+    assert pick_buttons(row, "▶") == [] and pick_buttons(row, "export") == []
 
 
 async def test_deferred_answers_include_every_follow_up(console: Console) -> None:
@@ -492,7 +528,167 @@ async def test_console_main_with_piped_stdin(
     stdin = io.StringIO("/about\n/nothing\n")
     assert await asyncio.wait_for(console_main(settings, bot_db, stdin=stdin, out=out), 30) == 0
     text = out.getvalue()
-    banner = BANNER.format(zone="America/New_York")
+    banner = BANNER.format(zone="America/New_York", folder=Path.cwd())
     assert text.startswith(banner + "\n\n> /about\n(only you can see this)\nOversight Desk\n")
     assert "\n> /nothing\nUnknown command '/nothing'.\n" in text
     assert "oversight> " not in text
+
+
+# --- the whole product: posts, stable ids, forms, files -------------------------------------------
+
+
+@pytest.fixture
+async def desk(bot_db: Database, settings: Settings, tmp_path: Path) -> AsyncIterator[Console]:
+    """The console on the real bot alone, saving files in a temporary folder."""
+    async with Console(
+        settings, bot_db, out=io.StringIO(), tz=UTC, save_dir=tmp_path / "saved"
+    ) as running:
+        yield running
+
+
+async def test_ids_are_the_same_in_every_run(bot_db: Database, settings: Settings) -> None:
+    """Server, channel and person keep their ids from run to run, so a subscription made in one
+    run is this channel's in the next (not a channel that no longer exists)."""
+    async with Console(settings, bot_db, out=io.StringIO(), tz=UTC) as first:
+        ids = (first.guild.id, first.guild.channel.id, first.guild.owner.id)
+        assert "Subscription #1 set up: #general" in await first.run_line("/track add all")
+    async with Console(settings, bot_db, out=io.StringIO(), tz=UTC) as second:
+        assert (second.guild.id, second.guild.channel.id, second.guild.owner.id) == ids
+        listed = await second.run_line("/track list")
+    assert ids == (CONSOLE_GUILD_ID, CONSOLE_CHANNEL_ID, CONSOLE_USER_ID)
+    assert "**#1** · #general follows every kind of record" in listed
+    assert "🟢 active" in listed
+
+
+async def test_a_change_is_posted_into_the_console(desk: Console) -> None:
+    """/track makes the channel follow changes; an edit's change post is shown with the answer
+    that caused it, as a post in #general."""
+    await desk.run_line("/track add bodycam")
+    text = await desk.run_line("/admin bodycam set Trackton TX ICE-ERO full")
+    answer, _, post = text.partition("\n\n(posted in #general)\n")
+    assert answer.startswith("(only you can see this)\n")
+    assert post.startswith("New · Trackton, TX · ICE-ERO\n")
+    assert "**Status**: Full" in post
+    assert "By:\n    @console" in post
+    assert "(posted in" not in await desk.run_line("/track list")  # shown once
+
+
+async def test_a_digest_is_posted_into_the_console(desk: Console, clock: FixedClock) -> None:
+    """/digest set schedules this channel's digest; when it falls due the scheduler posts it and
+    the console shows it as a channel post."""
+    answer = await desk.run_line('/digest set "daily 9:00" post_empty:true')
+    assert answer.startswith("(only you can see this)\nDigest set for #general: ")
+    clock.advance(dt.timedelta(days=2))
+    assert await desk.scheduler.tick() == 1
+    text = await desk.run_line("/digest show")
+    assert "\n\n(posted in #general)\n" in text
+
+
+async def test_a_form_is_filled_field_by_field(desk: Console) -> None:
+    """/admin oversight add opens its form: each field is asked for in turn, '-' leaves an
+    optional one empty, a required one cannot be skipped; the last field sends it."""
+    opened = await desk.run_line("/admin oversight add")
+    assert opened.startswith("Form 'New oversight question': Question, Asked by, Addressed to")
+    assert opened.endswith("\nQuestion (required; up to 4,000 characters):")
+    assert (await desk.run_line("How many body cameras has ICE bought?")).startswith("Asked by")
+    assert await desk.run_line("-") == (
+        "'Asked by' is required: type its text.\nAsked by (required; up to 200 characters):"
+    )
+    assert (await desk.run_line("HSGAC")).startswith("Addressed to")
+    assert (await desk.run_line("DHS OLA")).startswith("Notes (optional, - to leave it empty")
+    done = await desk.run_line("-")
+    assert done.startswith("(only you can see this)\nAdded oversight question **GQ-1**")
+    assert "How many body cameras has ICE bought?" in done
+    assert await desk.run_line("thanks") == HINT  # sent: the next line is not a field
+
+
+async def test_a_form_takes_name_value_words(desk: Console) -> None:
+    """Fields given as name:value (by id or label) on the command line send the form at once;
+    an unknown field is named and the form stays open; cancel closes it unsent."""
+    done = await desk.run_line(
+        '/admin oversight add question:"Why no cameras?" asked_by:HSGAC addressed_to:"DHS OLA"'
+    )
+    assert "Added oversight question **GQ-1**" in done
+    opened = await desk.run_line('/admin oversight add asked_by:HSGAC topic:"cameras"')
+    assert "The form has no field 'topic'. Fields: question, asked_by, addressed_to, notes" in (
+        opened
+    )
+    assert opened.endswith("Question (required; up to 4,000 characters):")
+    # asked_by was given: the form asks for the empty fields only, then sends.
+    assert (await desk.run_line('question:"Who decides?" addressed_to:ICE')).startswith(
+        "(only you can see this)\nAdded oversight question **GQ-2**"
+    )
+    await desk.run_line("/admin oversight add")
+    closed = await desk.run_line("cancel")
+    assert closed == "Form 'New oversight question' closed: nothing was sent."
+    assert "GQ-3" not in await desk.run_line("/oversight list")
+    refused = await desk.run_line("/bodycam city Minneapolis notes:x")
+    assert refused.startswith("'/bodycam city' has no option 'notes'")  # no form: still refused
+
+
+async def test_import_reads_a_local_file(desk: Console, tmp_path: Path) -> None:
+    """/admin import PATH uploads the file: preview, `click import`, imported; a path that is
+    not there is refused before anything reaches the bot."""
+    path = tmp_path / "denver.csv"
+    path.write_text(
+        "kind,city,state,component,status,as_of,notes\n"
+        "bodycam,Denver,CO,ICE-ERO,announced,2026-11-20,\n"
+    )
+    preview = await desk.run_line(f"/admin import {path}")
+    assert "Import preview: denver.csv" in preview and "[Import] [Cancel]" in preview
+    done = await desk.run_line("click import")
+    assert done.startswith("(only you can see this)\nImported denver.csv into this server's")
+    assert "Denver, CO" in await desk.run_line("/bodycam city Denver")
+    replies = len(desk.fake.replies)
+    missing = await desk.run_line(f"/admin import {tmp_path / 'gone.csv'}")
+    assert missing == f"Option 'file': no file {tmp_path / 'gone.csv'}"
+    assert len(desk.fake.replies) == replies
+
+
+async def test_export_writes_a_file_and_says_where(desk: Console) -> None:
+    """/admin export saves the attached file in the console's folder, never over another."""
+    first = await desk.run_line("/admin export bodycam")
+    second = await desk.run_line("/admin export bodycam")
+    folder = desk.save_dir
+    saved = sorted(folder.iterdir(), key=lambda p: len(p.name))
+    assert len(saved) == 2
+    assert saved[1].name == saved[0].name.replace(".csv", "-2.csv")
+    assert first.endswith(f"to {saved[0]}") and second.endswith(f"to {saved[1]}")
+    assert f"Saved {saved[0].name} (" in second  # the bot's name for it, then where it went
+    assert saved[0].read_bytes() == saved[1].read_bytes()
+    assert saved[0].read_text(encoding="utf-8-sig").startswith("kind,key,")
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+REFUSED = (
+    "Unknown command",
+    "Missing required",
+    "has no option",
+    "Too many values",
+    "No button",
+    "There is nothing to click",
+    "The console could not",
+    "No answer from the bot",
+    "Option '",
+)
+
+
+async def test_the_readme_console_example_is_true(desk: Console) -> None:
+    """Each `oversight>` line of the README's example runs and is answered (no refusal); the
+    edit is posted in #general and the export saved."""
+    lines = [
+        line.removeprefix("oversight> ")
+        for line in README.read_text().splitlines()
+        if line.startswith("oversight> ")
+    ]
+    assert len(lines) >= 5
+    answers = {line: await desk.run_line(line) for line in lines}
+    for line, answer in answers.items():
+        assert not answer.startswith(REFUSED), (line, answer)
+        assert "Discord would reject" not in answer
+    edit = next(a for line, a in answers.items() if line.startswith("/admin bodycam set"))
+    assert "\n\n(posted in #general)\n" in edit
+    form = next(a for line, a in answers.items() if line.startswith("/admin oversight add"))
+    assert "Added oversight question" in form
+    export = next(a for line, a in answers.items() if line.startswith("/admin export"))
+    assert "\nSaved oversight-desk-bodycam-" in export

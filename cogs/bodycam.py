@@ -74,8 +74,7 @@ class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body c
                 await respond(interaction, [[embed]], ephemeral=not share)
                 return
             entries = [await _entry(session, scope, record) for record in result.records]
-        pages = render.pages_of(render.city_embeds(entries, as_of=as_of))
-        await respond(interaction, pages, ephemeral=not share)
+        await respond(interaction, render.city_pages(entries, as_of=as_of), ephemeral=not share)
 
     async def _no_record(
         self, session: AsyncSession, scope: Scope, city: str, result: data.CityResult

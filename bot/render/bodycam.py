@@ -7,6 +7,7 @@ footer still fits; a record too long for one embed continues in the next, nothin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -45,6 +46,13 @@ from db.models import CameraStatus
 EMBED_BUDGET = 5000  # per embed: leaves room under 6,000 for the footer and "page N of M"
 PAGE_FOOTER_ROOM = 40  # " · page 12 of 127", added by the paginator after grouping
 LIST_FIELD_LIMIT = 400  # ten records (names up to ~120 characters) must fit one message
+ANSWER_PAGE_LIMIT = 2000  # the first page of /bodycam city: the answer, readable at a glance
+ANSWER_SENTENCE_LIMIT = 900  # a city in many states: the rest is on the pages after
+NOT_COUNTED = "announced, not counted"
+# The sources' own words for an announcement nobody has counted (Minneapolis, Feb 2026).
+_ANNOUNCED_ONLY = re.compile(
+    r"\bannounced,? (but )?not (yet )?(counted|confirmed|verified)\b", re.IGNORECASE
+)
 
 
 class StatusStyle(NamedTuple):
@@ -226,6 +234,8 @@ def record_embeds(entry: CityEntry, *, as_of: dt.date | None = None) -> list[dis
         head = f"📅 **Status on {when(as_of)}**, rebuilt from the record's history:\n{head}"
     if record.effective_date:
         head += f" since {when(record.effective_date)}"
+    if only_announced(record) and _value(record.status) != CameraStatus.announced:
+        head += f" — {NOT_COUNTED}"
     if kind:
         head = f"*{kind}*\n{head}"
     notes = f"\n\n{clip(defang(record.notes), 2500)}" if record.notes else ""
@@ -235,7 +245,7 @@ def record_embeds(entry: CityEntry, *, as_of: dt.date | None = None) -> list[dis
         description=head + notes,
         footer=footer_text(record.as_of, record.sources),
     )
-    card.add("Status", status_text(record.status), inline=True)
+    card.add("Status", honest_status(record), inline=True)
     effective = when_relative(record.effective_date) if record.effective_date else "not recorded"
     card.add("Effective", effective, inline=True)
     equipped = record.officers_equipped
@@ -245,7 +255,7 @@ def record_embeds(entry: CityEntry, *, as_of: dt.date | None = None) -> list[dis
         inline=True,
     )
     card.add("Operation", defang(record.operation) if record.operation else None, inline=True)
-    card.add("Confidence", confidence_text(_value(record.confidence), record.confidence_note))
+    card.add("Confidence", _confidence(record))
     policies = _policies(record)
     for name, text in policies:
         card.add(name, text)
@@ -260,6 +270,30 @@ def record_embeds(entry: CityEntry, *, as_of: dt.date | None = None) -> list[dis
     return _pack(card)
 
 
+def only_announced(record: Any) -> bool:
+    """The record says cameras were announced, not seen in use: status Announced, or notes in
+    the sources' words ('Announced, not counted'). Then no line may say cameras are worn."""
+    if _value(record.status) == CameraStatus.announced:
+        return True
+    return bool(record.notes and _ANNOUNCED_ONLY.search(record.notes))
+
+
+def honest_status(record: Any) -> str:
+    """'🟢 Full', or '🟢 Full (announced, not counted)' when only the announcement is sourced."""
+    text = status_text(record.status)
+    if only_announced(record) and _value(record.status) != CameraStatus.announced:
+        return f"{text} ({NOT_COUNTED})"
+    return text
+
+
+def _confidence(record: Any) -> str:
+    """The confidence label, and for an announcement what it is confident of."""
+    text = confidence_text(_value(record.confidence), record.confidence_note)
+    if only_announced(record):
+        text += "\nThe sources confirm the announcement; cameras in use are not counted."
+    return text
+
+
 def _source(source: Any) -> Mapping[str, Any]:
     return source if isinstance(source, Mapping) else source.model_dump()
 
@@ -268,6 +302,140 @@ def city_embeds(
     entries: Iterable[CityEntry], *, as_of: dt.date | None = None
 ) -> list[discord.Embed]:
     return [embed for entry in entries for embed in record_embeds(entry, as_of=as_of)]
+
+
+# ---------------------------------------------------------------- the answer first
+
+
+def component_name(component: Any) -> str:
+    """'CBP U.S. Border Patrol', or 'ICE ERO' where the full name is too long for a sentence."""
+    value = _value(component)
+    label = COMPONENT_LABELS.get(value, value)
+    return label if len(label) <= 22 else value.replace("-", " ")
+
+
+def _camera_phrase(record: Any) -> str:
+    """What the sources say about cameras, with '{c}' standing for the components' names.
+    Only a counted 'Full' says cameras are worn; an announcement says announced."""
+    status = _value(record.status)
+    day = format_date(record.effective_date) if record.effective_date else None
+    since = f" since {day}" if day else ""
+    if status == CameraStatus.full and only_announced(record):
+        return "{c} cameras announced for every officer" + (f", in effect {day}" if day else "")
+    if status == CameraStatus.full:
+        return "{c} cameras worn by every officer" + since
+    if status == CameraStatus.partial:
+        return "{c} cameras for some officers" + since
+    if status == CameraStatus.announced:
+        effective = f", effective {day}" if day else ""
+        return "{c} cameras announced" + effective + ", not confirmed in use"
+    if status == CameraStatus.court_ordered:
+        case = f" ({defang(record.court_case)})" if record.court_case else ""
+        return "{c} cameras required on by court order" + since + case
+    if status == CameraStatus.none_known:
+        return "no {c} cameras known"
+    if status == CameraStatus.suspended:
+        return "{c} cameras suspended" + since
+    if status == CameraStatus.ended:
+        return "{c} cameras ended" + (f" {day}" if day else "")
+    return "{c} cameras: " + status_style(status).label.lower() + since
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+_HAS_CAMERAS = {CameraStatus.full, CameraStatus.partial, CameraStatus.court_ordered}
+_RULES = (
+    ("activation", "activation_policy"),
+    ("retention", "retention_policy"),
+    ("release", "release_policy"),
+)
+
+
+def _place_sentence(records: Sequence[Any]) -> str:
+    """'Minneapolis, MN: CBP U.S. Border Patrol and ICE ERO cameras announced for every officer,
+    in effect Feb 2, 2026 (how many are worn is not counted); activation, … not published.'"""
+    groups: dict[str, list[str]] = {}
+    for record in records:
+        groups.setdefault(_camera_phrase(record), []).append(component_name(record.component))
+    parts = [phrase.format(c=_and(names)) for phrase, names in groups.items()]
+    if any(only_announced(r) for r in records if _value(r.status) == CameraStatus.full):
+        parts[-1] += " (how many are worn is not counted)"
+    equipped = [
+        f"{r.officers_equipped:,} {component_name(r.component)} officers equipped"
+        for r in records
+        if r.officers_equipped is not None
+    ]
+    parts += equipped
+    with_cameras = [
+        r for r in records if _value(r.status) in _HAS_CAMERAS | {CameraStatus.announced}
+    ]
+    missing = [word for word, name in _RULES if not any(getattr(r, name) for r in with_cameras)]
+    if with_cameras and missing:
+        parts.append(f"{_and(missing)} rules not published")
+    return f"{place(records[0])}: {'; '.join(parts)}."
+
+
+def answer_sentence(records: Sequence[Any], *, as_of: dt.date | None = None) -> str:
+    """One plain sentence per place that answers "do immigration officers wear cameras in
+    <city>?" across its components: no markup, so it reads the same wherever it is pasted."""
+    by_place: dict[str, list[Any]] = {}
+    for record in records:
+        by_place.setdefault(place(record), []).append(record)
+    sentences = [_place_sentence(group) for group in by_place.values()]
+    shown: list[str] = []
+    for index, sentence in enumerate(sentences):
+        rest = len(sentences) - index
+        if shown and len(" ".join([*shown, sentence])) > ANSWER_SENTENCE_LIMIT:
+            shown.append(f"… and {rest} more place{'s' if rest != 1 else ''} on the next pages.")
+            break
+        shown.append(sentence)
+    text = " ".join(shown)
+    return f"As of {format_date(as_of)} — {text}" if as_of is not None else text
+
+
+def _summary_line(record: Any) -> str:
+    style = status_style(record.status)
+    facts = [f"{style.emoji} **{defang(_value(record.component))}** {style.label}"]
+    if record.effective_date:
+        facts.append(f"since {when(record.effective_date)}")
+    if only_announced(record) and _value(record.status) != CameraStatus.announced:
+        facts.append(NOT_COUNTED)
+    facts.append(confidence_text(_value(record.confidence), None))
+    return " · ".join(facts)
+
+
+def answer_embed(entries: Sequence[CityEntry], *, as_of: dt.date | None = None) -> discord.Embed:
+    """The first page: the answer sentence, one line per component, then 'more on the next
+    pages'. Stays within ANSWER_PAGE_LIMIT characters however many records the city has."""
+    records = [entry.record for entry in entries]
+    places = list(dict.fromkeys(place(r) for r in records))
+    where = places[0] if len(places) == 1 else f"{defang(records[0].city)} ({len(places)} places)"
+    title = f"Body cameras · {where}" + (f" — as of {format_date(as_of)}" if as_of else "")
+    sources = {(s.get("outlet"), s.get("url")): s for r in records for s in map(_source, r.sources)}
+    newest = max((d for r in records if (d := as_date(r.as_of)) is not None), default=None)
+    footer = footer_text(newest, list(sources.values()))
+    sentence = answer_sentence(records, as_of=as_of)
+    more = "Each component in full, with sources, on the next pages."
+    lines = [(f"{place(r)} · " if len(places) > 1 else "") + _summary_line(r) for r in records]
+    used = len(title) + len(footer) + PAGE_FOOTER_ROOM + len(sentence) + len(more) + 3
+    room = ANSWER_PAGE_LIMIT - used
+    description = f"{sentence}\n\n{fitted_lines(lines, max(room, 0))}\n{more}"
+    colour = status_style(records[0].status).colour if len(records) == 1 else BRAND
+    embed = discord.Embed(title=clip(title, TITLE_LIMIT), description=description, colour=colour)
+    embed.set_footer(text=footer)
+    return embed
+
+
+def city_pages(
+    entries: Sequence[CityEntry], *, as_of: dt.date | None = None
+) -> list[list[discord.Embed]]:
+    """The answer first, then one component per page (a long record keeps its continuation)."""
+    pages = [[answer_embed(entries, as_of=as_of)]]
+    for entry in entries:
+        pages += pages_of(record_embeds(entry, as_of=as_of))
+    return pages
 
 
 def pages_of(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
@@ -346,7 +514,7 @@ def _list_title(filters: ListFilters) -> str:
 
 
 def _list_value(record: Any) -> str:
-    facts = [status_text(record.status)]
+    facts = [honest_status(record)]
     if record.effective_date:
         facts.append(f"since {when(record.effective_date)}")
     if record.officers_equipped is not None:

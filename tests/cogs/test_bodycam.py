@@ -22,7 +22,7 @@ from db.models import CameraStatus, Component
 from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, Reply
 from tests.conftest import Office
-from tests.support.replies import buttons, by_title, fields, titles, ts, wait_until_disabled
+from tests.support.replies import buttons, fields, titles, ts, wait_until_disabled
 
 Json = dict[str, Any]
 EDITOR = Actor("test editor", 1)
@@ -49,6 +49,26 @@ def name_of(record: Any) -> str:
     return f"{where} · {record.component}"
 
 
+async def answer(
+    fake: FakeDiscord, office: Office, **options: Any
+) -> tuple[list[Json], list[Json]]:
+    """/bodycam city: the first page's embeds (the answer) and every embed of the pages after
+    it (one component per page), walked by clicking 'next' on the one message."""
+    reply = await fake.slash("bodycam city", user=office.staffer, options=options)
+    pages = await walk(fake, reply, office)
+    return pages[0], [embed for page in pages[1:] for embed in page]
+
+
+def first_page_length(embeds: list[Json]) -> int:
+    """Characters Discord counts on a page: titles, descriptions, fields and footers."""
+    total = 0
+    for embed in embeds:
+        total += len(embed.get("title", "")) + len(embed.get("description", ""))
+        total += len(embed.get("footer", {}).get("text", ""))
+        total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    return total
+
+
 async def walk(fake: FakeDiscord, reply: Reply, office: Office) -> list[list[Json]]:
     """The embeds of every page, clicking 'next' until it is disabled (or absent: one page).
     Copied as they are shown: the message is one, edited on each click."""
@@ -69,33 +89,96 @@ async def big(bot: OversightBot, office: Office) -> OversightBot:
 # ---------------------------------------------------------------- /bodycam city: the facts
 
 
-async def test_minneapolis_is_full_since_february_2(fake: FakeDiscord, office: Office, bot) -> None:
-    """Minneapolis: ICE-ERO and Border Patrol in full since 2026-02-02, green, with sources,
-    the linked policy question, the $20M camera funding and an as-of footer; private by default."""
+MINNEAPOLIS_ANSWER = (
+    "Minneapolis, MN: CBP U.S. Border Patrol and ICE ERO cameras announced for every officer, "
+    "in effect Feb 2, 2026 (how many are worn is not counted); activation, retention and "
+    "release rules not published."
+)
+
+
+async def test_minneapolis_answers_first_announced_not_worn(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """The first page answers in one plain sentence: cameras announced for every officer, in
+    effect Feb 2, 2026, not counted, rules not published; one line per component; private."""
     reply = await fake.slash("bodycam city", city="Minneapolis", user=office.staffer)
     assert reply.ephemeral
-    assert titles(reply) == ["Minneapolis, MN · CBP-USBP", "Minneapolis, MN · ICE-ERO"]
-    ero = by_title(reply, "Minneapolis, MN · ICE-ERO")
+    page, detail = await answer(fake, office, city="Minneapolis")
+    (first,) = page
+    assert first["title"] == "Body cameras · Minneapolis, MN"
+    assert first["description"].startswith(MINNEAPOLIS_ANSWER + "\n\n")
+    lines = first["description"].splitlines()[2:]
+    assert lines[0] == (
+        f"🟢 **CBP-USBP** Full · since {ts(2026, 2, 2)} · announced, not counted · ✅ Confirmed"
+    )
+    assert lines[-1] == "Each component in full, with sources, on the next pages."
+    assert first["footer"]["text"] == "as of Feb 2, 2026 · 2 sources · page 1 of 3"
+    assert first_page_length(page) <= 2000
+    # The sources say announced: no word of ours says cameras are worn there.
+    ours = first["description"].replace("how many are worn is not counted", "")
+    assert not {"worn", "wear", "wears"} & set(ours.lower().replace(",", " ").split())
+    assert [e["title"] for e in detail] == [
+        "Minneapolis, MN · CBP-USBP",
+        "Minneapolis, MN · ICE-ERO",
+    ]
+
+
+async def test_minneapolis_detail_is_one_component_per_page(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """Page 3, ICE-ERO: Full 'announced, not counted' since 2026-02-02, green, with sources,
+    the linked policy question, the $20M camera funding, a confidence that says what it
+    confirms, and an as-of footer."""
+    _, detail = await answer(fake, office, city="Minneapolis")
+    ero = detail[1]
     facts = fields(ero)
     assert ero["color"] == GREEN.value
-    assert facts["Status"] == "🟢 Full"
+    assert facts["Status"] == "🟢 Full (announced, not counted)"
     assert facts["Effective"].startswith(ts(2026, 2, 2))
-    assert f"**Full** since {ts(2026, 2, 2)}" in ero["description"]
+    assert f"**Full** since {ts(2026, 2, 2)} — announced, not counted" in ero["description"]
     assert facts["Operation"] == "Operation Metro Surge"
-    assert facts["Confidence"] == "✅ Confirmed"
-    assert "[Star Tribune](https://startribune.com/) · Feb 2, 2026" in facts["Sources"]
-    assert "The New York Times" in facts["Sources"]
+    assert facts["Confidence"].startswith("✅ Confirmed")
+    assert facts["Confidence"].endswith(
+        "The sources confirm the announcement; cameras in use are not counted."
+    )
+    assert "Star Tribune" in facts["Sources"] and "The New York Times" in facts["Sources"]
     assert "OQ-6: Minneapolis body-camera policy" in facts["Open questions"]
     assert "$20,000,000" in facts["Funding"]
-    assert ero["footer"]["text"] == "as of Feb 2, 2026 · 2 sources"
+    assert ero["footer"]["text"] == "as of Feb 2, 2026 · 2 sources · page 3 of 3"
+
+
+async def test_an_announced_status_never_reads_as_worn(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """Status Announced: 'announced, not confirmed in use'; a counted Full says worn."""
+    await write(
+        bot,
+        bodycam("Duluth", "MN", effective_date=dt.date(2026, 3, 1)),
+        bodycam("Fargo", "ND", status="full", effective_date=dt.date(2026, 3, 1)),
+    )
+    (duluth,), _ = await answer(fake, office, city="Duluth")
+    (fargo,), _ = await answer(fake, office, city="Fargo")
+    assert duluth["description"].startswith(
+        "Duluth, MN: ICE ERO cameras announced, effective Mar 1, 2026, not confirmed in use; "
+        "activation, retention and release rules not published.\n\n"
+    )
+    assert fargo["description"].startswith(
+        "Fargo, ND: ICE ERO cameras worn by every officer since Mar 1, 2026; activation, "
+        "retention and release rules not published.\n\n"
+    )
 
 
 async def test_chicago_shows_the_court_order(fake: FakeDiscord, office: Office, bot) -> None:
     """Chicago is court-ordered (purple): Chicago Headline Club v. Noem, No. 1:25-cv-12173,
     Judge Sara L. Ellis, order of 2025-10-17; CBP had 232 officers equipped."""
-    reply = await fake.slash("bodycam city", city="chicago", user=office.staffer)
-    cbp = by_title(reply, "Chicago, IL · CBP-USBP")
-    ice = by_title(reply, "Chicago, IL · ICE-ERO")
+    first, detail = await answer(fake, office, city="chicago")
+    assert first[0]["description"].startswith(
+        "Chicago, IL: CBP U.S. Border Patrol and ICE ERO cameras required on by court order "
+        "since Oct 17, 2025 (Chicago Headline Club v. Noem); 232 CBP U.S. Border Patrol officers "
+        "equipped; retention and release rules not published.\n\n"
+    )
+    assert first_page_length(first) <= 2000
+    cbp, ice = detail
     for embed in (cbp, ice):
         court = fields(embed)["Court order"]
         assert embed["color"] == PURPLE.value
@@ -105,39 +188,41 @@ async def test_chicago_shows_the_court_order(fake: FakeDiscord, office: Office, 
     assert fields(cbp)["Officers equipped"] == "232"
     assert fields(ice)["Officers equipped"] == "not published"
     assert "OQ-1" in fields(ice)["Open questions"]
-    assert (
-        "[CBS News Chicago (October-November 2025)](https://cbsnews.com/chicago/)"
-        in (fields(cbp)["Sources"])
-    )
+    assert "CBS News Chicago (October-November 2025)" in fields(cbp)["Sources"]
 
 
 async def test_nationwide_cbp_is_partial(fake: FakeDiscord, office: Office, bot) -> None:
     """Nationwide: CBP's two components and ICE are partial (amber); ICE's policy dates from
     2024-01-12 and cites ice.gov."""
-    reply = await fake.slash("bodycam city", city="Nationwide", user=office.staffer)
-    assert titles(reply) == [
+    first, detail = await answer(fake, office, city="Nationwide")
+    assert first[0]["description"].startswith(
+        "Nationwide: CBP OFO and CBP U.S. Border Patrol cameras for some officers; ICE ERO "
+        "cameras for some officers since Jan 12, 2024; activation, retention and release rules "
+        "not published.\n\n"
+    )
+    assert [e["title"] for e in detail] == [
         "Nationwide · CBP-OFO",
         "Nationwide · CBP-USBP",
         "Nationwide · ICE-ERO",
     ]
-    assert {fields(e)["Status"] for e in reply.embeds} == {"🟠 Partial"}
-    assert {e["color"] for e in reply.embeds} == {AMBER.value}
-    ice = by_title(reply, "Nationwide · ICE-ERO")
+    assert {fields(e)["Status"] for e in detail} == {"🟠 Partial"}
+    assert {e["color"] for e in detail} == {AMBER.value}
+    ice = detail[2]
     assert fields(ice)["Effective"].startswith(ts(2024, 1, 12))
-    assert "[U.S. Immigration and Customs Enforcement](https://ice.gov/)" in fields(ice)["Sources"]
-    assert "7,000 cameras" in by_title(reply, "Nationwide · CBP-USBP")["description"]
+    assert "U.S. Immigration and Customs Enforcement" in fields(ice)["Sources"]
+    assert "7,000 cameras" in detail[1]["description"]
 
 
 async def test_a_city_without_camera_reporting_is_grey(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
     """Portland, ME: none known, reported by one outlet, no camera rules on record."""
-    reply = await fake.slash("bodycam city", city="Portland, ME", user=office.staffer)
-    (embed,) = reply.embeds
+    first, (embed,) = await answer(fake, office, city="Portland, ME")
+    assert first[0]["description"].startswith("Portland, ME: no ICE ERO cameras known.\n")
     assert embed["title"] == "Portland, ME · ICE-ERO" and embed["color"] == GREY.value
     assert fields(embed)["Confidence"] == "🟡 Reported (one secondary source)"
     assert fields(embed)["Camera rules"].endswith("none on record.")
-    assert embed["footer"]["text"] == "as of Jan 22, 2026 · 1 source"
+    assert embed["footer"]["text"] == "as of Jan 22, 2026 · 1 source · page 2 of 2"
 
 
 async def test_a_disputed_record_says_what_conflicts(
@@ -146,8 +231,8 @@ async def test_a_disputed_record_says_what_conflicts(
     """A disputed record shows the ⚠️ marker with the conflict in its own words."""
     conflict = "The city says 40 cameras; the union says none are in use."
     await write(bot, bodycam("Duluth", "MN", confidence="disputed", confidence_note=conflict))
-    reply = await fake.slash("bodycam city", city="Duluth", user=office.staffer)
-    assert fields(reply.embeds[0])["Confidence"] == f"⚠️ Disputed: {conflict}"
+    _, detail = await answer(fake, office, city="Duluth")
+    assert fields(detail[0])["Confidence"].startswith(f"⚠️ Disputed: {conflict}")
 
 
 async def test_share_posts_the_answer_in_the_channel(
@@ -155,7 +240,7 @@ async def test_share_posts_the_answer_in_the_channel(
 ) -> None:
     """With share, the answer is visible to everyone in the channel."""
     reply = await fake.slash("bodycam city", city="Chicago", share=True, user=office.staffer)
-    assert not reply.ephemeral and len(reply.embeds) == 2
+    assert not reply.ephemeral and titles(reply) == ["Body cameras · Chicago, IL"]
 
 
 # ---------------------------------------------------------------- /bodycam city: as of a date
@@ -166,21 +251,22 @@ async def test_as_of_shows_minneapolis_before_the_announcement(
     fake: FakeDiscord, office: Office, bot, typed: str
 ) -> None:
     """On 2026-01-30 (however typed) Minneapolis had only its ICE record, with none known."""
-    reply = await fake.slash("bodycam city", city="Minneapolis", as_of=typed, user=office.staffer)
-    (embed,) = reply.embeds
+    first, (embed,) = await answer(fake, office, city="Minneapolis", as_of=typed)
+    assert first[0]["title"] == "Body cameras · Minneapolis, MN — as of Jan 30, 2026"
+    assert first[0]["description"].startswith(
+        "As of Jan 30, 2026 — Minneapolis, MN: no ICE ERO cameras known.\n"
+    )
     assert embed["title"] == "Minneapolis, MN · ICE-ERO — as of Jan 30, 2026"
     assert f"Status on {ts(2026, 1, 30)}" in embed["description"]
     assert fields(embed)["Status"] == "⚪ None known"
     assert embed["color"] == GREY.value
-    assert embed["footer"]["text"] == "as of Jan 24, 2026 · 2 sources"
+    assert embed["footer"]["text"] == "as of Jan 24, 2026 · 2 sources · page 2 of 2"
 
 
 async def test_as_of_after_the_announcement_is_full(fake: FakeDiscord, office: Office, bot) -> None:
     """On 2026-02-02 both Minneapolis records are full."""
-    reply = await fake.slash(
-        "bodycam city", city="Minneapolis", as_of="2026-02-02", user=office.staffer
-    )
-    assert [fields(e)["Status"] for e in reply.embeds] == ["🟢 Full"] * 2
+    _, detail = await answer(fake, office, city="Minneapolis", as_of="2026-02-02")
+    assert [fields(e)["Status"] for e in detail] == ["🟢 Full (announced, not counted)"] * 2
 
 
 async def test_as_of_before_any_record_says_when_the_first_starts(
@@ -204,9 +290,9 @@ async def test_as_of_after_a_removal_says_the_record_was_gone(
         row = await w.create("bodycam", bodycam("Duluth", "MN"))
     async with bot.database.writer(Scope.shared(), EDITOR, effective_on=dt.date(2026, 6, 1)) as w:
         await w.delete(row)
-    april = await fake.slash("bodycam city", city="Duluth", as_of="2026-04-01", user=office.staffer)
+    _, april = await answer(fake, office, city="Duluth", as_of="2026-04-01")
     july = await fake.slash("bodycam city", city="Duluth", as_of="2026-07-01", user=office.staffer)
-    assert fields(april.embeds[0])["Status"] == "🟠 Announced"
+    assert fields(april[0])["Status"] == "🟠 Announced"
     assert july.embeds[0]["title"] == "Duluth — as of Jul 1, 2026"
     assert (
         f"the records that started {ts(2026, 3, 1)} had been removed"
@@ -251,21 +337,26 @@ async def test_st_paul_finds_saint_paul_and_a_state_narrows(
 ) -> None:
     """'St. Paul' finds Saint Paul; 'Portland, ME' leaves out Portland, OR; 'Portland' has both."""
     await write(bot, bodycam("Saint Paul", "MN"), bodycam("Portland", "OR", status="full"))
-    saint = await fake.slash("bodycam city", city="St. Paul", user=office.staffer)
-    maine = await fake.slash("bodycam city", city="Portland, ME", user=office.staffer)
-    both = await fake.slash("bodycam city", city="portland", user=office.staffer)
-    assert titles(saint) == ["Saint Paul, MN · ICE-ERO"]
-    assert titles(maine) == ["Portland, ME · ICE-ERO"]
-    assert titles(both) == ["Portland, ME · ICE-ERO", "Portland, OR · ICE-ERO"]
+    _, saint = await answer(fake, office, city="St. Paul")
+    _, maine = await answer(fake, office, city="Portland, ME")
+    both, detail = await answer(fake, office, city="portland")
+    assert [e["title"] for e in saint] == ["Saint Paul, MN · ICE-ERO"]
+    assert [e["title"] for e in maine] == ["Portland, ME · ICE-ERO"]
+    assert [e["title"] for e in detail] == ["Portland, ME · ICE-ERO", "Portland, OR · ICE-ERO"]
+    assert [e["title"] for e in both] == ["Body cameras · Portland (2 places)"]
+    assert both[0]["description"].startswith(
+        "Portland, ME: no ICE ERO cameras known. Portland, OR: ICE ERO cameras worn by every "
+        "officer; activation, retention and release rules not published.\n"
+    )
 
 
 async def test_user_text_never_pings(fake: FakeDiscord, office: Office, bot) -> None:
     """Mentions typed as a city, or stored in a record, are shown broken, not as pings."""
     await write(bot, bodycam("Springfield", "IL", notes="Ask @everyone and <@123>."))
     typed = await fake.slash("bodycam city", city="@everyone", user=office.staffer)
-    stored = await fake.slash("bodycam city", city="Springfield", user=office.staffer)
+    _, stored = await answer(fake, office, city="Springfield")
     assert typed.content is not None and "@\u200beveryone" in typed.content
-    assert "@\u200beveryone and <\u200b@\u200b123>" in stored.embeds[0]["description"]
+    assert "@\u200beveryone and <\u200b@\u200b123>" in stored[0]["description"]
 
 
 async def test_a_record_too_long_for_one_embed_continues_in_the_next(
@@ -282,9 +373,7 @@ async def test_a_record_too_long_for_one_embed_continues_in_the_next(
         "sources": [{"outlet": f"Outlet {n}", "url": f"https://e.org/{n}"} for n in range(20)],
     }
     await write(bot, bodycam("Longtown", "TX", **long))
-    reply = await fake.slash("bodycam city", city="Longtown", user=office.staffer)
-    pages = await walk(fake, reply, office)
-    embeds = [embed for page in pages for embed in page]
+    _, embeds = await answer(fake, office, city="Longtown")
     assert [e["title"] for e in embeds] == [
         "Longtown, TX · ICE-ERO",
         "Longtown, TX · ICE-ERO (continued)",
@@ -301,9 +390,15 @@ async def test_a_city_in_many_states_pages_through_every_record(
     """'Springfield' is on file in 25 states: its records come in pages, each record once."""
     scope = Scope.guild(office.guild.id)
     expected = [name_of(r) for r in await all_records(big, scope) if r.city == "Springfield"]
-    reply = await fake.slash("bodycam city", city="Springfield", user=office.staffer)
-    seen = [embed["title"] for page in await walk(fake, reply, office) for embed in page]
+    page, detail = await answer(fake, office, city="Springfield")
+    seen = [embed["title"] for embed in detail]
     assert sorted(seen) == sorted(expected) and len(expected) > 25
+    places = {title.split(" · ")[0] for title in seen}
+    (first,) = page
+    assert first["title"] == f"Body cameras · Springfield ({len(places)} places)"
+    assert first["description"].startswith("Springfield, ")
+    assert "more places on the next pages." in first["description"]
+    assert first_page_length(page) <= 2000
 
 
 # ---------------------------------------------------------------- /bodycam list
@@ -335,6 +430,15 @@ async def test_list_counts_statuses_and_sorts_by_city(
     chicago = fields(embed)["Chicago, IL · CBP-USBP"]
     assert f"🟣 Court-ordered · since {ts(2025, 10, 17)} · 232 officers equipped" in chicago
     assert embed["footer"]["text"] == "as of Feb 2, 2026 · 8 sources"
+
+
+async def test_list_says_minneapolis_was_announced_not_counted(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """A list line opens with the status as the sources give it: announced, not counted."""
+    reply = await fake.slash("bodycam list", user=office.staffer)
+    minneapolis = fields(reply.embeds[0])["Minneapolis, MN · ICE-ERO"]
+    assert minneapolis.startswith(f"🟢 Full (announced, not counted) · since {ts(2026, 2, 2)}\n")
 
 
 async def test_list_filters_by_status(fake: FakeDiscord, office: Office, bot) -> None:
@@ -562,6 +666,8 @@ async def test_a_guilds_private_record_stays_in_that_guild(
     colleague = other.add_member("colleague")
     await write(bot, bodycam("Duluth", "MN"), scope=Scope.guild(other.id))
     mine = await fake.slash("bodycam city", city="Duluth", guild=other, user=colleague)
+    assert titles(mine) == ["Body cameras · Duluth, MN"]
+    detail = await fake.click(mine, "page:next", user=colleague)
     theirs = await fake.slash(
         "bodycam city", city="Duluth", guild=office.guild, user=office.staffer
     )
@@ -569,7 +675,7 @@ async def test_a_guilds_private_record_stays_in_that_guild(
     offered = await fake.autocomplete(
         "bodycam city", focused="city", value="Dul", guild=office.guild, user=office.staffer
     )
-    assert titles(mine) == ["Duluth, MN · ICE-ERO"]
+    assert titles(detail) == ["Duluth, MN · ICE-ERO"]
     assert theirs.content is not None and theirs.content.startswith("No record for 'Duluth'")
     assert "Duluth" not in str(listed.embeds)
     assert listed.embeds[0]["description"].startswith("**2 records**")

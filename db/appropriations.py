@@ -434,11 +434,34 @@ def is_total_line(line: FundingLine) -> bool:
     return any(_TOTAL.search((text or "").strip()) for text in (line.account, line.purpose))
 
 
+# 'Withheld until …' or '… (part of Office of the Secretary)': money inside another line.
+_PART = re.compile(r"^withheld\b|\(part of [^)]*\)$", re.IGNORECASE)
+# Notes that hedge the amount: 'About $170 billion …', '… amounts vary by outlet'.
+_HEDGE = re.compile(r"^\s*(about|approximately|roughly)\b|amounts vary", re.IGNORECASE)
+
+
+def is_part_line(line: FundingLine) -> bool:
+    """A line whose money sits inside another line (an amount withheld from the Office of the
+    Secretary is part of that office's funds): adding it would count the money twice."""
+    return any(_PART.search((text or "").strip()) for text in (line.account, line.purpose))
+
+
+def is_hedged(line: FundingLine) -> bool:
+    """An amount the sources give only roughly ('about $170 billion'): shown with 'about'."""
+    return bool(_HEDGE.search(line.notes or ""))
+
+
+def adds_up(line: FundingLine) -> bool:
+    """A line whose amounts add to a sum: neither a total nor a part of another line."""
+    return not (is_total_line(line) or is_part_line(line))
+
+
 def column_totals(lines: list[FundingLine]) -> dict[str, int | None]:
-    """Per column, the sum over lines that are not totals; None where no such line has an amount."""
+    """Per column, the sum over lines that add (not totals, not parts of another line); None
+    where no such line has an amount."""
     totals: dict[str, int | None] = dict.fromkeys(LINE_COLUMNS)
     for line in lines:
-        if is_total_line(line):
+        if not adds_up(line):
             continue
         for column in LINE_COLUMNS:
             amount = getattr(line, column)
@@ -447,18 +470,42 @@ def column_totals(lines: list[FundingLine]) -> dict[str, int | None]:
     return totals
 
 
-def totals_by_bill(
-    lines: list[FundingLine],
-) -> list[tuple[str | None, int, dict[str, int | None]]]:
-    """(bill key, lines summed, column totals) per bill, leaving out lines that are totals:
-    amounts of different bills (a DHS bill and a reconciliation bill) are never added together.
-    Bills in key order; lines that name no bill last."""
+@dataclass
+class BillSum:
+    """The sum of one bill's listed lines, and what it leaves out and why."""
+
+    measure_key: str | None
+    summed: int  # lines added
+    totals: dict[str, int | None]
+    totals_left_out: int = 0  # lines that are themselves totals
+    parts_left_out: int = 0  # lines whose money is inside another line
+    hedged: bool = False  # some line added is an approximate amount
+
+
+def totals_by_bill(lines: list[FundingLine]) -> list[BillSum]:
+    """One sum per bill of the lines that add: amounts of different bills (a DHS bill and a
+    reconciliation bill) are never added together. Bills in key order; lines naming no bill
+    last. A bill whose lines are all totals or parts still gets a sum (of nothing) saying so."""
     groups: dict[str | None, list[FundingLine]] = {}
     for line in lines:
-        if not is_total_line(line):
-            groups.setdefault(line.measure_key, []).append(line)
+        groups.setdefault(line.measure_key, []).append(line)
     order = sorted(groups, key=lambda key: (key is None, key or ""))
-    return [(key, len(groups[key]), column_totals(groups[key])) for key in order]
+    sums = []
+    for key in order:
+        adding = [line for line in groups[key] if adds_up(line)]
+        sums.append(
+            BillSum(
+                key,
+                len(adding),
+                column_totals(adding),
+                totals_left_out=sum(is_total_line(line) for line in groups[key]),
+                parts_left_out=sum(
+                    is_part_line(line) and not is_total_line(line) for line in groups[key]
+                ),
+                hedged=any(is_hedged(line) for line in adding),
+            )
+        )
+    return sums
 
 
 def camera_lines(lines: list[FundingLine]) -> list[FundingLine]:
@@ -495,13 +542,31 @@ async def latest_by_chamber(
 
 
 _TALLY = re.compile(r"\d+-\d+")
+# Votes on how to proceed, not on the bill: they never read as passage.
+_PROCEDURAL = re.compile(
+    r"\b(cloture|motion to (?:proceed|reconsider|table|recommit|invoke cloture)|"
+    r"motion to discharge|rule providing for consideration)\b",
+    re.IGNORECASE,
+)
+
+
+def procedural_vote(action: MeasureAction) -> str | None:
+    """What a procedural action voted on ('motion to proceed', 'cloture'), or None when the
+    action is on the bill itself. An action that moved the bill is never procedural."""
+    if action.stage_after is not None:
+        return None
+    found = _PROCEDURAL.search(action.text or "")
+    return found.group(1).lower() if found else None
 
 
 def _decisive(action: MeasureAction) -> bool:
-    """An action that decided something: it moved the bill, or it was a recorded vote (a House
-    concurrence 217-214 after the Senate amended the bill moves no stage but is the deciding
-    vote); not a motion agreed to without objection."""
-    return action.stage_after is not None or bool(_TALLY.fullmatch(action.vote or ""))
+    """An action that decided something: it moved the bill, or it was a recorded vote on the
+    bill (a House concurrence 217-214 after the Senate amended the bill moves no stage but is
+    the deciding vote); not a procedural vote (cloture, motion to proceed) and not a motion
+    agreed to without objection."""
+    if action.stage_after is not None:
+        return True
+    return bool(_TALLY.fullmatch(action.vote or "")) and procedural_vote(action) is None
 
 
 async def line_years(session: AsyncSession, scope: Scope) -> list[int]:

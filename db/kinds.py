@@ -214,6 +214,15 @@ CONFIDENCE_LABELS: dict[str, str] = {
     Confidence.reported: "Reported",
     Confidence.disputed: "Disputed",
 }
+# Why a record has its confidence, said after the label: 'Confirmed (primary source)'.
+CONFIDENCE_REASONS: dict[str, str] = {
+    "primary": "primary source",
+    "several": "several sources",
+    "one_secondary": "one secondary source",
+    "secondary": "secondary sources",
+    "unsourced": "no source recorded",
+    "conflict": "sources conflict",
+}
 # Every vocabulary and its words, for the completeness test and for whoever lists them.
 VOCABULARIES: dict[type[StrEnum], Mapping[Any, str]] = {
     Stage: STAGE_LABELS,

@@ -38,13 +38,17 @@ from bot.render.common import (
 )
 from db.appropriations import (
     LINE_COLUMNS,
+    BillSum,
     FundingStatus,
     LineListing,
     MeasureDetail,
     camera_lines,
     fiscal_year_bounds,
+    is_hedged,
+    is_part_line,
     is_total_line,
     last_period,
+    procedural_vote,
     totals_by_bill,
 )
 from db.dates import format_date
@@ -69,7 +73,10 @@ COLUMN_NAMES = {
     "senate": "Senate",
     "enacted": "Enacted",
 }
-TOTALS_NOTE = "sums are per bill, of the lines listed, leaving out lines that are themselves totals"
+TOTALS_NOTE = (
+    "sums are per bill, of the lines listed, leaving out totals and money withheld within "
+    "another line"
+)
 MAX_SUM_FIELDS = 6
 
 
@@ -176,6 +183,27 @@ def badge(confidence: str) -> str:
     return CONFIDENCE_BADGES.get(str(confidence), str(confidence))
 
 
+def record_confidence(record: Any, limit: int = 200) -> str:
+    """The confidence label with why, from the record's own sources and note."""
+    sources = cast(list[Any], getattr(record, "sources", None) or [])
+    text = confidence_text(str(record.confidence), record.confidence_note, sources)
+    return clip(text, limit)
+
+
+def vote_text(action: MeasureAction) -> str:
+    """What a vote was on, then the tally: 'motion to proceed (procedural, not passage) 53-46',
+    'passed 220-207'. A procedural vote never reads as passage."""
+    procedural = procedural_vote(action)
+    vote = defang(action.vote) if action.vote else ""
+    if procedural:
+        return f"{procedural} (procedural, not passage) {vote}".strip()
+    if action.stage_after:
+        stage = str(action.stage_after)
+        what = "passed" if stage.startswith("passed") else STAGES.get(stage, stage).lower()
+        return f"{what} {vote}".strip()
+    return f"{clip(defang(action.text).rstrip('.'), 60)} {vote}".strip()
+
+
 def measure_name(measure: Measure) -> str:
     return defang(measure.label)
 
@@ -217,23 +245,32 @@ def action_line(
     chamber = CHAMBERS.get(str(action.chamber), str(action.chamber))
     text = clip(defang(action.text), limit)
     vote = f" **{defang(action.vote)}**" if action.vote else ""
+    if procedural_vote(action):
+        vote += " (procedural vote, not passage)"
     who = f"{label} · {chamber}" if label else chamber
     return f"{when(action.action_date)} · {who}: {text}{vote}"
 
 
-def amount_text(column: str, amount: int | None) -> str:
+def amount_text(column: str, amount: int | None, *, about: bool = False) -> str:
     name = COLUMN_NAMES[column]
-    return f"{name} **{money(amount)}**" if amount is not None else f"{name} —"
+    if amount is None:
+        return f"{name} —"
+    return f"{name} {'about ' if about else ''}**{money(amount)}**"
 
 
 def amounts(line: FundingLine, *, only_known: bool = False) -> str:
-    """'Requested — · House **$20,000,000** · Senate — · Enacted —' (or only the known ones)."""
+    """'Requested — · House **$20,000,000** · Senate — · Enacted —' (or only the known ones);
+    an amount the sources hedge keeps its 'about'; money withheld says what it is part of."""
+    hedged = is_hedged(line)
     parts = [
-        amount_text(column, getattr(line, column))
+        amount_text(column, getattr(line, column), about=hedged)
         for column in LINE_COLUMNS
         if not (only_known and getattr(line, column) is None)
     ]
-    return " · ".join(parts) or "no amounts recorded"
+    text = " · ".join(parts) or "no amounts recorded"
+    if is_part_line(line):
+        text += f" (part of {defang(line.account)}, not extra)"
+    return text
 
 
 def line_name(line: FundingLine) -> str:
@@ -350,7 +387,7 @@ def _chamber_lines(
         )
         done = [
             f"{CHAMBERS.get(chamber, chamber)} {when(action.action_date)}"
-            + (f" {defang(action.vote)}" if action.vote else "")
+            + (f" {vote_text(action)}" if action.vote else "")
             for chamber, action in sorted(
                 chambers.get(measure.key, {}).items(), key=lambda item: CHAMBER_ORDER[item[0]]
             )
@@ -386,7 +423,7 @@ def _camera(
     for line in lines:
         bill = measures.get(line.measure_key or "")
         where = f" ({measure_name(bill)})" if bill else ""
-        out.append(f"**{line_name(line)}**{where}\n{amounts(line)} · {badge(line.confidence)}")
+        out.append(f"**{line_name(line)}**{where}\n{amounts(line)} · {record_confidence(line)}")
     return fit_lines(out, " (see /approps lines)", limit=limit)
 
 
@@ -484,7 +521,7 @@ def _first_screen(
         # The sentence names the period; the field says what it covered.
         text = defang(shown.description) if shown.description else period_line(shown, measures)
         add_field(embed, name, clip(text, FIRST_LIMITS["period"]))
-        confidence = confidence_text(shown.confidence, shown.confidence_note)
+        confidence = record_confidence(shown, FIRST_LIMITS["Confidence"])
         add_field(embed, "Confidence", clip(confidence, FIRST_LIMITS["Confidence"]))
     limit = FIRST_LIMITS["Components affected"]
     add_field(embed, "Components affected", clip(_components(status), limit))
@@ -509,7 +546,8 @@ def bill_pages(detail: MeasureDetail, related: Sequence[Related]) -> list[Page]:
     )
     if stage == "enacted":
         law = f" as **Public Law {defang(measure.public_law)}**" if measure.public_law else ""
-        headline = f"**Enacted** {when_relative(measure.enacted_on)}{law}."
+        day = when_relative(measure.enacted_on) if measure.enacted_on else "(date unknown)"
+        headline = f"**Enacted** {day}{law}."
         if not measure.public_law:
             headline += " Public law number not on our sources."
     else:
@@ -519,9 +557,7 @@ def bill_pages(detail: MeasureDetail, related: Sequence[Related]) -> list[Page]:
     facts.append(f"{ordinal(measure.congress)} Congress")
     if measure.report:
         facts.append(defang(measure.report))
-    sections: list[Section] = [
-        ("Confidence", confidence_text(measure.confidence, measure.confidence_note))
-    ]
+    sections: list[Section] = [("Confidence", record_confidence(measure, FIELD_VALUE_LIMIT))]
     timeline = [
         action_line(a, limit=900) + (f" → {STAGES[str(a.stage_after)]}" if a.stage_after else "")
         for a in detail.actions
@@ -605,20 +641,37 @@ def line_page(listing: LineListing, index: int) -> Page:
         detail = [defang(line.account)] if line.purpose else []
         if bill:
             detail.append(defang(bill))
-        detail.append(badge(line.confidence))
+        detail.append(record_confidence(line))
         mark = " (a total)" if is_total_line(line) else ""
         add_field(embed, line_name(line) + mark, f"{amounts(line)}\n{' · '.join(detail)}")
     sums = totals_by_bill(listing.lines)
-    for key, summed, totals in sums[:MAX_SUM_FIELDS]:
-        bill = listing.measure_labels.get(key or "", key) if key else "lines naming no bill"
-        name = f"Sum of {summed} listed line{'s' if summed != 1 else ''}, {bill}"
-        add_field(embed, name, " · ".join(amount_text(c, totals[c]) for c in LINE_COLUMNS))
+    for total in sums[:MAX_SUM_FIELDS]:
+        name, value = sum_field(total, listing.measure_labels)
+        add_field(embed, name, value)
     if len(sums) > MAX_SUM_FIELDS:
         add_field(embed, "More sums", f"… and {len(sums) - MAX_SUM_FIELDS} more bills: search one.")
     add_field(embed, "Sources", sources_value(unique_sources(found), limit=900))
     every = unique_sources(listing.lines)
     embed.set_footer(text=footer_text(newest_as_of(listing.lines), every, extra=TOTALS_NOTE))
     return [embed]
+
+
+def sum_field(total: BillSum, labels: Mapping[str, str]) -> Section:
+    """'Sum of 3 listed lines, H.R. 7147' and its amounts, saying what it leaves out and why;
+    'about' when any line added is hedged."""
+    key = total.measure_key
+    bill = labels.get(key or "", key) if key else "lines naming no bill"
+    name = f"Sum of {_plural(total.summed, 'listed line')}, {bill}"
+    amounts_ = " · ".join(amount_text(c, total.totals[c], about=total.hedged) for c in LINE_COLUMNS)
+    left = []
+    if total.totals_left_out:
+        left.append(f"{_plural(total.totals_left_out, 'total')} (would count lines twice)")
+    if total.parts_left_out:
+        left.append(f"{total.parts_left_out} withheld within another line (not extra money)")
+    notes = [f"Leaves out {' and '.join(left)}."] if left else []
+    if total.hedged:
+        notes.append("Some amounts are approximate, as the sources give them.")
+    return name, "\n".join([amounts_, *notes])
 
 
 def _no_match(listing: LineListing, notice: str) -> discord.Embed:

@@ -6,11 +6,12 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import discord
 
 from db.dates import discord_timestamp, format_date
-from db.kinds import CONFIDENCE_LABELS
+from db.kinds import CONFIDENCE_LABELS, CONFIDENCE_REASONS
 from db.models import Confidence
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-limits)
@@ -78,14 +79,69 @@ def money(amount: int | None) -> str:
     return f"${amount:,}" if amount is not None else "—"
 
 
-def confidence_text(confidence: str, note: str | None) -> str:
-    badge = CONFIDENCE_BADGES.get(str(confidence), str(confidence))
-    return f"{badge}: {defang(note)}" if note and confidence == "disputed" else badge
+# Official publishers: what they print is the source itself (a bill's text, a public law).
+_PRIMARY_HOSTS = re.compile(r"(^|\.)(govinfo\.gov|congress\.gov|[a-z-]+\.(gov|mil))$")
+
+
+def _field(source: Any, name: str) -> Any:
+    return source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+
+
+def is_primary(source: Any) -> bool:
+    """A source published by the government itself at a deep link (a bill text on GovInfo),
+    not a home page and not a news outlet."""
+    url = deep_link(_field(source, "url"))
+    return bool(url and _PRIMARY_HOSTS.search((urlsplit(url).hostname or "").lower()))
+
+
+def confidence_reason(confidence: str, sources: Sequence[Any]) -> str:
+    """Why the record has its confidence, from its sources: a primary source, several sources,
+    or one secondary source."""
+    if confidence == "disputed":
+        return CONFIDENCE_REASONS["conflict"]
+    if not sources:
+        return CONFIDENCE_REASONS["unsourced"]
+    secondary = [source for source in sources if not is_primary(source)]
+    if confidence == "confirmed":
+        if len(secondary) < len(sources):
+            return CONFIDENCE_REASONS["primary"]
+        return CONFIDENCE_REASONS["several" if len(sources) > 1 else "one_secondary"]
+    # Reported: what it rests on is secondary (a primary source beside it backs another point).
+    return CONFIDENCE_REASONS["secondary" if len(secondary) > 1 else "one_secondary"]
+
+
+def confidence_text(confidence: str, note: str | None, sources: Sequence[Any] | None = None) -> str:
+    """'✅ Confirmed (primary source)', '🟡 Reported (one secondary source)', '⚠️ Disputed: <what
+    conflicts>'. Without `sources`, the badge alone (callers that do not pass them)."""
+    confidence = str(confidence)
+    if confidence == "disputed":
+        badge = CONFIDENCE_BADGES["disputed"]
+        return f"{badge}: {defang(note)}" if note else f"{badge}: {CONFIDENCE_REASONS['conflict']}"
+    if sources is None:
+        return CONFIDENCE_BADGES.get(confidence, confidence)
+    icon = _CONFIDENCE_ICONS.get(Confidence(confidence), "") if confidence in _LEVELS else ""
+    label = CONFIDENCE_LABELS.get(confidence, confidence)
+    return f"{icon} {label} ({confidence_reason(confidence, sources)})".strip()
+
+
+_LEVELS = {level.value for level in Confidence}
+
+
+def deep_link(url: Any) -> str | None:
+    """The address when it points at the item itself; None for a bare home page
+    ('https://punchbowl.news/'), which would be presented as the source without being it."""
+    if not url:
+        return None
+    text = str(url)
+    parts = urlsplit(text)
+    return text if parts.path.strip("/") or parts.query else None
 
 
 def source_line(source: Mapping[str, Any]) -> str:
+    """'[Deseret News](https://…/article) · Jan 20, 2026'; a source without a deep link shows
+    outlet and date without a link ('Punchbowl News · Jun 3, 2026')."""
     outlet = defang(str(source.get("outlet") or "source"))
-    url = source.get("url")
+    url = deep_link(source.get("url"))
     text = f"[{outlet}]({url})" if url else outlet
     published = as_date(source.get("published"))
     return f"{text} · {format_date(published)}" if published else text

@@ -199,15 +199,20 @@ async def test_status_says_what_each_chamber_has_done(
     chambers = fields(reply)["What each chamber has done"]
     assert (
         "**H.R. 7147** Department of Homeland Security Appropriations Act, 2026 — Enacted "
-        f"{ts(2026, 4, 30)} (P.L. 119-86)\n  House {ts(2026, 1, 22)} 220-207 · "
-        f"Senate {ts(2026, 3, 27)} voice vote · President {ts(2026, 4, 30)}"
+        f"{ts(2026, 4, 30)} (P.L. 119-86)\n  House {ts(2026, 1, 22)} passed 220-207 · "
+        f"Senate {ts(2026, 3, 27)} passed voice vote · President {ts(2026, 4, 30)}"
     ) in chambers
-    assert f"House {ts(2026, 2, 3)} 217-214 · Senate {ts(2026, 1, 30)} 71-29" in chambers
+    assert (
+        f"House {ts(2026, 2, 3)} House concurred in the Senate amendment 217-214 · "
+        f"Senate {ts(2026, 1, 30)} passed 71-29"
+    ) in chambers
     assert (
         "**H.R. 4213** Department of Homeland Security Appropriations Act, 2026 — Reported by"
         in (chambers)
     )
     assert "**Reconciliation bill for ICE and CBP (June 2026)** — Introduced" in chambers
+    # The motion to proceed 53-46 says what was voted on: it never reads as passage.
+    assert f"Senate {ts(2026, 6, 3)} motion to proceed (procedural, not passage) 53-46" in chambers
     assert chambers.index("H.R. 7147") < chambers.index("H.R. 4213")  # furthest along first
     assert reply.embeds and not fake.violations
 
@@ -235,7 +240,7 @@ async def test_status_lists_the_five_newest_actions(fake: FakeDiscord, office: O
     lines = newest.split("\n")
     assert len(lines) == 5
     assert lines[0].startswith(f"{ts(2026, 6, 3)} · Reconciliation bill for ICE and CBP")
-    assert lines[0].endswith("**53-46**")
+    assert lines[0].endswith("**53-46** (procedural vote, not passage)")
     assert lines[1].startswith(f"{ts(2026, 4, 30)} · H.R. 7147 · President: Signed into law")
     assert lines[2].startswith(f"{ts(2026, 3, 27)} · H.R. 7147 · Senate:")
     assert lines[2].endswith("**voice vote**")
@@ -275,12 +280,14 @@ async def test_status_cites_its_sources(fake: FakeDiscord, office: Office, bot) 
     assert fields(first)["Sources"].startswith(
         "• [GovInfo: Public Law 119-86 (PLAW-119publ86)](https://www.govinfo.gov/app"
     )
-    assert "• [Punchbowl News](https://punchbowl.news/)" in fields(first)["Sources"]
+    # Punchbowl's only address on file was its home page: outlet without a link, never that.
+    assert "\n• Punchbowl News\n" in fields(first)["Sources"]
+    assert "punchbowl.news" not in fields(first)["Sources"]
     assert first.embeds[-1]["footer"]["text"] == "as of Jun 5, 2026 · 7 sources · page 1 of 2"
     reply = await detail(fake, first, office)
     sources = fields(reply)["All sources"]
     assert "[GovInfo: Public Law 119-86 (PLAW-119publ86)](https://www.govinfo.gov/app" in sources
-    assert "[LeadingAge](https://leadingage.org/)" in sources
+    assert "• LeadingAge\n" in sources and "leadingage.org" not in sources
     assert "[Deseret News](https://deseret.com/politics/2026/01/20/dhs-increased-guardrails" in (
         sources
     )
@@ -295,7 +302,8 @@ async def test_status_of_a_year_with_bills_but_no_periods(
     reply = await fake.slash("approps status", fiscal_year=2025, user=office.staffer)
     assert sentence(reply) == "FY2025 ended Sep 30, 2025; no funding periods are recorded for it."
     assert fields(reply)["Components affected"] == "No lapse recorded in FY2025."
-    assert "[VisaVerge (July 2025)](https://visaverge.com/)" in fields(reply)["Sources"]
+    assert "• VisaVerge (July 2025)" in fields(reply)["Sources"]
+    assert "visaverge.com" not in fields(reply)["Sources"]
     assert reply.embeds[-1]["footer"]["text"] == "as of Jul 4, 2025 · 2 sources · page 1 of 2"
     more = await detail(fake, reply, office)
     assert (
@@ -514,13 +522,24 @@ async def test_bill_shows_the_stage_timeline(fake: FakeDiscord, office: Office, 
     ]
 
 
+async def test_an_enacted_bill_without_a_date_says_the_date_is_unknown(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """Enacted with no enactment date recorded reads 'Enacted (date unknown)', not 'unknown'."""
+    async with bot.database.writer(Scope.shared(), Actor("editor", 1)) as writer:
+        await writer.change("measure", "119-hr4213", {"stage": "enacted"})
+    reply = await fake.slash("approps bill", bill="119-hr4213", user=office.staffer)
+    assert reply.embeds[0]["description"].startswith("**Enacted** (date unknown).")
+
+
 async def test_bill_shows_its_disputed_confidence_and_sources(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
     """The law's content is disputed (CRS against the press); four sources, as links."""
     reply = await fake.slash("approps bill", bill="119-hr7147", user=office.staffer)
     assert fields(reply)["Confidence"].startswith("⚠️ Disputed: Sources conflict on what the law")
-    assert "[Punchbowl News](https://punchbowl.news/)" in fields(reply)["Sources"]
+    assert "• Punchbowl News\n" in fields(reply)["Sources"]
+    assert "punchbowl.news" not in fields(reply)["Sources"]
     assert reply.embeds[-1]["footer"]["text"] == "as of Apr 30, 2026 · 4 sources"
 
 
@@ -718,15 +737,23 @@ async def test_lines_default_to_fy2026_and_total_without_totals(
     assert found["DHS · Total discretionary (a total)"].startswith(
         "Requested — · House **$64,400,000,000**"
     )
-    assert found["Sum of 3 listed lines, H.R. 7147"] == (
-        "Requested — · House **$27,000,000** · Senate — · Enacted —"
+    # $20M cameras + $2M training; the $5M withheld is inside the Office of the Secretary's
+    # money, not extra, and the three 'Total' lines would count the others twice.
+    assert found["Sum of 2 listed lines, H.R. 7147"] == (
+        "Requested — · House **$22,000,000** · Senate — · Enacted —\n"
+        "Leaves out 3 totals (would count lines twice) and 1 withheld within another line "
+        "(not extra money)."
+    )
+    assert found["DHS · Withheld until FY2027 hearing QFRs are answered"].startswith(
+        "Requested — · House **$5,000,000** · Senate — · Enacted — (part of Office of the "
+        "Secretary, not extra)"
     )
     assert found["Sum of 2 listed lines, Reconciliation bill for ICE and CBP (June 2026)"] == (
         "Requested — · House — · Senate **$64,500,000,000** · Enacted —"
     )
     assert embed["footer"]["text"] == (
         "as of Jun 5, 2026 · 4 sources · sums are per bill, of the lines listed, leaving out "
-        "lines that are themselves totals"
+        "totals and money withheld within another line"
     )
 
 
@@ -737,11 +764,14 @@ async def test_lines_of_fy2025_leave_out_the_reconciliation_total(
     listed but not added again."""
     reply = await fake.slash("approps lines", fiscal_year=2025, user=office.staffer)
     found = fields(reply)
+    # The sources hedge every figure ("about $45 billion"): the sum keeps the "about".
     assert found["Sum of 3 listed lines, H.R. 1"] == (
-        "Requested — · House — · Senate — · Enacted **$121,400,000,000**"
+        "Requested — · House — · Senate — · Enacted about **$121,400,000,000**\n"
+        "Leaves out 1 total (would count lines twice).\n"
+        "Some amounts are approximate, as the sources give them."
     )
     assert (
-        "Enacted **$170,000,000,000**"
+        "Enacted about **$170,000,000,000**"
         in (found["Multiple agencies · Immigration and border enforcement (total) (a total)"])
     )
 
@@ -819,7 +849,7 @@ async def test_lines_walk_every_page(fake: FakeDiscord, office: Office, big) -> 
         page = [name for name in fields(reply) if name != "Sources"]
         sums = [name for name in page if name.startswith("Sum of ")]
         assert sums == [
-            "Sum of 3 listed lines, H.R. 7147",
+            "Sum of 2 listed lines, H.R. 7147",
             "Sum of 2 listed lines, Reconciliation bill for ICE and CBP (June 2026)",
             "Sum of 40 listed lines, lines naming no bill",
         ]
@@ -906,3 +936,23 @@ async def test_random_bills_never_break(fake: FakeDiscord, office: Office, bot, 
         "approps bill", focused="bill", value=bill[:100], user=office.staffer
     )
     assert len(offered) <= 25
+
+
+async def test_the_confidence_label_says_why(fake: FakeDiscord, office: Office, bot) -> None:
+    """H.R. 4213 rests on Congress.gov (a primary source); H.R. 7148 on four reports that agree;
+    the June reconciliation bill on one Punchbowl report; P.L. 119-86 says what conflicts."""
+    confidence = {
+        bill: fields(await fake.slash("approps bill", bill=bill, user=office.staffer))["Confidence"]
+        for bill in (
+            "119-hr4213",
+            "119-hr7148",
+            "119-reconciliation-bill-for-ice-and-cbp-june-2026",
+        )
+    }
+    assert confidence == {
+        "119-hr4213": "✅ Confirmed (primary source)",
+        "119-hr7148": "✅ Confirmed (several sources)",
+        "119-reconciliation-bill-for-ice-and-cbp-june-2026": "🟡 Reported (one secondary source)",
+    }
+    disputed = await fake.slash("approps bill", bill="119-hr7147", user=office.staffer)
+    assert fields(disputed)["Confidence"].startswith("⚠️ Disputed: Sources conflict")

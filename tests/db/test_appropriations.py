@@ -14,13 +14,17 @@ from db.appropriations import (
     fiscal_year_bounds,
     funding_lines,
     funding_status,
+    is_hedged,
+    is_part_line,
     is_total_line,
     last_period,
     latest_by_chamber,
     line_listing,
     line_years,
     measure_detail,
+    procedural_vote,
     record_action,
+    totals_by_bill,
     years_with_records,
 )
 from db.engine import Database
@@ -452,6 +456,79 @@ async def test_latest_by_chamber_keeps_each_chambers_newest_action(db: Database)
         "house": "217-214",
         "senate": "71-29",
     }
+
+
+async def test_a_procedural_vote_never_stands_for_the_chamber(db: Database) -> None:
+    """Cloture 60-38 and a motion to proceed 53-46 after the Senate's passage vote do not replace
+    it: the chamber's line keeps the vote on the bill."""
+    await add(db, "measure", measure())
+    await add(
+        db,
+        "action",
+        action(
+            action_date=D(2026, 10, 2),
+            chamber="senate",
+            text="Passed the Senate.",
+            vote="71-29",
+            stage_after="passed_senate",
+        ),
+    )
+    await add(
+        db,
+        "action",
+        action(action_date=D(2026, 10, 5), chamber="senate", text="Cloture invoked.", vote="60-38"),
+    )
+    async with db.session() as session:
+        found = await latest_by_chamber(session, SHARED, 2027)
+    assert found[BILL]["senate"].vote == "71-29"
+
+
+def test_procedural_votes_are_named_and_passage_is_not() -> None:
+    """What a procedural action voted on; a vote that moved the bill is never procedural."""
+
+    def act(text: str, stage: str | None = None) -> MeasureAction:
+        return MeasureAction(**action(text=text, vote="53-46", stage_after=stage))
+
+    assert procedural_vote(act("Senate agreed to the motion to proceed to the bill.")) == (
+        "motion to proceed"
+    )
+    assert procedural_vote(act("Cloture on the motion to proceed invoked.")) == "cloture"
+    assert procedural_vote(act("Motion to reconsider laid on the table.")) == "motion to reconsider"
+    assert procedural_vote(act("Passed the Senate.", "passed_senate")) is None
+    assert procedural_vote(act("House concurred in the Senate amendment.")) is None
+
+
+def test_money_withheld_from_another_line_is_not_added_again() -> None:
+    """$5,000,000 withheld of Office of the Secretary funds is inside that office's line: the sum
+    adds the $20,000,000 and $2,000,000 lines only, and says what it left out."""
+    lines = [
+        FundingLine(**funding_line(house=20_000_000, requested=None)),
+        FundingLine(**funding_line(purpose="Training", house=2_000_000)),
+        FundingLine(
+            **funding_line(
+                account="Office of the Secretary",
+                purpose="Withheld until questions are answered",
+                house=5_000_000,
+            )
+        ),
+        FundingLine(**funding_line(account="Total discretionary", purpose=None, house=9)),
+        FundingLine(**funding_line(account="Salaries", purpose="Front office (part of OSEM)")),
+    ]
+    assert [is_part_line(line) for line in lines] == [False, False, True, False, True]
+    assert column_totals(lines)["house"] == 22_000_000
+    (total,) = totals_by_bill(lines)
+    assert (total.summed, total.totals_left_out, total.parts_left_out) == (2, 1, 2)
+    assert total.totals["house"] == 22_000_000 and total.hedged is False
+
+
+def test_hedged_amounts_are_marked_and_make_the_sum_hedged() -> None:
+    """Notes that say 'About $45 billion' or 'amounts vary' hedge the line and any sum it is in."""
+    about = FundingLine(**funding_line(house=45, notes="About $45 billion for detention."))
+    varies = FundingLine(**funding_line(purpose="Wall", house=1, notes="Amounts vary by outlet."))
+    exact = FundingLine(**funding_line(purpose="Training", house=2, notes="Exactly $2."))
+    assert [is_hedged(line) for line in (about, varies, exact)] == [True, True, False]
+    assert totals_by_bill([exact])[0].hedged is False
+    assert totals_by_bill([exact, about])[0].hedged is True
 
 
 async def test_latest_by_chamber_sees_only_the_scope(db: Database) -> None:

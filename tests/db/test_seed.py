@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -324,3 +325,17 @@ async def test_guild_records_do_not_stop_seed_if_empty(db: Database) -> None:
         )
     report = await seed_if_empty(db)
     assert report is not None and report.created == TOTAL
+
+
+def test_no_seed_source_presents_a_home_page_as_its_address() -> None:
+    """A source whose only address was a home page ('https://punchbowl.news/') keeps its outlet
+    and date and has no URL: an address on file points at the item itself."""
+    home_pages = [
+        (kind, source["outlet"], source["url"])
+        for kind, row in seed_records()
+        if kind != "question"  # another part of the work owns the questions' data
+        for state in [row, *row.get("history", [])]
+        for source in state.get("sources") or []
+        if source.get("url") and not urlsplit(source["url"]).path.strip("/")
+    ]
+    assert home_pages == []

@@ -73,6 +73,19 @@ async def _rule_date(writer: Writer, measure_key: str | None, days: int | None) 
     return rule_due_date(await enacted_on(writer, measure_key), days) if measure_key else None
 
 
+async def _copied_from(writer: Writer, fields: QuestionFields) -> dict[str, Any] | None:
+    """The shared question a guild's new question copies (a guild editing a shared record gets
+    its own copy, written as a create), in JSON form; None for a genuinely new question."""
+    if writer.scope.guild_id is None:
+        return None
+    shared = await writer.visible("question", fields.key)
+    if shared is None or shared.guild_id is not None:
+        return None
+    from db.changes import plain_values  # changes imports this module: import late
+
+    return plain_values(shared)
+
+
 async def derive(
     writer: Writer,
     fields: RecordFields,
@@ -80,18 +93,26 @@ async def derive(
     changes: Mapping[str, Any] | None = None,
 ) -> None:
     """Check references, then fill what follows from other records before a write: a question's
-    due date from its rule, unless someone set the date by hand."""
+    due date from its rule. A date someone set by hand stays until the rule itself changes: a
+    new rule always brings its own date (or none, until its bill is enacted), never a stale one."""
     await check_references(writer, fields)
     if not isinstance(fields, QuestionFields) or not fields.due_rule_measure_key:
         return
     new_date = await _rule_date(writer, fields.due_rule_measure_key, fields.due_rule_days)
+    if old is None and (old := await _copied_from(writer, fields)) is not None:
+        new = fields.model_dump(mode="json")
+        changes = {name: value for name, value in new.items() if old.get(name) != value}
     if old is None:
         fields.due_date = fields.due_date or new_date
         return
     old_due = dt.date.fromisoformat(old["due_date"]) if old["due_date"] else None
     set_by_hand_now = "due_date" in (changes or {}) and fields.due_date != old_due
-    old_date = await _rule_date(writer, old["due_rule_measure_key"], old["due_rule_days"])
-    if not set_by_hand_now and (old_due is None or old_due == old_date):
+    if set_by_hand_now:
+        return
+    old_rule = (old["due_rule_measure_key"], old["due_rule_days"])
+    rule_changed = old_rule != (fields.due_rule_measure_key, fields.due_rule_days)
+    old_date = await _rule_date(writer, *old_rule)
+    if rule_changed or old_due is None or old_due == old_date:
         fields.due_date = new_date
 
 

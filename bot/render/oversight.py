@@ -7,6 +7,7 @@ embeds out; the caller passes `today` so the same question renders the same way 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -37,7 +38,14 @@ from bot.render.common import (
 from db.dates import format_date
 from db.kinds import QUESTION_STATUS_LABELS, VEHICLE_LABELS, label
 from db.links import Related
-from db.models import OPEN_STATUSES, Measure, OversightQuestion, QuestionStatus, bill_label
+from db.models import (
+    OPEN_STATUSES,
+    BillType,
+    Measure,
+    OversightQuestion,
+    QuestionStatus,
+    bill_label,
+)
 from db.oversight import (
     DueReport,
     QuestionDetail,
@@ -63,6 +71,7 @@ STATUS_STYLE: dict[str, tuple[str, discord.Colour]] = {
 VEHICLES = VEHICLE_LABELS
 EMBED_BUDGET = 5500  # characters per embed we build, under the 6,000 per message
 SHORT_TEXT = 160  # a question's text in a list entry
+_BILL_KEY = re.compile(r"\d+-([a-z]+)(\d+)")  # a measure key: 119-hr9002
 
 
 def status_text(status: str) -> str:
@@ -89,16 +98,31 @@ def overdue_marker(question: OversightQuestion, today: dt.date) -> str:
     return f"🔴 OVERDUE · {days} day{'s' if days != 1 else ''}"
 
 
+def rule_bill(question: OversightQuestion, measure: Measure | None) -> str:
+    """The bill a due rule follows, as people write it ('H.R. 9002'); from its key
+    ('119-hr9002') when the measure is not at hand."""
+    if measure is not None:
+        return bill_label(measure.bill_type, measure.bill_number, measure.title)
+    key = question.due_rule_measure_key or ""
+    if (found := _BILL_KEY.fullmatch(key)) and found[1] in BillType.__members__:
+        return bill_label(found[1], int(found[2]), key)
+    return key
+
+
 def rule_text(question: OversightQuestion, measure: Measure | None) -> str | None:
     """'30 days after enactment of H.R. 7147' for a statutory deadline, else None."""
     if not question.due_rule_measure_key or question.due_rule_days is None:
         return None
-    bill = (
-        bill_label(measure.bill_type, measure.bill_number, measure.title)
-        if measure is not None
-        else question.due_rule_measure_key
-    )
-    return f"{question.due_rule_days} days after enactment of {bill}"
+    return f"{question.due_rule_days} days after enactment of {rule_bill(question, measure)}"
+
+
+def waiting_text(question: OversightQuestion, measure: Measure | None = None) -> str:
+    """Why a rule gives no date yet: 'waiting for enactment of H.R. 9002', or, for a bill marked
+    enacted without a date, 'H.R. 9002 is enacted (date unknown)'."""
+    bill = rule_bill(question, measure)
+    if measure is not None and measure.stage == "enacted" and measure.enacted_on is None:
+        return f"{bill} is enacted (date unknown)"
+    return f"waiting for enactment of {bill}"
 
 
 def due_value(question: OversightQuestion, measure: Measure | None, today: dt.date) -> str:
@@ -107,9 +131,8 @@ def due_value(question: OversightQuestion, measure: Measure | None, today: dt.da
     if question.due_date is None:
         if rule is None:
             return "No due date."
-        enacted = measure is not None and measure.enacted_on is not None
-        why = "" if enacted else " (the bill has not been enacted)"
-        return f"{rule}: the date is not known yet{why}."
+        why = waiting_text(question, measure)
+        return f"{why[0].upper()}{why[1:]} ({rule})."
     text = when_relative(question.due_date)
     if rule is not None:
         enacted_on = measure.enacted_on if measure is not None else None
@@ -123,7 +146,7 @@ def _short_due(question: OversightQuestion) -> str:
     if question.due_date is not None:
         return f"Due {when_relative(question.due_date)}"
     if question.due_rule_days is not None:
-        return f"Due {question.due_rule_days} days after enactment (date not known yet)"
+        return f"Due {question.due_rule_days} days after enactment: {waiting_text(question)}"
     return "No due date"
 
 
@@ -265,13 +288,39 @@ def outstanding_text(question: OversightQuestion, today: dt.date) -> str:
     return "Not known (no sent date recorded)"
 
 
+def _days(n: int) -> str:
+    return f"{n:,} day{'s' if n != 1 else ''}"
+
+
+def answer_sentence(question: OversightQuestion, measure: Measure | None, today: dt.date) -> str:
+    """One plain sentence that answers "where does this stand?": status and deadline, no markup
+    and no Discord timestamps, so it reads the same wherever it is pasted."""
+    status = QUESTION_STATUS_LABELS.get(str(question.status), str(question.status)).lower()
+    opening = f"{question.key} is {status}"
+    if question.status not in OPEN_STATUSES:
+        return f"{opening}: nothing is outstanding."
+    due, rule = question.due_date, rule_text(question, measure)
+    if due is None:
+        if rule is not None:
+            return f"{opening}, {waiting_text(question, measure)}: it is due {rule}."
+        return f"{opening}; no due date is recorded."
+    on = format_date(due)
+    why = f" ({rule})" if rule else ""
+    if due < today:
+        return f"{opening} and {_days((today - due).days)} overdue: it was due {on}{why}."
+    if due == today:
+        return f"{opening} and due today, {on}{why}."
+    return f"{opening} and due {on}{why}, in {_days((due - today).days)}."
+
+
 def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
     """A question in full: its whole text, then its facts; more pages only when it needs them."""
     q = detail.question
     colour = colour_of(q, today)
     marker = overdue_marker(q, today)
     title = " · ".join(part for part in (q.key, status_text(q.status), marker) if part)
-    texts = split_text(defang(q.question), DESCRIPTION_LIMIT)
+    lead = answer_sentence(q, detail.rule_measure, today)
+    texts = split_text(f"{lead}\n\n{defang(q.question)}", DESCRIPTION_LIMIT)
     embeds = [
         discord.Embed(
             title=clip(title if i == 0 else f"{q.key} (continued)", TITLE_LIMIT),

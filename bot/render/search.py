@@ -22,7 +22,7 @@ from bot.render.common import (
     defang,
 )
 from bot.render.meta import count_phrase
-from bot.render.oversight import days_overdue, rule_text, status_text
+from bot.render.oversight import days_overdue, rule_text, status_text, waiting_text
 from db.dates import format_date
 from db.models import bill_label
 from db.search import KIND_WORDS, CitedRecord, Hit
@@ -123,7 +123,7 @@ def _question(rec: CitedRecord, today: dt.date) -> list[str]:
         how = f" ({rule}; enacted {format_date(enacted)})" if rule and enacted else ""
         lines.append(f"Due: {format_date(q.due_date)}{how}.")
     elif rule:
-        lines.append(f"Due: {rule}; the date is not known yet (not enacted).")
+        lines.append(f"Due: {rule}; {waiting_text(q, rec.measure)}.")
     if q.responses:
         last = q.responses[-1]
         item = last if isinstance(last, dict) else last.model_dump(mode="json")

@@ -23,6 +23,7 @@ from db.scope import Scope
 from fakediscord import FakeDiscord, FakeMember, Reply
 from tests.cogs.admin_support import last_revision, revision_count, with_owner
 from tests.conftest import Office
+from tests.support.replies import fields, ts
 
 REFUSED = "Only editors can change records"
 TEXT = "How many ERO officers in Duluth wear body cameras, and since when?"
@@ -244,7 +245,7 @@ async def test_mentions_in_the_text_are_stored_as_typed_and_never_ping(
     assert (await question_in(bot, office.guild.id, "GQ-1")).question == typed
     shown = await fake.slash("oversight show", question="GQ-1", user=office.staffer)
     description = shown.embeds[0]["description"]
-    assert description.startswith("@\u200beveryone and <\u200b@\u200b&")
+    assert description.split("\n\n", 1)[1].startswith("@\u200beveryone and <\u200b@\u200b&")
     assert "<@&" not in description and "@here" not in str(shown.embeds)
 
 
@@ -683,3 +684,66 @@ async def test_random_add_and_answer_options_never_break(
     assert reply.ephemeral and "Something went wrong" not in reply.content
     if not reply.content.startswith(SUCCESS):
         assert await revision_count(bot) == before, reply.content
+
+
+# ---------------------------------------------------------------- honest deadlines
+
+
+async def test_a_new_rule_on_an_unenacted_bill_waits_then_resolves_on_signing(
+    fake: FakeDiscord, office: Office, owner: FakeMember, bot: OversightBot
+) -> None:
+    """OQ-4 re-ruled to '30 days after enactment of H.R. 9002' (not enacted) loses its May 30
+    date and its OVERDUE marker and waits for enactment; the President's signing on 2026-11-20
+    makes it due Dec 20, 2026."""
+
+    async def show() -> tuple[str, str]:
+        reply = await fake.slash("oversight show", question="OQ-4", user=office.staffer)
+        return reply.embeds[0]["title"], fields(reply)["Due"]
+
+    async def run(command: str, **options: Any) -> None:
+        reply = await fake.slash(command, user=owner, options={**options, "dataset": "shared"})
+        assert "Something went wrong" not in reply.content, reply.content
+
+    await run("admin approps measure", bill="H.R. 9002", title="A test act", fiscal_year=2027)
+    await run("admin oversight update", question="OQ-4", due_rule_bill="H.R. 9002")
+    title, due = await show()
+    assert title == "OQ-4 · ⏳ Pending"
+    assert due == "Waiting for enactment of H.R. 9002 (30 days after enactment of H.R. 9002)."
+    await run(
+        "admin approps action",
+        bill="H.R. 9002",
+        date="2026-11-20",
+        chamber="president",
+        text="Signed by the President.",
+        stage_after="enacted",
+    )
+    title, due = await show()
+    assert title == "OQ-4 · ⏳ Pending"
+    assert due.startswith(ts(2026, 12, 20))
+    assert "30 days after enactment of H.R. 9002 (enacted " in due
+
+
+async def test_a_servers_copy_with_a_new_rule_drops_the_old_derived_date(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """An office re-ruling the shared OQ-4 to an unenacted bill gets its own copy with no date
+    (not the stale May 30), listed as waiting for enactment; other servers keep May 30."""
+    await fake.slash(
+        "admin approps measure",
+        user=office.admin,
+        options={"bill": "H.R. 9002", "title": "A test act", "fiscal_year": 2027},
+    )
+    reply = await fake.slash(
+        "admin oversight update",
+        user=office.admin,
+        options={"question": "OQ-4", "due_rule_bill": "H.R. 9002"},
+    )
+    assert "due: May 30, 2026 → —" in (reply.content or "")
+    copy = await question_in(bot, office.guild.id, "OQ-4")
+    assert (copy.due_rule_measure_key, copy.due_date) == ("119-hr9002", None)
+    assert (await question_in(bot, None, "OQ-4")).due_date == dt.date(2026, 5, 30)
+    listed = await fake.slash("oversight list", user=office.staffer)
+    entries = {f["name"]: f["value"] for e in listed.embeds for f in e.get("fields", [])}
+    assert entries["OQ-4 · ⏳ Pending"].endswith(
+        "Due 30 days after enactment: waiting for enactment of H.R. 9002"
+    )

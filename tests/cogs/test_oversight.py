@@ -244,6 +244,8 @@ async def test_show_gives_the_spend_plans_due_rule_and_date(
     first = reply.embeds[0]
     assert first["title"] == "OQ-4 · ⏳ Pending · 🔴 OVERDUE · 182 days"
     assert first["description"] == (
+        "OQ-4 is pending and 182 days overdue: it was due May 30, 2026 (30 days after enactment "
+        "of H.R. 7147).\n\n"
         "Spend plan for the $20,000,000 provided for body-worn cameras for ICE and CBP officers."
     )
     assert fields(reply)["Due"] == (
@@ -252,6 +254,51 @@ async def test_show_gives_the_spend_plans_due_rule_and_date(
         "🔴 OVERDUE · 182 days"
     )
     assert all(embed["color"] == RED.value for embed in reply.embeds)
+
+
+@pytest.mark.parametrize(
+    ("key", "sentence"),
+    [
+        ("OQ-5", "OQ-5 is pending and 150 days overdue: it was due Jul 1, 2026."),
+        ("OQ-6", "OQ-6 is pending; no due date is recorded."),
+        (
+            "OQ-7",
+            "OQ-7 is pending and 122 days overdue: it was due Jul 29, 2026 (90 days after "
+            "enactment of H.R. 7147).",
+        ),
+    ],
+)
+async def test_show_opens_with_a_sentence_giving_status_and_deadline(
+    fake: FakeDiscord, office: Office, bot, key: str, sentence: str
+) -> None:
+    """The first line answers where a question stands, before its text."""
+    reply = await fake.slash("oversight show", question=key, user=office.staffer)
+    assert reply.embeds[0]["description"].split("\n\n")[0] == sentence
+
+
+@pytest.mark.parametrize(
+    ("over", "sentence"),
+    [
+        ({"due_date": "2026-12-13"}, "GQ-1 is acknowledged and due Dec 13, 2026, in 15 days."),
+        ({"due_date": "2026-11-28"}, "GQ-1 is acknowledged and due today, Nov 28, 2026."),
+        (
+            {"due_date": "2026-11-01", "status": "answered"},
+            "GQ-1 is answered: nothing is outstanding.",
+        ),
+        (
+            {"due_rule_measure_key": "119-hr4213", "due_rule_days": 30},
+            "GQ-1 is acknowledged, waiting for enactment of H.R. 4213: it is due 30 days after "
+            "enactment of H.R. 4213.",
+        ),
+    ],
+)
+async def test_show_sentence_for_future_today_closed_and_waiting_deadlines(
+    fake: FakeDiscord, office: Office, bot, over: Json, sentence: str
+) -> None:
+    """Due in 15 days, due today (not overdue), closed, and waiting for a bill's enactment."""
+    await write(bot, office.guild.id, question("GQ-1", **({"status": "acknowledged"} | over)))
+    reply = await fake.slash("oversight show", question="GQ-1", user=office.staffer)
+    assert reply.embeds[0]["description"].split("\n\n")[0] == sentence
 
 
 async def test_show_lists_the_facts_sources_and_related_records(
@@ -299,16 +346,16 @@ async def test_show_a_partially_answered_question(fake: FakeDiscord, office: Off
     assert reply.embeds[0]["color"] == PURPLE.value
 
 
-async def test_show_a_rule_whose_bill_is_not_enacted_says_the_date_is_not_known(
+async def test_show_a_rule_whose_bill_is_not_enacted_waits_for_its_enactment(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """A question due 30 days after enactment of H.R. 4213 (never enacted) has no date yet."""
+    """A question due 30 days after enactment of H.R. 4213 (never enacted) has no date yet: it
+    waits for the enactment."""
     gid = office.guild.id
     await write(bot, gid, question("GQ-1", due_rule_measure_key="119-hr4213", due_rule_days=30))
     reply = await fake.slash("oversight show", question="GQ-1", user=office.staffer)
     assert fields(reply)["Due"] == (
-        "30 days after enactment of H.R. 4213: the date is not known yet "
-        "(the bill has not been enacted)."
+        "Waiting for enactment of H.R. 4213 (30 days after enactment of H.R. 4213)."
     )
 
 
@@ -365,9 +412,11 @@ async def test_a_4000_character_question_shows_whole(
     assert len(text) >= 3990
     await write(bot, office.guild.id, question("GQ-1", question=text))
     reply = await fake.slash("oversight show", question="GQ-1", share=True, user=office.staffer)
-    shown = " ".join(
+    joined = " ".join(
         embed.get("description", "") for embed in reply.embeds if embed.get("description")
     )
+    lead, _, shown = joined.partition("\n\n")
+    assert lead == "GQ-1 is pending; no due date is recorded."
     assert " ".join(shown.replace("@\u200beveryone", "@everyone").split()) == " ".join(text.split())
     assert "@everyone" not in shown
 

@@ -27,7 +27,8 @@ threshold) would post dozens of stale "funding ends in 7 days" alerts about peri
   never after the next, more urgent, one has taken over, and never twice;
 - the lapse while 1..LAPSE_WINDOW (3) days after the end date;
 - overdue while 1..OVERDUE_WINDOW (7) days after the due date. Older overdue questions are not
-  announced again on first start: the digest lists everything overdue anyway.
+  announced again on first start: the digest lists everything overdue anyway. A question whose
+  deadline's basis is disputed is 'deadline uncertain', never announced as overdue.
 The price: a bot down for longer than a window misses that alert (the digest still shows the
 state). Dates typed in retroactively (a due date already 10 days past) fire nothing either.
 
@@ -57,6 +58,7 @@ from db.models import (
     PeriodType,
     Revision,
 )
+from db.oversight import disputed_clause
 from db.scope import Actor, Scope
 from db.tracking import fire_once
 
@@ -113,6 +115,7 @@ async def _overdue(session: AsyncSession, today: dt.date) -> list[_Due]:
         q.due_date.is_not(None),
         q.due_date < today,
         q.due_date >= today - dt.timedelta(days=OVERDUE_WINDOW),
+        ~disputed_clause(q.guild_id, q.confidence, q.due_rule_measure_key),  # deadline uncertain
     )  # the columns the alert needs, not whole rows: hundreds are looked at every tick
     found = []
     for row in await session.execute(query):

@@ -174,6 +174,8 @@ class Digest:
     overdue_count: int = 0
     due_soon_count: int = 0
     due_days: int = DUE_DAYS
+    uncertain: list[OversightQuestion] = field(default_factory=list)  # past due, basis disputed
+    uncertain_count: int = 0
     funding: FundingStatus | None = None
     stale: list[StaleKind] = field(default_factory=list)
 
@@ -184,7 +186,9 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         """Nothing changed, nothing due or overdue, nothing stale (funding alone is no news)."""
-        return not (self.change_count or self.overdue or self.due_soon or self.stale)
+        return not (
+            self.change_count or self.overdue or self.due_soon or self.uncertain or self.stale
+        )
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,8 @@ class GuildPicture:
     due_soon_count: int
     funding: FundingStatus | None
     stale: list[StaleKind]
+    uncertain: list[OversightQuestion]
+    uncertain_count: int
 
 
 async def build_digest(
@@ -249,6 +255,7 @@ async def build_digests(
                 picture.due_soon_count,
             )
             digest.funding, digest.stale = picture.funding, picture.stale
+            digest.uncertain, digest.uncertain_count = picture.uncertain, picture.uncertain_count
             digests.append(digest)
     return digests
 
@@ -335,9 +342,16 @@ class Pictures:
                 for kind in STALE_KINDS
                 if (found := await self._part(kind, guild_id if kind in own else None))
             ]
-            overdue, due_soon, overdue_count, due_soon_count = deadlines
+            overdue, due_soon, overdue_count, due_soon_count, uncertain, uncertain_n = deadlines
             self.pictures[guild_id] = GuildPicture(
-                overdue, due_soon, overdue_count, due_soon_count, funding, stale
+                overdue,
+                due_soon,
+                overdue_count,
+                due_soon_count,
+                funding,
+                stale,
+                uncertain,
+                uncertain_n,
             )
         return self.pictures[guild_id]
 
@@ -359,7 +373,7 @@ class Pictures:
             session, scope, today=today, days=DUE_DAYS, limit=QUESTIONS_KEPT
         )
         counts = await count_due(session, scope, today=today, days=DUE_DAYS)
-        return report.overdue, report.due_soon, *counts
+        return report.overdue, report.due_soon, *counts, report.uncertain, report.uncertain_count
 
     async def _stale(self, kind: str, scope: Scope) -> StaleKind | None:
         """The oldest few and (on each row) how many in all: one query."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,6 +20,7 @@ from db.keys import question_id, question_number
 from db.links import Related, related
 from db.models import (
     OPEN_STATUSES,
+    Confidence,
     Measure,
     OversightQuestion,
     QuestionFields,
@@ -36,12 +37,57 @@ SHARED_PREFIX = "OQ"
 GUILD_PREFIX = "GQ"
 
 
-def is_overdue(question: OversightQuestion, today: dt.date) -> bool:
+def past_due(question: OversightQuestion, today: dt.date) -> bool:
+    """Open and past its due date, whether or not the deadline's basis is disputed."""
     return (
         question.status in OPEN_STATUSES
         and question.due_date is not None
         and question.due_date < today
     )
+
+
+def basis_disputed(question: OversightQuestion, measure: Measure | None) -> bool:
+    """Whether the deadline's legal basis is disputed: the question's own confidence, or that of
+    the bill its due rule follows."""
+    disputed = Confidence.disputed.value
+    return str(question.confidence) == disputed or (
+        measure is not None
+        and measure.key == question.due_rule_measure_key
+        and str(measure.confidence) == disputed
+    )
+
+
+def is_overdue(question: OversightQuestion, today: dt.date, *, disputed: bool = False) -> bool:
+    """Past due on an undisputed basis (a disputed one is 'deadline uncertain', not overdue)."""
+    return past_due(question, today) and not disputed
+
+
+def disputed_clause(guild_id: Any, confidence: Any, measure_key: Any) -> Any:
+    """SQL twin of basis_disputed over a question's columns (a table's or a subquery's): its own
+    confidence, or an EXISTS on the visible measure its rule follows. Set-based: one query."""
+    measure: Any = Measure
+    rule_disputed = exists().where(
+        measure.key == measure_key,
+        measure.guild_id.is_(None) | (measure.guild_id == guild_id),
+        measure.confidence == Confidence.disputed.value,
+    )
+    return (confidence == Confidence.disputed.value) | rule_disputed
+
+
+def _question_disputed() -> Any:
+    q: Any = OversightQuestion
+    return disputed_clause(q.guild_id, q.confidence, q.due_rule_measure_key)
+
+
+async def disputed_ids(session: AsyncSession, questions: list[OversightQuestion]) -> frozenset[int]:
+    """Which of these questions' deadlines rest on a disputed basis (one query)."""
+    ids = [q.id for q in questions if q.id is not None]
+    if not ids:
+        return frozenset()
+    query = select(col(OversightQuestion.id)).where(
+        col(OversightQuestion.id).in_(ids), _question_disputed()
+    )
+    return frozenset(i for i in (await session.execute(query)).scalars() if i is not None)
 
 
 def days_outstanding(question: OversightQuestion, today: dt.date) -> int | None:
@@ -100,6 +146,8 @@ class QuestionPage:
     overdue: int
     page: int
     per_page: int
+    uncertain: int = 0  # past due, but the basis is disputed: not counted overdue
+    disputed: frozenset[int] = frozenset()  # ids on this page whose basis is disputed
 
     @property
     def pages(self) -> int:
@@ -123,7 +171,7 @@ def _filtered(
     return query
 
 
-def _overdue_clause(today: dt.date) -> Any:
+def _past_due_clause(today: dt.date) -> Any:
     return (col(OversightQuestion.status).in_([s.value for s in OPEN_STATUSES])) & (
         col(OversightQuestion.due_date) < today
     )
@@ -143,22 +191,34 @@ async def list_questions(
     """Overdue first, then by due date (no due date last), then by id."""
     query = _filtered(scope, status=status, asked_by=asked_by, component=component)
     sub = query.subquery()
-    overdue_sub = sub.c.status.in_([s.value for s in OPEN_STATUSES]) & (sub.c.due_date < today)
-    total, overdue = (
+    late = sub.c.status.in_([s.value for s in OPEN_STATUSES]) & (sub.c.due_date < today)
+    disputed = disputed_clause(sub.c.guild_id, sub.c.confidence, sub.c.due_rule_measure_key)
+    total, overdue, uncertain = (
         await session.execute(
             select(
-                func.count(), func.coalesce(func.sum(case((overdue_sub, 1), else_=0)), 0)
+                func.count(),
+                func.coalesce(func.sum(case((late & ~disputed, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((late & disputed, 1), else_=0)), 0),
             ).select_from(sub)
         )
     ).one()
     ordered = query.order_by(
-        case((_overdue_clause(today), 0), else_=1),
+        case((_past_due_clause(today), 0), else_=1),
         col(OversightQuestion.due_date).is_(None),
         col(OversightQuestion.due_date),
         col(OversightQuestion.id),
     )
     rows = await session.execute(ordered.offset(page * per_page).limit(per_page))
-    return QuestionPage(list(rows.scalars()), int(total), int(overdue), page, per_page)
+    questions = list(rows.scalars())
+    return QuestionPage(
+        questions,
+        int(total),
+        int(overdue),
+        page,
+        per_page,
+        int(uncertain),
+        await disputed_ids(session, questions),
+    )
 
 
 @dataclass
@@ -166,21 +226,23 @@ class DueReport:
     overdue: list[OversightQuestion]
     due_soon: list[OversightQuestion]
     days: int
+    uncertain: list[OversightQuestion] = field(default_factory=list)  # past due, basis disputed
+    disputed: frozenset[int] = frozenset()  # ids of due_soon (and uncertain) on a disputed basis
+    uncertain_count: int = 0  # all of them, when `uncertain` is capped
 
 
 async def due_questions(
     session: AsyncSession, scope: Scope, *, today: dt.date, days: int = 14, limit: int = 200
 ) -> DueReport:
-    """Open questions past due, and those due within `days` (today included)."""
-    open_values = [s.value for s in OPEN_STATUSES]
-    base = visible(OversightQuestion, scope).where(
-        col(OversightQuestion.status).in_(open_values),
-        col(OversightQuestion.due_date).is_not(None),
+    """Open questions past due (overdue, or 'deadline uncertain' when the basis is disputed),
+    and those due within `days` (today included)."""
+    base = _open_with_due_date(scope)
+    late = base.where(col(OversightQuestion.due_date) < today).order_by(
+        col(OversightQuestion.due_date), col(OversightQuestion.id)
     )
-    overdue = await session.execute(
-        base.where(col(OversightQuestion.due_date) < today)
-        .order_by(col(OversightQuestion.due_date), col(OversightQuestion.id))
-        .limit(limit)
+    overdue = await session.execute(late.where(~_question_disputed()).limit(limit))
+    uncertain = list(
+        (await session.execute(late.where(_question_disputed()).limit(limit))).scalars()
     )
     horizon = today + dt.timedelta(days=days)
     soon = await session.execute(
@@ -190,7 +252,14 @@ async def due_questions(
         .order_by(col(OversightQuestion.due_date), col(OversightQuestion.id))
         .limit(limit)
     )
-    return DueReport(list(overdue.scalars()), list(soon.scalars()), days)
+    due_soon = list(soon.scalars())
+    disputed = await disputed_ids(session, due_soon) | {q.id for q in uncertain if q.id}
+    uncertain_count = len(uncertain)
+    if uncertain_count == limit:  # perhaps more: count them
+        uncertain_count = await count_uncertain(session, scope, today=today)
+    return DueReport(
+        list(overdue.scalars()), due_soon, days, uncertain, frozenset(disputed), uncertain_count
+    )
 
 
 # ---------------------------------------------------------------- detail, counts and facets
@@ -237,13 +306,17 @@ async def next_due(
 async def count_due(
     session: AsyncSession, scope: Scope, *, today: dt.date, days: int
 ) -> tuple[int, int]:
-    """(overdue, due within `days`) counted in full, for when due_questions' lists are capped."""
+    """(overdue, due within `days`) counted in full, for when due_questions' lists are capped.
+    A past-due question whose basis is disputed is not overdue (count_uncertain counts it)."""
     sub = _open_with_due_date(scope).subquery()
     horizon = today + dt.timedelta(days=days)
+    disputed = disputed_clause(sub.c.guild_id, sub.c.confidence, sub.c.due_rule_measure_key)
     overdue, soon = (
         await session.execute(
             select(
-                func.coalesce(func.sum(case((sub.c.due_date < today, 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(case(((sub.c.due_date < today) & ~disputed, 1), else_=0)), 0
+                ),
                 func.coalesce(
                     func.sum(
                         case(((sub.c.due_date >= today) & (sub.c.due_date <= horizon), 1), else_=0)
@@ -254,6 +327,16 @@ async def count_due(
         )
     ).one()
     return int(overdue), int(soon)
+
+
+async def count_uncertain(session: AsyncSession, scope: Scope, *, today: dt.date) -> int:
+    """Open questions past due whose deadline's basis is disputed ('deadline uncertain')."""
+    query = (
+        _open_with_due_date(scope)
+        .where(col(OversightQuestion.due_date) < today, _question_disputed())
+        .subquery()
+    )
+    return int((await session.execute(select(func.count()).select_from(query))).scalar_one())
 
 
 @dataclass

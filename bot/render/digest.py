@@ -21,6 +21,7 @@ from bot.render.common import (
     when,
 )
 from bot.render.history import _summary, actor_text, label_from_changes, record_title
+from bot.render.oversight import UNCERTAIN
 from db.digests import ChangeLine, Digest
 from db.kinds import KINDS
 from db.models import OversightQuestion
@@ -62,13 +63,17 @@ def change_line(change: ChangeLine) -> str:
     return clip(f"• {when(change.recorded_at, 'f')} **{name}**: {what} · by {by}{where}", 300)
 
 
-def question_line(question: OversightQuestion, today_ordinal: int) -> str:
+def question_line(
+    question: OversightQuestion, today_ordinal: int, *, uncertain: bool = False
+) -> str:
     due = question.due_date
     days = (
         f" · {today_ordinal - due.toordinal()} days late"
         if due and due.toordinal() < today_ordinal
         else ""
     )
+    if uncertain:  # past due, but the basis is disputed: no count of days late
+        days = f" · {UNCERTAIN}"
     whom = defang(question.addressed_to)
     text = clip(defang(" ".join(question.question.split())), 80)
     return clip(f"• **{defang(question.key)}**: {text} · due {when(due)}{days} · to {whom}", 300)
@@ -110,6 +115,8 @@ def _state_text(status: Any, year: int, period: Any) -> str:
 def digest_embeds(digest: Digest, *, title: str = "Oversight digest") -> list[discord.Embed]:
     """The digest in one embed (each section within its field limit, so always < 6,000)."""
     colour = RED if digest.overdue_count else AMBER if digest.due_soon_count else GREEN
+    if colour == GREEN and digest.uncertain_count:
+        colour = AMBER
     if digest.is_empty:
         colour = BRAND
     embed = discord.Embed(title=title, colour=colour)
@@ -129,6 +136,10 @@ def digest_embeds(digest: Digest, *, title: str = "Oversight digest") -> list[di
         add_field(
             embed, f"🔴 Overdue ({digest.overdue_count})", listed(lines, digest.overdue_count)
         )
+    if digest.uncertain_count:
+        lines = [question_line(q, today, uncertain=True) for q in digest.uncertain]
+        name = f"⚠️ Deadline uncertain, basis disputed ({digest.uncertain_count})"
+        add_field(embed, name, listed(lines, digest.uncertain_count))
     if digest.due_soon_count:
         lines = [question_line(q, today) for q in digest.due_soon]
         name = f"⏳ Due within {digest.due_days} days ({digest.due_soon_count})"

@@ -51,8 +51,10 @@ from db.oversight import (
     QuestionDetail,
     QuestionFacets,
     QuestionPage,
+    basis_disputed,
     days_outstanding,
     is_overdue,
+    past_due,
 )
 
 Page = list[discord.Embed]
@@ -78,23 +80,31 @@ def status_text(status: str) -> str:
     return STATUS_STYLE.get(str(status), (str(status).replace("_", " ").capitalize(), GREY))[0]
 
 
-def colour_of(question: OversightQuestion, today: dt.date) -> discord.Colour:
-    if is_overdue(question, today):
+UNCERTAIN = "deadline uncertain (basis disputed)"
+
+
+def colour_of(
+    question: OversightQuestion, today: dt.date, disputed: bool = False
+) -> discord.Colour:
+    if is_overdue(question, today, disputed=disputed):
         return RED
+    if past_due(question, today):  # and disputed
+        return AMBER
     return STATUS_STYLE.get(str(question.status), ("", GREY))[1]
 
 
-def days_overdue(question: OversightQuestion, today: dt.date) -> int | None:
-    if not is_overdue(question, today) or question.due_date is None:
+def days_overdue(question: OversightQuestion, today: dt.date, disputed: bool = False) -> int | None:
+    if not is_overdue(question, today, disputed=disputed) or question.due_date is None:
         return None
     return (today - question.due_date).days
 
 
-def overdue_marker(question: OversightQuestion, today: dt.date) -> str:
-    """'🔴 OVERDUE · 182 days' for an open question past its deadline, else ''."""
-    days = days_overdue(question, today)
+def overdue_marker(question: OversightQuestion, today: dt.date, disputed: bool = False) -> str:
+    """'🔴 OVERDUE · 182 days' for an open question past its deadline; '⚠️ Deadline uncertain
+    (basis disputed)' when that deadline's legal basis is disputed; else ''."""
+    days = days_overdue(question, today, disputed)
     if days is None:
-        return ""
+        return f"⚠️ {UNCERTAIN[0].upper()}{UNCERTAIN[1:]}" if past_due(question, today) else ""
     return f"🔴 OVERDUE · {days} day{'s' if days != 1 else ''}"
 
 
@@ -137,7 +147,7 @@ def due_value(question: OversightQuestion, measure: Measure | None, today: dt.da
     if rule is not None:
         enacted_on = measure.enacted_on if measure is not None else None
         text += f"\n{rule}" + (f" (enacted {when(enacted_on)})" if enacted_on else "")
-    if marker := overdue_marker(question, today):
+    if marker := overdue_marker(question, today, basis_disputed(question, measure)):
         text += f"\n{marker}"
     return text
 
@@ -167,13 +177,12 @@ def _newest_as_of(questions: Sequence[OversightQuestion]) -> dt.date | None:
 # ---------------------------------------------------------------- /oversight list
 
 
-def list_entry(question: OversightQuestion, today: dt.date) -> tuple[str, str]:
+def list_entry(
+    question: OversightQuestion, today: dt.date, disputed: bool = False
+) -> tuple[str, str]:
     """(field name, value): id, status and overdue marker; short text, who → whom, due date."""
-    name = " · ".join(
-        part
-        for part in (question.key, status_text(question.status), overdue_marker(question, today))
-        if part
-    )
+    marker = overdue_marker(question, today, disputed)
+    name = " · ".join(part for part in (question.key, status_text(question.status), marker) if part)
     value = "\n".join(
         [
             clip(defang(question.question), SHORT_TEXT),
@@ -187,14 +196,15 @@ def list_entry(question: OversightQuestion, today: dt.date) -> tuple[str, str]:
 def list_page(page: QuestionPage, today: dt.date, filters: str) -> Page:
     """One page of the list: counts at the top, one compact entry per question."""
     total = f"{page.total:,} question{'s' if page.total != 1 else ''}"
-    lines = [f"**{total} · {page.overdue:,} overdue**"]
+    uncertain = f" · {page.uncertain:,} {UNCERTAIN}" if page.uncertain else ""
+    lines = [f"**{total} · {page.overdue:,} overdue{uncertain}**"]
     if filters:
         lines.append(f"Filtered by {filters}")
     lines.append("Sorted by due date, overdue first.")
     colour = RED if page.overdue else BRAND
     embed = discord.Embed(title="Oversight questions", description="\n".join(lines), colour=colour)
     for question in page.questions:
-        add_field(embed, *list_entry(question, today))
+        add_field(embed, *list_entry(question, today, question.id in page.disputed))
     embed.set_footer(text=footer_text(_newest_as_of(page.questions), _sources_of(page.questions)))
     return [embed]
 
@@ -306,6 +316,8 @@ def answer_sentence(question: OversightQuestion, measure: Measure | None, today:
         return f"{opening}; no due date is recorded."
     on = format_date(due)
     why = f" ({rule})" if rule else ""
+    if due < today and basis_disputed(question, measure):
+        return f"{opening}; {UNCERTAIN}: the recorded due date was {on}{why}."
     if due < today:
         return f"{opening} and {_days((today - due).days)} overdue: it was due {on}{why}."
     if due == today:
@@ -316,8 +328,9 @@ def answer_sentence(question: OversightQuestion, measure: Measure | None, today:
 def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
     """A question in full: its whole text, then its facts; more pages only when it needs them."""
     q = detail.question
-    colour = colour_of(q, today)
-    marker = overdue_marker(q, today)
+    disputed = basis_disputed(q, detail.rule_measure)
+    colour = colour_of(q, today, disputed)
+    marker = overdue_marker(q, today, disputed)
     title = " · ".join(part for part in (q.key, status_text(q.status), marker) if part)
     lead = answer_sentence(q, detail.rule_measure, today)
     texts = split_text(f"{lead}\n\n{defang(q.question)}", DESCRIPTION_LIMIT)
@@ -356,11 +369,13 @@ def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
 # ---------------------------------------------------------------- /oversight due
 
 
-def due_line(question: OversightQuestion, today: dt.date) -> str:
+def due_line(question: OversightQuestion, today: dt.date, disputed: bool = False) -> str:
     text = clip(defang(question.question), 90)
     line = f"`{question.key}` {text} · due {when_relative(question.due_date)}"
-    if (days := days_overdue(question, today)) is not None:
+    if (days := days_overdue(question, today, disputed)) is not None:
         line += f" · **{days} day{'s' if days != 1 else ''} overdue**"
+    elif disputed:
+        line += f" · **{UNCERTAIN}**"
     return line
 
 
@@ -377,20 +392,26 @@ def due_pages(
 ) -> list[Page]:
     """Overdue, then due within the window, each with its due date; empty groups say so."""
     overdue_count, soon_count = counts
+    uncertain_count = max(report.uncertain_count, len(report.uncertain))
     horizon = today + dt.timedelta(days=report.days)
     window = f"{report.days} day{'s' if report.days != 1 else ''}"
+    uncertain_head = f" · {uncertain_count:,} {UNCERTAIN}" if uncertain_count else ""
     header = discord.Embed(
         title=f"Oversight questions due within {window}",
         description=(
-            f"**{overdue_count:,} overdue · {soon_count:,} due by {format_date(horizon)}**\n"
+            f"**{overdue_count:,} overdue{uncertain_head} · {soon_count:,} due by "
+            f"{format_date(horizon)}**\n"
             "Open questions only (pending, acknowledged or partially answered)."
         ),
-        colour=RED if overdue_count else (AMBER if soon_count else GREEN),
+        colour=RED if overdue_count else (AMBER if soon_count or uncertain_count else GREEN),
     )
     overdue = [due_line(q, today) for q in report.overdue] + _more(
         len(report.overdue), overdue_count
     )
-    soon = [due_line(q, today) for q in report.due_soon] + _more(len(report.due_soon), soon_count)
+    soon = [due_line(q, today, q.id in report.disputed) for q in report.due_soon]
+    soon += _more(len(report.due_soon), soon_count)
+    uncertain = [due_line(q, today, True) for q in report.uncertain]
+    uncertain += _more(len(report.uncertain), uncertain_count)
     if not soon:
         if next_question is not None and next_question.due_date is not None:
             soon = [
@@ -400,9 +421,12 @@ def due_pages(
         else:
             soon = [f"Nothing is due in the next {window}, and no open question is due later."]
     named = _line_fields(f"Overdue ({overdue_count:,})", overdue, "Nothing is overdue.")
+    if uncertain:
+        heading = f"{UNCERTAIN[0].upper()}{UNCERTAIN[1:]} ({uncertain_count:,})"
+        named += _line_fields(heading, uncertain, "—")
     named += _line_fields(f"Due within {window} ({soon_count:,})", soon, "—")
     embeds = [header, *_pack([(n, v, False) for n, v in named], header.colour or BRAND)]
-    shown = [*report.overdue, *report.due_soon]
+    shown = [*report.overdue, *report.uncertain, *report.due_soon]
     pages = messages_of(embeds)
     for page in pages:
         page[-1].set_footer(text=footer_text(_newest_as_of(shown) or today, _sources_of(shown)))

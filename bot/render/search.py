@@ -22,9 +22,10 @@ from bot.render.common import (
     defang,
 )
 from bot.render.meta import count_phrase
-from bot.render.oversight import days_overdue, rule_text, status_text, waiting_text
+from bot.render.oversight import UNCERTAIN, days_overdue, rule_text, status_text, waiting_text
 from db.dates import format_date
 from db.models import bill_label
+from db.oversight import basis_disputed, past_due
 from db.search import KIND_WORDS, CitedRecord, Hit
 
 Page = list[discord.Embed]
@@ -112,8 +113,11 @@ def _question(rec: CitedRecord, today: dt.date) -> list[str]:
     lines = [f'Oversight question {q.key}: "{clip(q.question, 300)}"']
     lines.append(f"Asked by: {q.asked_by}. Addressed to: {q.addressed_to}. Vehicle: {q.vehicle}.")
     status = f"Status: {status_text(q.status).split(' ', 1)[-1].lower()}"
-    if (late := days_overdue(q, today)) is not None:
+    disputed = basis_disputed(q, rec.measure)
+    if (late := days_overdue(q, today, disputed)) is not None:
         status += f"; overdue by {late} day{'s' if late != 1 else ''}"
+    elif disputed and past_due(q, today):
+        status += f"; {UNCERTAIN}"
     lines.append(status + ".")
     if q.sent_date:
         lines.append(f"Sent: {format_date(q.sent_date)}.")

@@ -86,14 +86,13 @@ async def test_preview_shows_the_facts_privately(
     [embed] = reply.embeds
     assert embed["title"] == "Oversight digest (preview)"
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    overdue = fields["🔴 Overdue (3)"]
-    assert [line.split(":")[0] for line in overdue.split("\n")] == [
-        "• **OQ-4**",
-        "• **OQ-5**",
-        "• **OQ-7**",
-    ]
-    assert overdue.startswith("• **OQ-4**: Spend plan for the $20,000,000")
-    assert "182 days late" in overdue
+    overdue = fields["🔴 Overdue (1)"]
+    assert overdue.startswith("• **OQ-5**:") and "150 days late" in overdue
+    # OQ-4 and OQ-7 follow H.R. 7147, whose enacted content is disputed: no days-late count
+    uncertain = fields["⚠️ Deadline uncertain, basis disputed (2)"]
+    assert [line.split(":")[0] for line in uncertain.split("\n")] == ["• **OQ-4**", "• **OQ-7**"]
+    assert uncertain.startswith("• **OQ-4**: Spend plan for the $20,000,000")
+    assert "deadline uncertain (basis disputed)" in uncertain and "late" not in uncertain
     assert fields["Funding"].startswith("No FY2027 records yet; the latest year is FY2026. ")
     # FY2026's last recorded period: funded by H.R. 7147 through May 22, 2026 (disputed)
     assert "ended <t:" in fields["Funding"] and fields["Funding"].endswith("(disputed).")

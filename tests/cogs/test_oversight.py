@@ -67,19 +67,23 @@ async def big(bot: OversightBot, office: Office) -> OversightBot:
 async def test_list_puts_the_overdue_statutory_questions_first(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """OQ-4, OQ-5 and OQ-7 lead, oldest deadline first, each marked overdue with its days;
-    the counts at the top say 7 questions, 3 overdue."""
+    """OQ-4, OQ-5 and OQ-7 lead, oldest deadline first. OQ-5 is overdue with its days; OQ-4
+    and OQ-7 follow H.R. 7147, whose enacted content is disputed: their deadline is uncertain,
+    not counted overdue. The counts at the top say 7 questions, 1 overdue, 2 uncertain."""
     reply = await fake.slash("oversight list", user=office.staffer)
     [embed] = reply.embeds
-    assert embed["description"].startswith("**7 questions · 3 overdue**")
+    assert embed["description"].startswith(
+        "**7 questions · 1 overdue · 2 deadline uncertain (basis disputed)**"
+    )
     assert keys_listed(reply.embeds) == STARTER_ORDER
     entries = fields(reply)
-    assert "OQ-4 · ⏳ Pending · 🔴 OVERDUE · 182 days" in entries
-    assert entries["OQ-4 · ⏳ Pending · 🔴 OVERDUE · 182 days"].endswith(
+    assert "OQ-4 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)" in entries
+    assert entries["OQ-4 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)"].endswith(
         f"Due {ts(2026, 5, 30)} ({ts(2026, 5, 30, 'R')})"
     )
     assert "OQ-5 · ⏳ Pending · 🔴 OVERDUE · 150 days" in entries
-    assert "OQ-7 · ⏳ Pending · 🔴 OVERDUE · 122 days" in entries
+    assert "OQ-7 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)" in entries
+    assert not any("OQ-4" in name and "OVERDUE" in name for name in entries)
     assert reply.ephemeral and embed["color"] == RED.value
     assert reply.components == []  # one page: no buttons
 
@@ -172,7 +176,9 @@ async def test_5000_questions_page_count_first_and_last_pages(
     reply = await fake.slash("oversight list", user=office.staffer)
     assert buttons(reply)["page:at"]["label"] == "1 / 501"
     assert keys_listed(reply.embeds) == await expected(0)
-    assert reply.embeds[0]["description"].startswith("**5,007 questions · 1,022 overdue**")
+    assert reply.embeds[0]["description"].startswith(
+        "**5,007 questions · 1,020 overdue · 2 deadline uncertain (basis disputed)**"
+    )
     await fake.click(reply, "page:next")
     assert keys_listed(reply.message.embeds) == await expected(1)
     await fake.click(reply, "page:last")
@@ -238,22 +244,23 @@ async def test_the_buttons_go_quiet_after_the_timeout(
 async def test_show_gives_the_spend_plans_due_rule_and_date(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """OQ-4 is due May 30, 2026: 30 days after H.R. 7147's enactment on Apr 30, 2026, 182 days
-    overdue, in red."""
+    """OQ-4 is due May 30, 2026: 30 days after H.R. 7147's enactment on Apr 30, 2026. What H.R.
+    7147 enacted is disputed, so the deadline is uncertain (in amber), not '182 days overdue'."""
     reply = await fake.slash("oversight show", question="OQ-4", user=office.staffer)
     first = reply.embeds[0]
-    assert first["title"] == "OQ-4 · ⏳ Pending · 🔴 OVERDUE · 182 days"
+    assert first["title"] == "OQ-4 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)"
     assert first["description"] == (
-        "OQ-4 is pending and 182 days overdue: it was due May 30, 2026 (30 days after enactment "
-        "of H.R. 7147).\n\n"
+        "OQ-4 is pending; deadline uncertain (basis disputed): the recorded due date was May 30, "
+        "2026 (30 days after enactment of H.R. 7147).\n\n"
         "Spend plan for the $20,000,000 provided for body-worn cameras for ICE and CBP officers."
     )
     assert fields(reply)["Due"] == (
         f"{ts(2026, 5, 30)} ({ts(2026, 5, 30, 'R')})\n"
         f"30 days after enactment of H.R. 7147 (enacted {ts(2026, 4, 30)})\n"
-        "🔴 OVERDUE · 182 days"
+        "⚠️ Deadline uncertain (basis disputed)"
     )
-    assert all(embed["color"] == RED.value for embed in reply.embeds)
+    assert "overdue" not in str(reply.embeds).lower()
+    assert all(embed["color"] == AMBER.value for embed in reply.embeds)
 
 
 @pytest.mark.parametrize(
@@ -263,8 +270,8 @@ async def test_show_gives_the_spend_plans_due_rule_and_date(
         ("OQ-6", "OQ-6 is pending; no due date is recorded."),
         (
             "OQ-7",
-            "OQ-7 is pending and 122 days overdue: it was due Jul 29, 2026 (90 days after "
-            "enactment of H.R. 7147).",
+            "OQ-7 is pending; deadline uncertain (basis disputed): the recorded due date was "
+            "Jul 29, 2026 (90 days after enactment of H.R. 7147).",
         ),
     ],
 )
@@ -453,17 +460,24 @@ async def test_show_autocomplete_ranks_ids_and_stays_fast_with_5000_questions(
 async def test_due_groups_the_three_overdue_and_says_nothing_is_due(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """With 14 days: OQ-4, OQ-5 and OQ-7 overdue with their due dates; nothing due soon and
-    no later deadline."""
+    """With 14 days: OQ-5 overdue with its due date; OQ-4 and OQ-7 (whose bill's enacted content
+    is disputed) listed as 'deadline uncertain', not counted overdue; nothing due soon and no
+    later deadline."""
     reply = await fake.slash("oversight due", user=office.staffer)
     assert reply.embeds[0]["title"] == "Oversight questions due within 14 days"
-    assert reply.embeds[0]["description"].startswith("**3 overdue · 0 due by Dec 12, 2026**")
-    overdue = fields(reply)["Overdue (3)"].split("\n")
-    assert [line.split("`")[1] for line in overdue] == ["OQ-4", "OQ-5", "OQ-7"]
-    assert overdue[0].endswith(
-        f"due {ts(2026, 5, 30)} ({ts(2026, 5, 30, 'R')}) · **182 days overdue**"
+    assert reply.embeds[0]["description"].startswith(
+        "**1 overdue · 2 deadline uncertain (basis disputed) · 0 due by Dec 12, 2026**"
     )
-    assert ts(2026, 7, 1) in overdue[1] and ts(2026, 7, 29) in overdue[2]
+    [overdue] = fields(reply)["Overdue (1)"].split("\n")
+    assert overdue.startswith("`OQ-5`") and overdue.endswith(
+        f"due {ts(2026, 7, 1)} ({ts(2026, 7, 1, 'R')}) · **150 days overdue**"
+    )
+    uncertain = fields(reply)["Deadline uncertain (basis disputed) (2)"].split("\n")
+    assert [line.split("`")[1] for line in uncertain] == ["OQ-4", "OQ-7"]
+    assert uncertain[0].endswith(
+        f"due {ts(2026, 5, 30)} ({ts(2026, 5, 30, 'R')}) · **deadline uncertain (basis disputed)**"
+    )
+    assert ts(2026, 7, 29) in uncertain[1] and "overdue" not in uncertain[1]
     assert fields(reply)["Due within 14 days (0)"] == (
         "Nothing is due in the next 14 days, and no open question is due later."
     )
@@ -497,17 +511,19 @@ async def test_due_with_nothing_overdue_says_so(fake: FakeDiscord, office: Offic
 async def test_due_at_scale_pages_and_counts_what_it_cannot_show(
     fake: FakeDiscord, office: Office, big
 ) -> None:
-    """1,022 overdue questions: 200 are listed over pages, the rest counted and pointed to
-    /oversight list; every page stays within Discord's limits."""
+    """1,020 overdue questions (and the starter data's 2 uncertain): 200 are listed over pages,
+    the rest counted and pointed to /oversight list; every page stays within Discord's limits."""
     reply = await fake.slash("oversight due", user=office.staffer)
-    assert reply.embeds[0]["description"].startswith("**1,022 overdue · 50 due by Dec 12, 2026**")
+    assert reply.embeds[0]["description"].startswith(
+        "**1,020 overdue · 2 deadline uncertain (basis disputed) · 50 due by Dec 12, 2026**"
+    )
     pages = [reply.embeds]
     while not buttons(reply)["page:next"].get("disabled"):
         await fake.click(reply, "page:next")
         pages.append(reply.message.embeds)
     text = "\n".join(f["value"] for page in pages for e in page for f in e.get("fields", []))
     assert text.count("overdue**") == 200
-    assert "… and 822 more: `/oversight list` shows them all." in text
+    assert "… and 820 more: `/oversight list` shows them all." in text
 
 
 # ---------------------------------------------------------------- privacy
@@ -525,7 +541,9 @@ async def test_a_guilds_private_question_never_reaches_another_guild(
     due = await fake.slash("oversight due", days=365, **where)
     shown = await fake.slash("oversight show", question="GQ-1", **where)
     offered = await fake.autocomplete("oversight show", focused="question", value="GQ", **where)
-    assert listed.embeds[0]["description"].startswith("**7 questions · 3 overdue**")
+    assert listed.embeds[0]["description"].startswith(
+        "**7 questions · 1 overdue · 2 deadline uncertain (basis disputed)**"
+    )
     assert "GQ-" not in str(due.embeds)
     assert (
         shown.content == "No question 'GQ-1'. Use its id (such as OQ-4) or pick one from the list."

@@ -148,16 +148,16 @@ async def test_another_member_cannot_page_the_results(
 async def test_cite_the_spend_plan_with_its_deadline_and_source(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """OQ-4's citation: its text, who owes it, pending and 182 days overdue, due May 30, 2026
-    (30 days after H.R. 7147's enactment on Apr 30, 2026), the Deseret News source, as of and
-    confidence, in absolute dates."""
+    """OQ-4's citation: its text, who owes it, pending with its deadline uncertain (what H.R.
+    7147 enacted is disputed), due May 30, 2026 (30 days after H.R. 7147's enactment on Apr 30,
+    2026), the Deseret News source, as of and confidence, in absolute dates."""
     reply = await fake.slash("cite", record="question:OQ-4", user=office.staffer)
     assert cited(reply) == [
         'Oversight question OQ-4: "Spend plan for the $20,000,000 provided for body-worn cameras '
         'for ICE and CBP officers."',
         "Asked by: Statute: FY2026 DHS appropriations (H.R. 7147). Addressed to: DHS, to the "
         "House and Senate Appropriations Committees. Vehicle: statute.",
-        "Status: pending; overdue by 182 days.",
+        "Status: pending; deadline uncertain (basis disputed).",
         "Due: May 30, 2026 (30 days after enactment of H.R. 7147; enacted Apr 30, 2026).",
         "Source: Deseret News, https://deseret.com/politics/2026/01/20/"
         "dhs-increased-guardrails-funding-bill, published Jan 20, 2026",
@@ -165,6 +165,14 @@ async def test_cite_the_spend_plan_with_its_deadline_and_source(
         "Confidence: reported.",
     ]
     assert reply.ephemeral and "<t:" not in (reply.content or "")
+
+
+async def test_cite_an_undisputed_overdue_question_counts_its_days(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """OQ-5's date is not from H.R. 7147's disputed text: a plain count of days overdue."""
+    reply = await fake.slash("cite", record="question:OQ-5", user=office.staffer)
+    assert "Status: pending; overdue by 150 days." in cited(reply)
 
 
 async def test_cite_a_disputed_law_says_what_conflicts(

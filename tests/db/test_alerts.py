@@ -90,6 +90,19 @@ async def test_answered_and_undated_questions_are_never_overdue(
     assert [k for _, k, _ in await fire(db)] == ["OQ-4"]
 
 
+async def test_no_overdue_alert_when_the_deadlines_basis_is_disputed(db: Database) -> None:
+    """Disputed (the question itself or its rule's bill): deadline uncertain, no alert."""
+    disputed = {"confidence": "disputed", "confidence_note": "Sources conflict."}
+    await add(db, "measure", measure(stage="enacted", enacted_on=D(2026, 10, 28), **disputed))
+    rule = {"due_rule_measure_key": "119-hr4213", "due_rule_days": 30}  # due Nov 27
+    await add(db, "question", question(key="OQ-1", **rule))
+    await add(db, "question", question(key="OQ-2", due_date=D(2026, 11, 27), **disputed))
+    await add(db, "question", question(key="OQ-3", due_date=D(2026, 11, 27)))
+    assert [k for _, k, _ in await fire(db)] == ["OQ-3"]
+    await change(db, "measure", "119-hr4213", {"confidence": "confirmed"})  # settled: overdue
+    assert [k for _, k, _ in await fire(db)] == ["OQ-1"]
+
+
 async def test_long_overdue_questions_are_not_announced_on_first_start(db: Database) -> None:
     await add(db, "question", question(key="OQ-9", due_date=D(2026, 7, 1)))
     await add(db, "question", question(key="OQ-8", due_date=D(2026, 11, 21)))  # 7 days ago

@@ -15,7 +15,9 @@ from db.errors import InvalidInput
 from db.models import KeyCounter, QuestionStatus
 from db.oversight import (
     add_question,
+    basis_disputed,
     count_due,
+    count_uncertain,
     days_outstanding,
     due_questions,
     find_question,
@@ -23,6 +25,7 @@ from db.oversight import (
     list_questions,
     next_code,
     next_due,
+    past_due,
     question_detail,
     question_facets,
     suggest_askers,
@@ -332,6 +335,48 @@ async def test_enactment_makes_a_rule_question_due(db: Database) -> None:
         )
     report = await due(db)
     assert [(q.key, q.due_date) for q in report.due_soon] == [("OQ-1", D(2026, 12, 5))]
+
+
+DISPUTED = {"confidence": "disputed", "confidence_note": "Sources conflict on the enacted text."}
+
+
+async def test_a_disputed_basis_makes_a_past_deadline_uncertain_not_overdue(db: Database) -> None:
+    """Past due on a disputed basis (the rule's bill, or the question itself) is 'deadline
+    uncertain': listed, never counted overdue, in the lists, the due report and the counts."""
+    await add(db, "measure", measure(stage="enacted", enacted_on=D(2026, 10, 1), **DISPUTED))
+    await ask(
+        db,
+        question(due_rule_measure_key="119-hr4213", due_rule_days=30),  # OQ-1: due Oct 31
+        question(due_date=D(2026, 11, 1), **DISPUTED),  # OQ-2
+        question(due_date=D(2026, 11, 2)),  # OQ-3: plainly overdue
+        question(due_rule_measure_key="119-hr4213", due_rule_days=60),  # OQ-4: due Nov 30
+    )
+    page = await listed(db)
+    assert (page.total, page.overdue, page.uncertain) == (4, 1, 2)
+    by_key = {q.key: q.id for q in page.questions}
+    assert page.disputed == {by_key["OQ-1"], by_key["OQ-2"], by_key["OQ-4"]}
+    report = await due(db)
+    assert [q.key for q in report.overdue] == ["OQ-3"]
+    assert [q.key for q in report.uncertain] == ["OQ-1", "OQ-2"]
+    assert report.uncertain_count == 2
+    assert [q.key for q in report.due_soon] == ["OQ-4"] and by_key["OQ-4"] in report.disputed
+    async with db.session() as session:
+        assert await count_due(session, SHARED, today=TODAY, days=14) == (1, 1)
+        assert await count_uncertain(session, SHARED, today=TODAY) == 2
+        detail = await question_detail(session, SHARED, await one(db, "OQ-1"))
+    q = detail.question
+    assert basis_disputed(q, detail.rule_measure) and past_due(q, TODAY)
+    assert not is_overdue(q, TODAY, disputed=True) and is_overdue(q, TODAY)
+
+
+async def test_a_settled_basis_makes_the_deadline_overdue_again(db: Database) -> None:
+    """When the bill's confidence is no longer disputed, its rule's question is overdue."""
+    await add(db, "measure", measure(stage="enacted", enacted_on=D(2026, 10, 1), **DISPUTED))
+    await ask(db, question(due_rule_measure_key="119-hr4213", due_rule_days=30))
+    assert ((await listed(db)).overdue, (await listed(db)).uncertain) == (0, 1)
+    await change(db, "measure", "119-hr4213", {"confidence": "confirmed"})
+    assert ((await listed(db)).overdue, (await listed(db)).uncertain) == (1, 0)
+    assert [q.key for q in (await due(db)).overdue] == ["OQ-1"]
 
 
 # ---------------------------------------------------------------- scope

@@ -17,13 +17,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.client import OversightBot
 from bot.config import Settings
+from bot.console.files import FileHost as ConsoleFileHost
 from db.changes import plain_values
 from db.engine import Database
 from db.models import Revision
@@ -47,29 +47,8 @@ CHICAGO = "bodycam,Chicago,IL,ICE-ERO,full,2026-11-20,Now full"
 DENVER = "bodycam,Denver,CO,ICE-ERO,announced,2026-11-20,"
 
 
-class FileHost:
-    """Serves uploaded files on 127.0.0.1, as Discord's CDN serves attachments."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.runner: web.AppRunner | None = None
-        self.base = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/attachments/{id}/{name}", self._get)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        self.base = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
-
-    async def _get(self, request: web.Request) -> web.Response:
-        data = self.files.get(request.match_info["id"])
-        return web.Response(status=404) if data is None else web.Response(body=data)
+class FileHost(ConsoleFileHost):
+    """The console's file host (127.0.0.1, as Discord's CDN serves attachments), given bytes."""
 
     def attachment(self, filename: str, data: bytes) -> Json:
         """The resolved attachment Discord puts in the interaction for an uploaded file."""

@@ -86,6 +86,17 @@ def add_days(start: datetime.date, days: int) -> datetime.date:
         ) from None
 
 
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """start + months, the day clipped to the month's last (Jan 31 + 1 month = Feb 28); a
+    DateRangeError when the result is past year 9999."""
+    try:
+        return start + relativedelta(months=months)
+    except (OverflowError, ValueError):  # relativedelta's year out of range
+        raise DateRangeError(
+            f"{months:,} months from {format_date(start)} is outside the calendar (years 1–9999)"
+        ) from None
+
+
 def parse_date(text: str, *, today: datetime.date) -> datetime.date:
     """Read a date a person typed; `today` is injected so results are deterministic."""
     s = " ".join(text.lower().split())

@@ -460,6 +460,14 @@ class QuestionFields(RecordFields):
     # A statutory rule such as "30 days after enactment of H.R. 7147": resolved at read time.
     due_rule_measure_key: OptText = Field(default=None, max_length=120)
     due_rule_days: int | None = Field(default=None, ge=0, le=3650)
+    # A recurring duty ("90 days after enactment, then quarterly"): reports fall due every
+    # `repeat_months` from `first_due_date` (the rule's date when there is a rule), and
+    # `due_date` is the next one not yet received (one per response recorded).
+    repeat_months: int | None = Field(default=None, ge=1, le=12)
+    first_due_date: dt.date | None = None
+    # A date the law makes a condition, not a deadline (hearings held before July 1 count).
+    trigger_date: dt.date | None = None
+    trigger_note: OptText = Field(default=None, max_length=300)
     status: QuestionStatus = Field(default=QuestionStatus.pending, sa_type=String(24), index=True)
     responses: list[Response] = Field(default_factory=list, max_length=50, sa_type=JSON)
 
@@ -476,6 +484,20 @@ class QuestionFields(RecordFields):
     def _check_rule(self) -> QuestionFields:
         if (self.due_rule_measure_key is None) != (self.due_rule_days is None):
             raise ValueError("due_rule_days: give the measure and the number of days, or neither")
+        if self.repeat_months is None:
+            if self.first_due_date is not None:
+                raise ValueError(
+                    "first_due_date: only a recurring duty has one; give repeat_months too"
+                )
+        elif self.due_rule_measure_key is None:
+            # The date typed for a new duty is its first report's.
+            self.first_due_date = self.first_due_date or self.due_date
+            if self.first_due_date is None:
+                raise ValueError(
+                    "repeat_months: a recurring duty needs its first due date (due) or a due rule"
+                )
+        if self.trigger_note is not None and self.trigger_date is None:
+            raise ValueError("trigger_note: says what the trigger date decides; give that date")
         return self
 
 

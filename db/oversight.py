@@ -15,6 +15,7 @@ from sqlmodel import col
 from db.appropriations import find_measure
 from db.changes import Change, Writer, created_diff, plain_values, validate
 from db.counters import QUESTION_SERIES, draw
+from db.dates import DateRangeError, add_months
 from db.errors import Duplicate, InvalidInput
 from db.keys import question_id, question_number
 from db.links import Related, related
@@ -88,6 +89,40 @@ async def disputed_ids(session: AsyncSession, questions: list[OversightQuestion]
         col(OversightQuestion.id).in_(ids), _question_disputed()
     )
     return frozenset(i for i in (await session.execute(query)).scalars() if i is not None)
+
+
+def series_dates(question: QuestionFields, *, after: dt.date, count: int) -> list[dt.date]:
+    """A recurring duty's next `count` due dates after `after` that follow its current one
+    (empty for a single deadline, or one whose first date is not known yet)."""
+    first, months = question.first_due_date, question.repeat_months
+    if first is None or months is None or question.due_date is None:
+        return []
+    dates: list[dt.date] = []
+    index = len(question.responses) + 1
+    while len(dates) < count:
+        try:
+            due = add_months(first, months * index)
+        except DateRangeError:
+            break
+        if due > after:
+            dates.append(due)
+        index += 1
+    return dates
+
+
+def reports_past_due(question: QuestionFields, today: dt.date) -> list[dt.date]:
+    """A recurring duty's reports due before `today` and not received, oldest first: its
+    current due date and every later one already past."""
+    if question.due_date is None or question.due_date >= today:
+        return []
+    first, months = question.first_due_date, question.repeat_months
+    if first is None or months is None:
+        return [question.due_date]
+    dates, index = [question.due_date], len(question.responses) + 1
+    while (due := add_months(first, months * index)) < today:  # today is inside the calendar
+        dates.append(due)
+        index += 1
+    return dates
 
 
 def days_outstanding(question: OversightQuestion, today: dt.date) -> int | None:
@@ -419,6 +454,10 @@ QUESTION_FIELDS = (
     "due_date",
     "due_rule_measure_key",
     "due_rule_days",
+    "repeat_months",
+    "first_due_date",
+    "trigger_date",
+    "trigger_note",
     "status",
     "notes",
 )
@@ -470,8 +509,9 @@ async def answer_question(
     status: str = QuestionStatus.answered,
     today: dt.date | None = None,
 ) -> Change:
-    """Append a response and set the status (answered or partially answered). Errors name
-    `summary`, `received_on`, `status`."""
+    """Append a response and set the status (answered or partially answered). For a recurring
+    duty the response is one report received: the duty stays open and its next report falls due
+    (see rules.series_due_date). Errors name `summary`, `received_on`, `status`."""
     if status not in {s.value for s in ANSWER_STATUSES}:
         raise InvalidInput.one("status", "must be 'answered' or 'partially_answered'")
     if today is not None and received_on > today:
@@ -487,6 +527,8 @@ async def answer_question(
             "summary", f"a question keeps at most {MAX_RESPONSES} responses; edit the notes instead"
         )
     changes = {"responses": responses, "status": status, "as_of": max(row.as_of, received_on)}
+    if row.repeat_months is not None:
+        del changes["status"]  # a duty's report does not close it (close_question does)
     return await writer.change("question", row.key, changes)
 
 

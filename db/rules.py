@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import exists, or_, select
 from sqlmodel import col
 
-from db.dates import DateRangeError, add_days
+from db.dates import DateRangeError, add_days, add_months, format_date
 from db.errors import InUse, InvalidInput
 from db.models import (
     RECORD_TABLES,
@@ -96,6 +96,9 @@ async def derive(
     due date from its rule. A date someone set by hand stays until the rule itself changes: a
     new rule always brings its own date (or none, until its bill is enacted), never a stale one."""
     await check_references(writer, fields)
+    if isinstance(fields, QuestionFields) and fields.repeat_months is not None:
+        await _derive_series(writer, fields, changes)
+        return
     if not isinstance(fields, QuestionFields) or not fields.due_rule_measure_key:
         return
     new_date = await _rule_date(writer, fields.due_rule_measure_key, fields.due_rule_days)
@@ -114,6 +117,44 @@ async def derive(
     old_date = await _rule_date(writer, *old_rule)
     if rule_changed or old_due is None or old_due == old_date:
         fields.due_date = new_date
+
+
+def series_due_date(first: dt.date | None, months: int, received: int) -> dt.date | None:
+    """A recurring duty's next due date: the first report's date moved on one period for each
+    report received (counted from the first, so a 31st stays the month's last day)."""
+    if first is None:
+        return None
+    try:
+        return add_months(first, months * received)
+    except DateRangeError as error:
+        raise InvalidInput.one("repeat_months", str(error)) from None
+
+
+async def _derive_series(
+    writer: Writer, fields: QuestionFields, changes: Mapping[str, Any] | None
+) -> None:
+    """A recurring duty's dates: the first from its rule (when it has one), the next due from
+    the first and the reports received. They are derived, never typed: a due date given that
+    is not the derived one is refused, naming what to change instead."""
+    months = fields.repeat_months or 1
+    if fields.due_rule_measure_key:
+        fields.first_due_date = await _rule_date(
+            writer, fields.due_rule_measure_key, fields.due_rule_days
+        )
+    derived = series_due_date(fields.first_due_date, months, len(fields.responses))
+    typed = (changes or {}).get("due_date") if changes is not None else fields.due_date
+    if isinstance(typed, str):
+        typed = dt.date.fromisoformat(typed)
+    if typed is not None and typed != derived:
+        follows = "its rule" if fields.due_rule_measure_key else "first_due_date"
+        now = format_date(derived) if derived else "none until its bill is enacted"
+        raise InvalidInput.one(
+            "due_date",
+            f"{fields.key} is a recurring duty (every {months} months): its next due date "
+            f"follows {follows} and the reports received (now {now}). Change {follows}, or "
+            "clear repeat to make it a single deadline",
+        )
+    fields.due_date = derived
 
 
 def _followers(writer: Writer, measure_key: str) -> Any:
@@ -139,6 +180,9 @@ async def propagate(writer: Writer, row: Any, diff: dict[str, list[Any]]) -> Non
     old_text, _ = diff["enacted_on"]
     old_enacted = dt.date.fromisoformat(old_text) if old_text else None
     for question in (await writer.session.execute(_followers(writer, row.key))).scalars().all():
+        if question.repeat_months is not None:  # its dates are always derived: re-derive them
+            await writer.update(question, {}, action="rule", derived=True)
+            continue
         derived_before = rule_due_date(old_enacted, question.due_rule_days)
         if question.due_date is None or question.due_date == derived_before:
             new_due = rule_due_date(row.enacted_on, question.due_rule_days)

@@ -23,6 +23,7 @@ FIELD_NAMES = {
     "due_date": "due",
     "due_rule_measure_key": "due rule bill",
     "due_rule_days": "due rule days",
+    "repeat_months": "repeats every (months)",
     "confidence_note": "confidence note",
     "asked_by": "asked by",
     "addressed_to": "addressed to",

@@ -21,7 +21,7 @@ from bot.render.common import (
     when,
 )
 from bot.render.history import _summary, actor_text, label_from_changes, record_title
-from bot.render.oversight import UNCERTAIN
+from bot.render.oversight import UNCERTAIN, every_text
 from db.digests import ChangeLine, Digest
 from db.kinds import KINDS
 from db.models import OversightQuestion
@@ -76,7 +76,10 @@ def question_line(
         days = f" · {UNCERTAIN}"
     whom = defang(question.addressed_to)
     text = clip(defang(" ".join(question.question.split())), 80)
-    return clip(f"• **{defang(question.key)}**: {text} · due {when(due)}{days} · to {whom}", 300)
+    every = f" ({every_text(question.repeat_months)})" if question.repeat_months else ""
+    return clip(
+        f"• **{defang(question.key)}**: {text} · due {when(due)}{every}{days} · to {whom}", 300
+    )
 
 
 def funding_text(digest: Digest) -> str:

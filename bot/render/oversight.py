@@ -55,6 +55,8 @@ from db.oversight import (
     days_outstanding,
     is_overdue,
     past_due,
+    reports_past_due,
+    series_dates,
 )
 
 Page = list[discord.Embed]
@@ -119,11 +121,53 @@ def rule_bill(question: OversightQuestion, measure: Measure | None) -> str:
     return key
 
 
+_EVERY = {1: "monthly", 3: "quarterly", 6: "every six months", 12: "yearly"}
+
+
+def every_text(months: int) -> str:
+    """'quarterly', 'every 2 months'."""
+    return _EVERY.get(months, f"every {months} months")
+
+
 def rule_text(question: OversightQuestion, measure: Measure | None) -> str | None:
-    """'30 days after enactment of H.R. 7147' for a statutory deadline, else None."""
+    """How the deadline is set, for a statutory or recurring one: '30 days after enactment of
+    H.R. 7147', '90 days after enactment of H.R. 7147, then quarterly', 'quarterly from July 29,
+    2026'; None for a plain due date."""
+    months = question.repeat_months
     if not question.due_rule_measure_key or question.due_rule_days is None:
+        if months is None or question.first_due_date is None:
+            return None
+        return f"{every_text(months)} from {format_date(question.first_due_date)}"
+    rule = f"{question.due_rule_days} days after enactment of {rule_bill(question, measure)}"
+    return rule if months is None else f"{rule}, then {every_text(months)}"
+
+
+def trigger_text(question: OversightQuestion) -> str | None:
+    """'July 1, 2026 is a condition, not a deadline: FY2027 budget hearings held before it
+    count'; None without a trigger date."""
+    if question.trigger_date is None:
         return None
-    return f"{question.due_rule_days} days after enactment of {rule_bill(question, measure)}"
+    text = f"{format_date(question.trigger_date)} is a condition, not a deadline"
+    return text + (f": {defang(question.trigger_note)}" if question.trigger_note else "")
+
+
+def series_text(question: OversightQuestion, today: dt.date) -> str | None:
+    """For a recurring duty: the reports past due beyond the current one and the next dates,
+    e.g. 'Also past due: Oct 29, 2026. Then Jan 29, 2027, Apr 29, 2027. 0 reports received.'"""
+    if question.repeat_months is None or question.due_date is None:
+        return None
+    late = reports_past_due(question, today)[1:]
+    ahead = series_dates(
+        question, after=max(question.due_date, today - dt.timedelta(days=1)), count=2
+    )
+    parts = []
+    if late:
+        parts.append("Also past due: " + ", ".join(format_date(d) for d in late) + ".")
+    if ahead:
+        parts.append("Then " + ", ".join(format_date(d) for d in ahead) + ".")
+    received = len(question.responses)
+    parts.append(f"{received} report{'s' if received != 1 else ''} received.")
+    return " ".join(parts)
 
 
 def waiting_text(question: OversightQuestion, measure: Measure | None = None) -> str:
@@ -144,19 +188,27 @@ def due_value(question: OversightQuestion, measure: Measure | None, today: dt.da
         why = waiting_text(question, measure)
         return f"{why[0].upper()}{why[1:]} ({rule})."
     text = when_relative(question.due_date)
+    if question.repeat_months is not None:
+        text = f"Next report: {text}"
     if rule is not None:
         enacted_on = measure.enacted_on if measure is not None else None
         text += f"\n{rule}" + (f" (enacted {when(enacted_on)})" if enacted_on else "")
+    if series := series_text(question, today):
+        text += f"\n{series}"
     if marker := overdue_marker(question, today, basis_disputed(question, measure)):
         text += f"\n{marker}"
     return text
 
 
 def _short_due(question: OversightQuestion) -> str:
+    every = f" ({every_text(question.repeat_months)})" if question.repeat_months else ""
     if question.due_date is not None:
-        return f"Due {when_relative(question.due_date)}"
+        report = "Next report due" if every else "Due"
+        return f"{report} {when_relative(question.due_date)}{every}"
     if question.due_rule_days is not None:
-        return f"Due {question.due_rule_days} days after enactment: {waiting_text(question)}"
+        return f"Due {question.due_rule_days} days after enactment{every}: {waiting_text(question)}"
+    if question.trigger_date is not None:
+        return f"No due date · condition date {format_date(question.trigger_date)}, not a deadline"
     return "No due date"
 
 
@@ -313,9 +365,14 @@ def answer_sentence(question: OversightQuestion, measure: Measure | None, today:
     if due is None:
         if rule is not None:
             return f"{opening}, {waiting_text(question, measure)}: it is due {rule}."
+        if question.trigger_date is not None:
+            trigger = format_date(question.trigger_date)
+            return f"{opening}; it has no due date ({trigger} is a condition, not a deadline)."
         return f"{opening}; no due date is recorded."
     on = format_date(due)
     why = f" ({rule})" if rule else ""
+    if question.repeat_months is not None:
+        return _duty_sentence(opening, question, measure, today, why)
     if due < today and basis_disputed(question, measure):
         return f"{opening}; {UNCERTAIN}: the recorded due date was {on}{why}."
     if due < today:
@@ -323,6 +380,29 @@ def answer_sentence(question: OversightQuestion, measure: Measure | None, today:
     if due == today:
         return f"{opening} and due today, {on}{why}."
     return f"{opening} and due {on}{why}, in {_days((due - today).days)}."
+
+
+def _duty_sentence(
+    opening: str, question: OversightQuestion, measure: Measure | None, today: dt.date, why: str
+) -> str:
+    """A recurring duty: how many reports are past due, or when the next one is."""
+    late = reports_past_due(question, today)
+    if not late:
+        due = question.due_date or today
+        days = "today" if due == today else f"in {_days((due - today).days)}"
+        return f"{opening}; its next report is due {format_date(due)}, {days}{why}."
+    dates = _and(format_date(d) for d in late)
+    count = f"{len(late)} report{'s' if len(late) != 1 else ''}"
+    rule = f": it is due {why.strip(' ()')}" if why else ""
+    if basis_disputed(question, measure):
+        return f"{opening}; {UNCERTAIN}: {count} would be past due ({dates}){rule}."
+    return f"{opening} and {count} {'are' if len(late) != 1 else 'is'} overdue ({dates}){rule}."
+
+
+def _and(items: Iterable[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    words = list(items)
+    return " and ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
@@ -349,6 +429,7 @@ def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
         ("Component", defang(q.component or "—"), True),
         ("Sent", when_relative(q.sent_date) if q.sent_date else "Not recorded.", True),
         ("Due", due_value(q, detail.rule_measure, today), True),
+        *([("Trigger date", trigger, True)] if (trigger := trigger_text(q)) else []),
         ("Days outstanding", outstanding_text(q, today), True),
         ("Status", status_text(q.status), True),
         ("Confidence", confidence_text(q.confidence, q.confidence_note), True),
@@ -371,7 +452,8 @@ def question_pages(detail: QuestionDetail, today: dt.date) -> list[Page]:
 
 def due_line(question: OversightQuestion, today: dt.date, disputed: bool = False) -> str:
     text = clip(defang(question.question), 90)
-    line = f"`{question.key}` {text} · due {when_relative(question.due_date)}"
+    every = f" ({every_text(question.repeat_months)})" if question.repeat_months else ""
+    line = f"`{question.key}` {text} · due {when_relative(question.due_date)}{every}"
     if (days := days_overdue(question, today, disputed)) is not None:
         line += f" · **{days} day{'s' if days != 1 else ''} overdue**"
     elif disputed:

@@ -22,7 +22,14 @@ from bot.render.common import (
     defang,
 )
 from bot.render.meta import count_phrase
-from bot.render.oversight import UNCERTAIN, days_overdue, rule_text, status_text, waiting_text
+from bot.render.oversight import (
+    UNCERTAIN,
+    days_overdue,
+    rule_text,
+    status_text,
+    trigger_text,
+    waiting_text,
+)
 from db.dates import format_date
 from db.models import bill_label
 from db.oversight import basis_disputed, past_due
@@ -125,9 +132,16 @@ def _question(rec: CitedRecord, today: dt.date) -> list[str]:
     if q.due_date is not None:
         enacted = rec.measure.enacted_on if rec.measure is not None else None
         how = f" ({rule}; enacted {format_date(enacted)})" if rule and enacted else ""
-        lines.append(f"Due: {format_date(q.due_date)}{how}.")
+        if not how and rule:
+            how = f" ({rule})"
+        due = "Next report due" if q.repeat_months else "Due"
+        lines.append(f"{due}: {format_date(q.due_date)}{how}.")
     elif rule:
         lines.append(f"Due: {rule}; {waiting_text(q, rec.measure)}.")
+    else:
+        lines.append("Due: no due date recorded.")
+    if trigger := trigger_text(q):
+        lines.append(f"Trigger date: {trigger}.")
     if q.responses:
         last = q.responses[-1]
         item = last if isinstance(last, dict) else last.model_dump(mode="json")

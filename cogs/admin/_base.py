@@ -15,7 +15,7 @@ from db.models import SourceRef
 from db.scope import Scope
 from db.sources import make_source
 
-DATASET_HELP = "server (default) or shared"
+DATASET_HELP = "server or shared"
 
 if TYPE_CHECKING:
     # What the /admin mixins are mixed into, so discord.py's decorators accept their methods.

@@ -50,6 +50,9 @@ OPTION_NAMES = {
     "sent_date": "sent",
     "due_date": "due",
     "due_rule_measure_key": "due_rule_bill",
+    "repeat_months": "repeat",
+    "first_due_date": "due",
+    "trigger_date": "trigger",
     "received_on": "answered_on",
     "url": "source_url",
     "outlet": "source_outlet",
@@ -62,6 +65,8 @@ CLEARABLE = {
     "sent": ("sent_date",),
     "due": ("due_date",),
     "due_rule": ("due_rule_measure_key", "due_rule_days"),
+    "repeat": ("repeat_months", "first_due_date"),
+    "trigger": ("trigger_date", "trigger_note"),
     "notes": ("notes",),
 }
 VehicleWord = app_commands.Transform[str, Pick(*(v.value for v in Vehicle))]
@@ -81,6 +86,11 @@ RuleBill = app_commands.Transform[Measure, named(BillOption, "due_rule_bill")]
 SentDay = app_commands.Transform[dt.date, named(DateOption, "sent")]
 DueDay = app_commands.Transform[dt.date, named(DateOption, "due")]
 AnsweredDay = app_commands.Transform[dt.date, named(DateOption, "answered_on")]
+TriggerDay = app_commands.Transform[dt.date, named(DateOption, "trigger")]
+Months = app_commands.Range[int, 1, 12]
+REPEAT_HELP = "Then every N months"
+TRIGGER_HELP = "Condition date, not a deadline"
+TRIGGER_NOTE_HELP = "What that date decides"
 
 
 class QuestionModal(discord.ui.Modal):
@@ -169,8 +179,11 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
         vehicle="letter, qfr, hearing…",
         sent="Date sent",
         due="Date due",
-        due_rule_bill="Bill whose enactment starts it",
+        due_rule_bill="Bill starting the clock",
         due_rule_days="Days after enactment",
+        repeat=REPEAT_HELP,
+        trigger=TRIGGER_HELP,
+        trigger_note=TRIGGER_NOTE_HELP,
         source_url="Its http(s) address",
         dataset=DATASET_HELP,
     )
@@ -185,6 +198,9 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
         due: DueDay | None = None,
         due_rule_bill: RuleBill | None = None,
         due_rule_days: int | None = None,
+        repeat: Months | None = None,
+        trigger: TriggerDay | None = None,
+        trigger_note: str | None = None,
         source_url: str | None = None,
         dataset: DatasetArg = "server",
     ) -> None:
@@ -207,6 +223,9 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
                     "due_date": due,
                     "due_rule_measure_key": due_rule_bill.key if due_rule_bill else None,
                     "due_rule_days": due_rule_days,
+                    "repeat_months": repeat,
+                    "trigger_date": trigger,
+                    "trigger_note": trigger_note,
                     "sources": [source] if source else None,
                 }
             )
@@ -225,10 +244,10 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
     @app_commands.describe(
         question=Q_HELP,
         summary="What the answer says",
-        answered_on="Date received (default today)",
+        answered_on="Date received",
         source_url="Answer's http(s) address",
         source_outlet="Answer's publisher",
-        status="In full (default) or in part",
+        status="In full or in part",
         dataset=DATASET_HELP,
     )
     async def answer(
@@ -271,8 +290,11 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
         vehicle="How asked",
         sent="Date sent",
         due="Date due",
-        due_rule_bill="Bill whose enactment starts it",
+        due_rule_bill="Bill starting the clock",
         due_rule_days="Days after enactment",
+        repeat=REPEAT_HELP,
+        trigger=TRIGGER_HELP,
+        trigger_note=TRIGGER_NOTE_HELP,
         status="New status",
         notes="Notes (replace)",
         clear="Field to empty",
@@ -290,6 +312,9 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
         due: DueDay | None = None,
         due_rule_bill: RuleBill | None = None,
         due_rule_days: int | None = None,
+        repeat: Months | None = None,
+        trigger: TriggerDay | None = None,
+        trigger_note: str | None = None,
         status: AnyStatus | None = None,
         notes: str | None = None,
         clear: ClearField | None = None,
@@ -305,6 +330,9 @@ class OversightAdmin(AdminGroup, name="oversight", description="Oversight questi
             "due_date": due,
             "due_rule_measure_key": due_rule_bill.key if due_rule_bill else None,
             "due_rule_days": due_rule_days,
+            "repeat_months": repeat,
+            "trigger_date": trigger,
+            "trigger_note": trigger_note,
             "status": status,
             "notes": notes,
         }

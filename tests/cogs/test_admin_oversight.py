@@ -423,7 +423,10 @@ async def test_an_update_that_changes_nothing_says_so_and_writes_nothing(
         ({"notes": "N" * 2001}, "notes: String should have at most 2000 characters"),
         ({"due_rule_days": -1}, "due_rule_days: Input should be greater than or equal to 0"),
         ({"due": "today", "clear": "due"}, "clear: cannot empty a field you are also setting"),
-        ({"clear": "everything"}, "clear: must be one of component, sent, due, due_rule, notes"),
+        (
+            {"clear": "everything"},
+            "clear: must be one of component, sent, due, due_rule, repeat, trigger, notes",
+        ),
         ({"status": "lost"}, "status: Input should be 'pending', 'acknowledged', "),
         ({"vehicle": "fax"}, "vehicle: Input should be 'letter', 'qfr', "),
         ({"question": "GQ-404"}, "question: No question 'GQ-404'"),
@@ -747,3 +750,85 @@ async def test_a_servers_copy_with_a_new_rule_drops_the_old_derived_date(
     assert entries["OQ-4 · ⏳ Pending"].endswith(
         "Due 30 days after enactment: waiting for enactment of H.R. 9002"
     )
+
+
+# ---------------------------------------------------------------- recurring duties and triggers
+
+
+async def test_a_quarterly_duty_is_added_reported_and_shown_with_its_next_dates(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """'Due Sep 1, then quarterly': /oversight show says a report is overdue (Sep 1, today Nov
+    28); a report received moves the duty to Dec 1 and keeps it open, and show then says
+    when the next report is due and the dates after it."""
+    added = await add_question(
+        fake, office.admin, {"question": TEXT, "addressed_to": "ICE"}, asked_by="Statute",
+        due="2026-09-01", repeat=3,
+    )  # fmt: skip
+    assert "• repeats every (months): 3" in added.content, added.content
+    before = await fake.slash("oversight show", question="GQ-1", user=office.staffer)
+    assert before.embeds[0]["description"].startswith(
+        "GQ-1 is pending and 1 report is overdue (Sep 1, 2026): it is due quarterly from "
+        "Sep 1, 2026."
+    )
+    reply = await fake.slash(
+        "admin oversight answer", user=office.admin, question="GQ-1",
+        summary="First quarterly plan.", answered_on="Sep 3 2026",
+    )  # fmt: skip
+    assert "• due: Sep 1, 2026 → Dec 1, 2026" in reply.content, reply.content
+    assert "status" not in reply.content  # a report does not close the duty
+    after = await fake.slash("oversight show", question="GQ-1", user=office.staffer)
+    assert after.embeds[0]["description"].startswith(
+        "GQ-1 is pending; its next report is due Dec 1, 2026, in 3 days (quarterly from "
+        "Sep 1, 2026)."
+    )
+    due = fields(after)["Due"]
+    assert due.startswith(f"Next report: {ts(2026, 12, 1)}") and "quarterly from" in due
+    assert "Then Mar 1, 2027, Jun 1, 2027. 1 report received." in due
+    question = await question_in(bot, office.guild.id, "GQ-1")
+    assert (question.status, question.due_date) == ("pending", dt.date(2026, 12, 1))
+
+
+async def test_typing_a_due_date_on_a_recurring_duty_says_what_to_change(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """The due date of a duty follows its first date and the reports: a typed one is refused
+    with the reason and the way, and nothing is written."""
+    await add_question(
+        fake, office.admin, {"question": TEXT, "addressed_to": "ICE"}, asked_by="Statute",
+        due="2026-09-01", repeat=3,
+    )  # fmt: skip
+    count = await revision_count(bot)
+    reply = await fake.slash(
+        "admin oversight update", user=office.admin, question="GQ-1", due="2027-01-15"
+    )
+    assert reply.ephemeral and reply.content.startswith(
+        "due: GQ-1 is a recurring duty (every 3 months): its next due date follows "
+        "first_due_date and the reports received (now Sep 1, 2026)."
+    ), reply.content
+    assert await revision_count(bot) == count
+
+
+async def test_a_trigger_date_reads_as_a_condition_not_a_deadline(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """OQ-5 (starter data): July 1 decides which hearings count. Show says it has no due date
+    and what the date decides; an editor can give a question a trigger, and clear it."""
+    shown = await fake.slash("oversight show", question="OQ-5", user=office.staffer)
+    assert shown.embeds[0]["description"].startswith(
+        "OQ-5 is pending; it has no due date (Jul 1, 2026 is a condition, not a deadline)."
+    )
+    assert fields(shown)["Due"] == "No due date."
+    assert fields(shown)["Trigger date"].startswith(
+        "Jul 1, 2026 is a condition, not a deadline: FY2027 budget hearings held before it count"
+    )
+    assert "overdue" not in str(shown.embeds).lower()
+    await add_question(fake, office.admin, {"question": TEXT, "addressed_to": "ICE"}, asked_by="R")
+    set_ = await fake.slash(
+        "admin oversight update", user=office.admin, question="GQ-1", trigger="2027-03-01",
+        trigger_note="Money is withheld until then",
+    )  # fmt: skip
+    assert "• trigger date: — → Mar 1, 2027" in set_.content, set_.content
+    await fake.slash("admin oversight update", user=office.admin, question="GQ-1", clear="trigger")
+    question = await question_in(bot, office.guild.id, "GQ-1")
+    assert (question.trigger_date, question.trigger_note) == (None, None)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bench.dataset import Sizes, generate
 from bot import views as views_module
 from bot.client import OversightBot
-from bot.render.common import AMBER, PURPLE, RED
+from bot.render.common import AMBER, BRAND, PURPLE
 from db.models import QuestionStatus
 from db.oversight import find_question, list_questions
 from db.scope import Actor, Scope
@@ -26,7 +26,7 @@ from tests.support.replies import buttons, field_list, fields, ts, wait_until_di
 Json = dict[str, Any]
 HIDDEN = dict(suppress_health_check=[HealthCheck.function_scoped_fixture])
 EDITOR = Actor("test editor", 1)
-STARTER_ORDER = ["OQ-4", "OQ-5", "OQ-7", "OQ-1", "OQ-2", "OQ-3", "OQ-6"]
+STARTER_ORDER = ["OQ-4", "OQ-7", "OQ-1", "OQ-2", "OQ-3", "OQ-5", "OQ-6"]
 
 
 def keys_listed(embeds: list[Json]) -> list[str]:
@@ -67,13 +67,14 @@ async def big(bot: OversightBot, office: Office) -> OversightBot:
 async def test_list_puts_the_overdue_statutory_questions_first(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """OQ-4, OQ-5 and OQ-7 lead, oldest deadline first. OQ-5 is overdue with its days; OQ-4
-    and OQ-7 follow H.R. 7147, whose enacted content is disputed: their deadline is uncertain,
-    not counted overdue. The counts at the top say 7 questions, 1 overdue, 2 uncertain."""
+    """OQ-4 and OQ-7 lead, oldest deadline first: they follow H.R. 7147, whose enacted content
+    is disputed, so their deadline is uncertain, not counted overdue. OQ-5's July 1 is a
+    trigger (which hearings count), not a deadline: it has no due date and is not overdue.
+    OQ-7 is a recurring duty: its entry says the next report and 'quarterly'."""
     reply = await fake.slash("oversight list", user=office.staffer)
     [embed] = reply.embeds
     assert embed["description"].startswith(
-        "**7 questions · 1 overdue · 2 deadline uncertain (basis disputed)**"
+        "**7 questions · 0 overdue · 2 deadline uncertain (basis disputed)**"
     )
     assert keys_listed(reply.embeds) == STARTER_ORDER
     entries = fields(reply)
@@ -81,10 +82,14 @@ async def test_list_puts_the_overdue_statutory_questions_first(
     assert entries["OQ-4 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)"].endswith(
         f"Due {ts(2026, 5, 30)} ({ts(2026, 5, 30, 'R')})"
     )
-    assert "OQ-5 · ⏳ Pending · 🔴 OVERDUE · 150 days" in entries
-    assert "OQ-7 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)" in entries
-    assert not any("OQ-4" in name and "OVERDUE" in name for name in entries)
-    assert reply.ephemeral and embed["color"] == RED.value
+    assert entries["OQ-5 · ⏳ Pending"].endswith(
+        "No due date · condition date Jul 1, 2026, not a deadline"
+    )
+    assert entries["OQ-7 · ⏳ Pending · ⚠️ Deadline uncertain (basis disputed)"].endswith(
+        f"Next report due {ts(2026, 7, 29)} ({ts(2026, 7, 29, 'R')}) (quarterly)"
+    )
+    assert not any("OVERDUE" in name for name in entries)
+    assert reply.ephemeral and embed["color"] == BRAND.value
     assert reply.components == []  # one page: no buttons
 
 
@@ -177,7 +182,7 @@ async def test_5000_questions_page_count_first_and_last_pages(
     assert buttons(reply)["page:at"]["label"] == "1 / 501"
     assert keys_listed(reply.embeds) == await expected(0)
     assert reply.embeds[0]["description"].startswith(
-        "**5,007 questions · 1,020 overdue · 2 deadline uncertain (basis disputed)**"
+        "**5,007 questions · 1,019 overdue · 2 deadline uncertain (basis disputed)**"
     )
     await fake.click(reply, "page:next")
     assert keys_listed(reply.message.embeds) == await expected(1)
@@ -266,12 +271,16 @@ async def test_show_gives_the_spend_plans_due_rule_and_date(
 @pytest.mark.parametrize(
     ("key", "sentence"),
     [
-        ("OQ-5", "OQ-5 is pending and 150 days overdue: it was due Jul 1, 2026."),
+        (
+            "OQ-5",
+            "OQ-5 is pending; it has no due date (Jul 1, 2026 is a condition, not a deadline).",
+        ),
         ("OQ-6", "OQ-6 is pending; no due date is recorded."),
         (
             "OQ-7",
-            "OQ-7 is pending; deadline uncertain (basis disputed): the recorded due date was "
-            "Jul 29, 2026 (90 days after enactment of H.R. 7147).",
+            "OQ-7 is pending; deadline uncertain (basis disputed): 2 reports would be past due "
+            "(Jul 29, 2026 and Oct 29, 2026): it is due 90 days after enactment of H.R. 7147, "
+            "then quarterly.",
         ),
     ],
 )
@@ -460,24 +469,23 @@ async def test_show_autocomplete_ranks_ids_and_stays_fast_with_5000_questions(
 async def test_due_groups_the_three_overdue_and_says_nothing_is_due(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """With 14 days: OQ-5 overdue with its due date; OQ-4 and OQ-7 (whose bill's enacted content
-    is disputed) listed as 'deadline uncertain', not counted overdue; nothing due soon and no
-    later deadline."""
+    """With 14 days: OQ-4 and OQ-7 (whose bill's enacted content is disputed) listed as
+    'deadline uncertain', not counted overdue; OQ-5's July 1 is a trigger, not a deadline, so
+    nothing is overdue; nothing due soon and no later deadline."""
     reply = await fake.slash("oversight due", user=office.staffer)
     assert reply.embeds[0]["title"] == "Oversight questions due within 14 days"
     assert reply.embeds[0]["description"].startswith(
-        "**1 overdue · 2 deadline uncertain (basis disputed) · 0 due by Dec 12, 2026**"
+        "**0 overdue · 2 deadline uncertain (basis disputed) · 0 due by Dec 12, 2026**"
     )
-    [overdue] = fields(reply)["Overdue (1)"].split("\n")
-    assert overdue.startswith("`OQ-5`") and overdue.endswith(
-        f"due {ts(2026, 7, 1)} ({ts(2026, 7, 1, 'R')}) · **150 days overdue**"
-    )
+    assert fields(reply)["Overdue (0)"] == "Nothing is overdue."
+    assert "OQ-5" not in str(reply.embeds)
     uncertain = fields(reply)["Deadline uncertain (basis disputed) (2)"].split("\n")
     assert [line.split("`")[1] for line in uncertain] == ["OQ-4", "OQ-7"]
     assert uncertain[0].endswith(
         f"due {ts(2026, 5, 30)} ({ts(2026, 5, 30, 'R')}) · **deadline uncertain (basis disputed)**"
     )
     assert ts(2026, 7, 29) in uncertain[1] and "overdue" not in uncertain[1]
+    assert "(quarterly)" in uncertain[1]
     assert fields(reply)["Due within 14 days (0)"] == (
         "Nothing is due in the next 14 days, and no open question is due later."
     )
@@ -511,11 +519,11 @@ async def test_due_with_nothing_overdue_says_so(fake: FakeDiscord, office: Offic
 async def test_due_at_scale_pages_and_counts_what_it_cannot_show(
     fake: FakeDiscord, office: Office, big
 ) -> None:
-    """1,020 overdue questions (and the starter data's 2 uncertain): 200 are listed over pages,
+    """1,019 overdue questions (and the starter data's 2 uncertain): 200 are listed over pages,
     the rest counted and pointed to /oversight list; every page stays within Discord's limits."""
     reply = await fake.slash("oversight due", user=office.staffer)
     assert reply.embeds[0]["description"].startswith(
-        "**1,020 overdue · 2 deadline uncertain (basis disputed) · 50 due by Dec 12, 2026**"
+        "**1,019 overdue · 2 deadline uncertain (basis disputed) · 50 due by Dec 12, 2026**"
     )
     pages = [reply.embeds]
     while not buttons(reply)["page:next"].get("disabled"):
@@ -523,7 +531,7 @@ async def test_due_at_scale_pages_and_counts_what_it_cannot_show(
         pages.append(reply.message.embeds)
     text = "\n".join(f["value"] for page in pages for e in page for f in e.get("fields", []))
     assert text.count("overdue**") == 200
-    assert "… and 820 more: `/oversight list` shows them all." in text
+    assert "… and 819 more: `/oversight list` shows them all." in text
 
 
 # ---------------------------------------------------------------- privacy
@@ -542,7 +550,7 @@ async def test_a_guilds_private_question_never_reaches_another_guild(
     shown = await fake.slash("oversight show", question="GQ-1", **where)
     offered = await fake.autocomplete("oversight show", focused="question", value="GQ", **where)
     assert listed.embeds[0]["description"].startswith(
-        "**7 questions · 1 overdue · 2 deadline uncertain (basis disputed)**"
+        "**7 questions · 0 overdue · 2 deadline uncertain (basis disputed)**"
     )
     assert "GQ-" not in str(due.embeds)
     assert (

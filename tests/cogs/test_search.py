@@ -170,9 +170,33 @@ async def test_cite_the_spend_plan_with_its_deadline_and_source(
 async def test_cite_an_undisputed_overdue_question_counts_its_days(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """OQ-5's date is not from H.R. 7147's disputed text: a plain count of days overdue."""
+    """An office question due Nov 1 on no disputed basis: a plain count of days overdue."""
+    values = {
+        "key": "GQ-1",
+        "question": "How many ERO officers in Duluth wear body cameras?",
+        "asked_by": "Rep. Rivera",
+        "addressed_to": "ICE",
+        "due_date": dt.date(2026, 11, 1),
+        "as_of": dt.date(2026, 10, 1),
+    }
+    await write(bot, office.guild.id, "question", values)
+    reply = await fake.slash("cite", record="question:GQ-1", user=office.staffer)
+    assert "Status: pending; overdue by 27 days." in cited(reply)
+    assert "Due: Nov 1, 2026." in cited(reply)
+
+
+async def test_cite_says_a_trigger_date_is_not_a_deadline(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """OQ-5's July 1 decides which hearings count: no due date, no overdue count."""
     reply = await fake.slash("cite", record="question:OQ-5", user=office.staffer)
-    assert "Status: pending; overdue by 150 days." in cited(reply)
+    lines = cited(reply)
+    assert "Status: pending." in lines and "Due: no due date recorded." in lines
+    assert (
+        "Trigger date: Jul 1, 2026 is a condition, not a deadline: FY2027 budget hearings held "
+        "before it count; the $5,000,000 stays withheld until all their questions for the "
+        "record are answered."
+    ) in lines
 
 
 async def test_cite_a_disputed_law_says_what_conflicts(
@@ -246,9 +270,10 @@ async def test_cite_the_dhs_lapse_and_a_house_vote(fake: FakeDiscord, office: Of
 async def test_cite_accepts_an_id_typed_by_hand_and_shares(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """'oq-5' typed by hand cites OQ-5 (due Jul 1, 2026); share:true posts it in the channel."""
-    reply = await fake.slash("cite", record="oq-5", share=True, user=office.staffer)
-    assert "Due: Jul 1, 2026." in cited(reply)
+    """'oq-4' typed by hand cites OQ-4 (due May 30, 2026); share:true posts it in the channel."""
+    reply = await fake.slash("cite", record="oq-4", share=True, user=office.staffer)
+    assert cited(reply)[0].startswith("Oversight question OQ-4:")
+    assert any(line.startswith("Due: May 30, 2026 (30 days after") for line in cited(reply))
     assert not reply.ephemeral
 
 

@@ -124,9 +124,9 @@ async def test_digest_of_the_starter_data(db: Database) -> None:
     now = NOW + dt.timedelta(minutes=1)
     digest = await build_digest(db, GUILD, since=NOW, now=now)
     assert digest.change_count == 0
-    # OQ-4 and OQ-7 follow H.R. 7147, whose enacted content is disputed: deadline uncertain
-    assert [q.key for q in digest.overdue] == ["OQ-5"]
-    assert digest.overdue_count == 1
+    # OQ-4 and OQ-7 follow H.R. 7147, whose enacted content is disputed: deadline uncertain;
+    # OQ-5's July 1 is a trigger, not a deadline: nothing is overdue
+    assert digest.overdue == [] and digest.overdue_count == 0
     assert [q.key for q in digest.uncertain] == ["OQ-4", "OQ-7"]
     assert digest.uncertain_count == 2
     # no FY2027 records in the starter data: the latest year with records, and it says so
@@ -138,9 +138,10 @@ async def test_digest_of_the_starter_data(db: Database) -> None:
     [embed] = digest_embeds(digest)
     assert embed_text_length(embed) <= 6000
     names = [f.name for f in embed.fields]
-    assert "🔴 Overdue (1)" in names and "Funding" in names
+    assert not any("Overdue" in name for name in names) and "Funding" in names
     uncertain = next(f.value or "" for f in embed.fields if f.name.startswith("⚠️ Deadline"))
     assert "OQ-4" in uncertain and "deadline uncertain (basis disputed)" in uncertain
+    assert "OQ-7" in uncertain and "(quarterly)" in uncertain  # a recurring duty says so
     assert "days late" not in uncertain
     funding = next(f.value for f in embed.fields if f.name == "Funding")
     assert funding is not None and funding.startswith("No FY2027 records yet")

@@ -211,7 +211,11 @@ async def test_disputed_records_say_what_conflicts(db: Database) -> None:
         ("question", "OQ-4", "due_rule_measure_key", "119-hr7147"),
         ("question", "OQ-4", "due_rule_days", 30),
         ("question", "OQ-7", "due_rule_days", 90),
-        ("question", "OQ-5", "due_date", dt.date(2026, 7, 1)),
+        ("question", "OQ-5", "trigger_date", dt.date(2026, 7, 1)),
+        ("question", "OQ-5", "due_date", None),  # July 1 is a condition, not a deadline
+        ("question", "OQ-7", "repeat_months", 3),  # 90 days after enactment, then quarterly
+        ("question", "OQ-7", "first_due_date", dt.date(2026, 7, 29)),  # enacted Apr 30 + 90
+        ("question", "OQ-7", "due_date", dt.date(2026, 7, 29)),  # no report recorded yet
         ("funding_period", "fy2026-lapse-2026-02-14", "start_date", dt.date(2026, 2, 14)),
         ("measure", "119-hr7147", "public_law", "119-86"),
         ("action", "119-hr7148/2026-02-03/house", "vote", "217-214"),

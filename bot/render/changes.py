@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.render.action_sentence import sentence_from_changes
 from bot.render.common import (
     BLUE,
     BRAND,
@@ -26,13 +27,22 @@ from bot.render.common import (
     sources_value,
     when,
 )
-from bot.render.history import _summary, actor_text, diff_lines, label_from_changes, record_title
+from bot.render.history import (
+    _summary,
+    actor_text,
+    as_day,
+    diff_lines,
+    label_from_changes,
+    record_title,
+)
+from db.dates import format_date
 from db.kinds import KINDS
 
 SUMMARY_OVER = 5  # a batch with more deliveries than this is posted as one summary
 TITLE_BUDGET = 200
 DIFF_LIMIT = 1500
 LINE_LIMIT = 160  # one change in a summary
+NEWS_LINE_LIMIT = 200  # a new bill action's: its day, its whole sentence and who
 SUMMARY_BUDGET = 3500  # the summary's list: well within 4,096 and 6,000 with the other parts
 
 EVENT_WORDS: dict[str, tuple[str, discord.Colour]] = {
@@ -66,6 +76,15 @@ def name_of(event: Any, revision: Any | None, label: str | None = None) -> str:
     return record_title(kind, event.record_key, label)
 
 
+def news_sentence(event: Any, revision: Any | None) -> str | None:
+    """What a new bill action means, in one plain sentence ('H.R. 7147 passed the Senate 71-29
+    (roll call 47).'); None for every other change."""
+    if revision is None or event.record_kind != "action" or _action(event, revision) != "create":
+        return None
+    sentence = sentence_from_changes(revision.changes)
+    return defang(sentence) if sentence else None
+
+
 def change_post(
     event: Any,
     revision: Any | None,
@@ -73,7 +92,8 @@ def change_post(
     label: str | None = None,
 ) -> discord.Embed:
     """One change: the record by its label, old → new per field by its human name, who made it
-    (a mention) and when, the record's sources as links, 'change #<id>'."""
+    (a mention) and when, the record's sources as links, 'change #<id>'. A new bill action opens
+    with what happened, in one sentence (news_sentence)."""
     word, colour = _word(event)
     title = f"{word} · {name_of(event, revision, label)}"
     if revision is None:  # time-driven (overdue, funding lapsing): the event says it all
@@ -81,6 +101,8 @@ def change_post(
     else:
         action = _action(event, revision)
         description = diff_lines(revision.changes, action, DIFF_LIMIT, kind=event.record_kind)
+        if (news := news_sentence(event, revision)) is not None:
+            description = f"{news}\n\n{description}"
     embed = discord.Embed(
         title=clip(defang(title), TITLE_BUDGET), description=description, colour=colour
     )
@@ -97,7 +119,14 @@ def change_post(
 
 
 def _line(event: Any, revision: Any | None, label: str | None) -> str:
-    """'• **Trackton, TX · ICE-ERO**: Status: Announced → Full (by <@1001>)'."""
+    """'• **Trackton, TX · ICE-ERO**: Status: Announced → Full (by <@1001>)'; a new bill action
+    by its day and what happened: '• **Mar 27, 2026**: H.R. 7147 passed the Senate 71-29 (roll
+    call 47) (by Congress.gov)'."""
+    if revision is not None and (news := news_sentence(event, revision)) is not None:
+        day = as_day(str(revision.changes.get("action_date", [None, ""])[1]))
+        by = actor_text(revision.actor_name, revision.actor_id)
+        head = f"**{format_date(day)}**: " if day is not None else ""
+        return clip(f"• {head}{news.removesuffix('.')} (by {by})", NEWS_LINE_LIMIT)
     name = defang(name_of(event, revision, label))
     if revision is None:
         what = defang(str(event.summary or event.event_type))

@@ -101,7 +101,7 @@ def field_value(kind: str, field: str, value: Any, limit: int = VALUE_LIMIT) -> 
     words = STATUS_WORDS.get(kind) if field == "status" else FIELD_WORDS.get(field)
     if isinstance(value, str) and words and value in words:
         return words[value]
-    if field.endswith("measure_key") and isinstance(value, str) and (bill := _bill_name(value)):
+    if field.endswith("measure_key") and isinstance(value, str) and (bill := bill_name(value)):
         return bill
     return clip(show_value(field, value), limit)
 
@@ -167,13 +167,13 @@ def record_title(kind: str, key: str, label: str | None = None) -> str:
     """How a post or a history names a record: a bill by its number ('bill H.R. 7147'), an
     action by its bill, chamber and day ('H.R. 7147 · Senate · Mar 27, 2026'), others by their
     label when known ('Trackton, TX · ICE-ERO', 'OQ-4: …'), else by kind and key."""
-    if kind == "measure" and (bill := _bill_name(key)):
+    if kind == "measure" and (bill := bill_name(key)):
         return f"bill {bill}"
     if kind == "action":
         bill_key, _, rest = key.partition("/")
         day_text, _, rest = rest.partition("/")
         chamber = rest.partition("/")[0]
-        bill, day = _bill_name(bill_key), as_day(day_text)
+        bill, day = bill_name(bill_key), as_day(day_text)
         if bill and day is not None and chamber:
             chamber_word = CHAMBER_LABELS.get(chamber, chamber.capitalize())
             return f"{bill} · {chamber_word} · {format_date(day)}"
@@ -197,7 +197,9 @@ def label_from_changes(kind: str, changes: Mapping[str, Sequence[Any]] | None) -
         return None
 
 
-def _bill_name(key: str) -> str | None:
+def bill_name(key: str) -> str | None:
+    """'H.R. 7147' for '119-hr7147' (any spelling parse_bill_number reads, with its Congress);
+    None for anything else, such as an unnumbered measure's key."""
     number = parse_bill_number(key)
     if number is None or number.congress is None or number.bill_type not in BILL_PREFIX:
         return None
@@ -335,12 +337,18 @@ def revision_choices(
     return chosen[:limit]
 
 
-def undo_embed(undone: Any, new: Any) -> tuple[str, discord.Embed]:
-    """The private confirmation of an undo: what changed (old → new) as the new revision."""
-    what = record_title(undone.record_kind, undone.record_key)
+def undo_embed(undone: Any, new: Any, label: str | None = None) -> tuple[str, discord.Embed]:
+    """The private confirmation of an undo: 'Undid #12: Minneapolis, MN · ICE-ERO set back
+    (revision #13).', and what changed (old → new) as the new revision. The record is named by
+    `label` (the record as it is now, db.links.label_of), else by the label a revision holding
+    all its fields makes (the create undone, or the re-creation), else by kind and key."""
+    kind = undone.record_kind
+    label = label or label_from_changes(kind, undone.changes)
+    label = label or label_from_changes(kind, new.changes)
+    what = record_title(kind, undone.record_key, label)
     outcome = {"create": "deleted", "delete": "re-created"}.get(undone.action, "set back")
     content = clip(defang(f"Undid #{undone.id}: {what} {outcome} (revision #{new.id})."), 2000)
-    return content, revision_embed(new)
+    return content, revision_embed(new, label=label)
 
 
 # ---------------------------------------------------------------- import and export
@@ -388,14 +396,16 @@ def import_preview(
 
 
 def _record_name(record: Any) -> str:
-    """'bodycam denver-co-ice-ero': the kind and the key the record has (or will have)."""
-    key = record.values.get("key") or ""
-    if not key:
-        try:
-            key = validate(record.kind, record.values).key
-        except DomainError:
-            key = "?"
-    return clip(f"{record.kind.replace('_', ' ')} {key}", 150)
+    """The record as people know it, from the file's values: 'Denver, CO · ICE-ERO', 'H.R. 7147',
+    'OQ-4: <its question>', an action by its bill, chamber and day (db.links.label_of,
+    record_title); the kind alone if the values do not make a record."""
+    try:
+        fields = validate(record.kind, record.values)
+    except DomainError:
+        return singular(record.kind)
+    label = label_of(record.kind, fields)
+    name = label if record.kind == "measure" else record_title(record.kind, fields.key, label)
+    return clip(name, 150)
 
 
 def import_result(filename: str, created: int, changed: int, unchanged: int, where: str) -> str:

@@ -28,7 +28,8 @@ from cogs.admin._base import (
     scope_for_write,
 )
 from db.history import history
-from db.scope import Actor, Scope
+from db.links import label_of
+from db.scope import Actor, Scope, find_visible
 from db.undo import recent_revisions, undo
 
 Interaction = discord.Interaction[Any]
@@ -78,7 +79,11 @@ class AuditCommands(AdminMixin):
         scope = await scope_for_write(interaction, dataset)
         actor = Actor(actor_name(interaction), interaction.user.id)
         result = await undo(self.bot.database, scope, actor, revision)
-        content, embed = undo_embed(result.undone, result.revision)
+        undone = result.undone
+        async with self.bot.database.session() as session:  # named as it now reads
+            record = await find_visible(session, scope, undone.record_kind, undone.record_key)
+        label = label_of(undone.record_kind, record) if record is not None else None
+        content, embed = undo_embed(undone, result.revision, label)
         await done(interaction, content, embeds=[embed])
 
     @audit_undo.autocomplete("revision")

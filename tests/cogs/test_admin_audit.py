@@ -4,6 +4,7 @@ undo as a new revision, refusals with reasons, scopes, owners, viewers, and rand
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -181,8 +182,9 @@ async def test_undo_reverts_a_change_as_a_new_revision_by_the_editor(
     assert reply.ephemeral
     new = (await revisions_of(bot.database, guild))[-1]
     assert reply.content == (
-        f"Undid #{target.id}: body-camera record {KEY} set back (revision #{new.id})."
+        f"Undid #{target.id}: Minneapolis, MN · ICE-ERO set back (revision #{new.id})."
     )
+    assert reply.embeds[0]["title"] == f"#{new.id} · Undone · Minneapolis, MN · ICE-ERO"
     assert "**Officers equipped**: 40 → 10" in reply.embeds[0]["description"]
     assert (await seen(bot.database, guild))["officers_equipped"] == 10
     assert (new.action, new.undoes_revision_id, new.reason) == (
@@ -203,9 +205,33 @@ async def test_undoing_the_guilds_copy_brings_the_shared_record_back(
     await guild_edit(bot.database, office.guild.id, {"status": "partial"})
     copy = (await revisions_of(bot.database, guild))[-1]
     reply = await fake.slash("admin undo", revision=copy.id, user=office.admin)
-    assert "deleted" in reply.content
+    assert reply.content.startswith(f"Undid #{copy.id}: Minneapolis, MN · ICE-ERO deleted")
     now = await seen(bot.database, guild)
     assert (now["guild_id"], now["status"]) == (None, "full")
+
+
+async def test_undoing_a_new_record_and_that_undo_name_it_by_its_label(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """The office added Denver: undoing that deletes it, undoing the deletion brings it back;
+    both confirmations name Denver by city and component, never by its key."""
+    guild = Scope.guild(office.guild.id)
+    values = {"city": "Denver", "state": "CO", "component": "ICE-ERO", "status": "announced",
+              "as_of": "2026-11-20"}  # fmt: skip
+    async with bot.database.writer(guild, ALICE) as writer:
+        await writer.create("bodycam", values)
+    created = (await revisions_of(bot.database, guild, "denver-co-ice-ero"))[-1]
+    reply = await fake.slash("admin undo", revision=created.id, user=office.admin)
+    deletion = (await revisions_of(bot.database, guild, "denver-co-ice-ero"))[-1]
+    assert reply.content == (
+        f"Undid #{created.id}: Denver, CO · ICE-ERO deleted (revision #{deletion.id})."
+    )
+    again = await fake.slash("admin undo", revision=deletion.id, user=office.admin)
+    back = (await revisions_of(bot.database, guild, "denver-co-ice-ero"))[-1]
+    assert again.content == (
+        f"Undid #{deletion.id}: Denver, CO · ICE-ERO re-created (revision #{back.id})."
+    )
+    assert "denver-co-ice-ero" not in again.content + json.dumps(again.embeds)
 
 
 async def test_undo_refused_when_a_later_change_touched_the_same_field(

@@ -146,8 +146,8 @@ async def test_import_previews_then_confirm_changes_the_data(
     assert "**1** new · **1** changed · **0** unchanged" in preview["description"]
     names = [field["name"] for field in preview["fields"]]
     assert names == [
-        "Changed: bodycam chicago-il-ice-ero (row 1)",
-        "New: bodycam denver-co-ice-ero (row 2)",
+        "Changed: Chicago, IL · ICE-ERO (row 1)",
+        "New: Denver, CO · ICE-ERO (row 2)",
     ]
     assert "**Status**: Court-ordered → Full" in preview["fields"][0]["value"]
     clicked = await fake.click(reply, "confirm:yes", user=office.admin)
@@ -172,6 +172,32 @@ async def test_import_previews_then_confirm_changes_the_data(
     assert {(r.actor_id, r.actor_name, r.reason) for r in written} == {
         (office.admin.id, f"admin ({office.admin.id})", "/admin import cams.csv")
     }
+
+
+async def test_the_preview_names_each_record_as_people_know_it(
+    fake: FakeDiscord, office: Office, bot: OversightBot, host: FileHost
+) -> None:
+    """A bill, an action on it, a question and a camera record: each preview line names the
+    record by its number, bill and day, id and question, or city, with its row; never a key."""
+    data = envelope(
+        {"kind": "measure", "congress": 119, "bill_type": "hr", "bill_number": 9001,
+         "title": "DHS Appropriations Act, 2027", "as_of": "2026-11-20"},
+        {"kind": "action", "measure_key": "119-hr7147", "action_date": "2026-11-02",
+         "chamber": "senate", "text": "Motion to proceed agreed to.", "as_of": "2026-11-20"},
+        question(question="How many body cameras has ICE bought with the FY2026 money, and "
+                 "where are they deployed today?"),
+        camera(),
+    )  # fmt: skip
+    reply = await slash_with_file(fake, host, "admin import", "mix.json", data, user=office.admin)
+    names = [field["name"] for field in reply.embeds[0]["fields"]]
+    assert names == [
+        "New: H.R. 9001 (row 1)",
+        "New: H.R. 7147 · Senate · Nov 2, 2026 (row 2)",
+        "New: GQ-40: How many body cameras has ICE bought with the FY2026 money, and where are "
+        "they … (row 3)",
+        "New: Denver, CO · ICE-ERO (row 4)",
+    ]
+    assert not any(key in " ".join(names) for key in ("119-hr", "denver-co", "bodycam", "measure"))
 
 
 async def test_the_preview_shows_mentions_as_typed_without_pinging(

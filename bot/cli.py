@@ -21,9 +21,11 @@ import discord
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from bot.calendar_export import export_calendar
 from bot.config import ConfigError, Settings, config_path_from, load_settings
 from bot.console.app import console_main
 from bot.logs import setup_logging
+from bot.render.ics import KINDS as ICS_KINDS
 from bot.runner import TOKEN_REJECTED, run_bot, sync_once
 from congress.client import CongressClient
 from congress.sync import CongressSync
@@ -136,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--congress", type=int, action="append", help="a congress to search (repeatable)"
     )
     follow.add_argument("--since", type=day, help="search bills updated since YYYY-MM-DD")
+    calendar = commands.add_parser("calendar", help="deadlines for calendar apps")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    ics = calendar_commands.add_parser(
+        "export", help="write the deadlines (a year back, two ahead) as an iCalendar .ics file"
+    )
+    ics.add_argument("--guild", type=guild_id, help=scope_help)
+    ics.add_argument("--kinds", choices=list(ICS_KINDS), default="all")
+    ics.add_argument("--out", type=output_file, help="file to write (default: stdout)")
     return parser
 
 
@@ -296,6 +306,35 @@ async def cmd_congress(settings: Settings, database: Database, args: argparse.Na
     return 2 if report.error else 0
 
 
+async def cmd_calendar(settings: Settings, database: Database, args: argparse.Namespace) -> int:
+    """`calendar export`: the scope's deadlines as an .ics file (stdout, or --out)."""
+    await migrations.upgrade(database.engine)
+    where = "shared dataset" if args.guild is None else f"server {args.guild}"
+    exported = await export_calendar(
+        database,
+        _scope(args.guild),
+        kinds=args.kinds,
+        name=f"Oversight Desk deadlines ({where})",
+        timezone=settings.bot.timezone,
+    )
+    if args.out:
+        try:
+            args.out.write_bytes(exported.data)
+        except OSError as error:
+            raise CommandFailed(
+                f"Cannot write {args.out} ({error.strerror}): choose another --out file."
+            ) from None
+        print(
+            f"Wrote {args.out}: {exported.events} deadlines from {exported.start} to "
+            f"{exported.end}.",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.buffer.write(exported.data)
+        sys.stdout.flush()
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable[int]]] = {
     "run": cmd_run,
     "sync": cmd_sync,
@@ -305,6 +344,7 @@ COMMANDS: dict[str, Callable[[Settings, Database, argparse.Namespace], Awaitable
     "export": cmd_export,
     "history": cmd_history,
     "congress": cmd_congress,
+    "calendar": cmd_calendar,
 }
 
 

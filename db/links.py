@@ -27,7 +27,8 @@ def label_of(kind: str, row: Any) -> str:
     if kind == "bodycam":
         return f"{row.city}, {row.state} · {row.component}"
     if kind == "question":
-        text = row.question if len(row.question) <= 80 else row.question[:79] + "…"
+        # Cut at 79 and mark it, with no space left before the mark ("where are they…").
+        text = row.question if len(row.question) <= 80 else row.question[:79].rstrip() + "…"
         return f"{row.key}: {text}"
     if kind == "measure":
         return bill_label(row.bill_type, row.bill_number, row.title)

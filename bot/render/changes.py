@@ -79,10 +79,28 @@ def name_of(event: Any, revision: Any | None, label: str | None = None) -> str:
 def news_sentence(event: Any, revision: Any | None) -> str | None:
     """What a new bill action means, in one plain sentence ('H.R. 7147 passed the Senate 71-29
     (roll call 47).'); None for every other change."""
-    if revision is None or event.record_kind != "action" or _action(event, revision) != "create":
+    if revision is None:
         return None
-    sentence = sentence_from_changes(revision.changes)
+    return action_news(event.record_kind, _action(event, revision), revision.changes)
+
+
+def action_news(kind: str, action: str, changes: Mapping[str, Sequence[Any]]) -> str | None:
+    """news_sentence for a revision's kind, action and changes (a digest's change line)."""
+    if kind != "action" or action != "create":
+        return None
+    sentence = sentence_from_changes(changes)
     return defang(sentence) if sentence else None
+
+
+def news_line(kind: str, action: str, changes: Mapping[str, Sequence[Any]]) -> str | None:
+    """A new bill action in a list, by its day and what happened: '**Mar 27, 2026**: H.R. 7147
+    passed the Senate 71-29 (roll call 47)' (no closing period: the list adds who); None for
+    every other change."""
+    if (news := action_news(kind, action, changes)) is None:
+        return None
+    day = as_day(str(changes.get("action_date", [None, ""])[1]))
+    head = f"**{format_date(day)}**: " if day is not None else ""
+    return f"{head}{news.removesuffix('.')}"
 
 
 def change_post(
@@ -122,11 +140,11 @@ def _line(event: Any, revision: Any | None, label: str | None) -> str:
     """'• **Trackton, TX · ICE-ERO**: Status: Announced → Full (by <@1001>)'; a new bill action
     by its day and what happened: '• **Mar 27, 2026**: H.R. 7147 passed the Senate 71-29 (roll
     call 47) (by Congress.gov)'."""
-    if revision is not None and (news := news_sentence(event, revision)) is not None:
-        day = as_day(str(revision.changes.get("action_date", [None, ""])[1]))
-        by = actor_text(revision.actor_name, revision.actor_id)
-        head = f"**{format_date(day)}**: " if day is not None else ""
-        return clip(f"• {head}{news.removesuffix('.')} (by {by})", NEWS_LINE_LIMIT)
+    if revision is not None:
+        news = news_line(event.record_kind, _action(event, revision), revision.changes)
+        if news is not None:
+            by = actor_text(revision.actor_name, revision.actor_id)
+            return clip(f"• {news} (by {by})", NEWS_LINE_LIMIT)
     name = defang(name_of(event, revision, label))
     if revision is None:
         what = defang(str(event.summary or event.event_type))

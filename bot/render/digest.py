@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot.render.approps import vehicle_text
+from bot.render.changes import news_line
 from bot.render.common import (
     AMBER,
     BRAND,
@@ -49,8 +50,15 @@ def listed(
 
 
 def change_line(change: ChangeLine) -> str:
-    """'• <time> **Trackton, TX · ICE-ERO**: Status: Announced → Full · by <@1001> · shared'."""
+    """'• <time> **Trackton, TX · ICE-ERO**: Status: Announced → Full · by <@1001> · shared'; a
+    new bill action as its change post tells it: '• <time> **Mar 27, 2026**: H.R. 7147 passed
+    the Senate 71-29 (roll call 47) · by Congress.gov · shared'."""
     kind = change.record_kind
+    where = " · shared" if change.shared else ""
+    by = actor_text(change.actor_name, change.actor_id)
+    recorded = when(change.recorded_at, "f")
+    if (news := news_line(kind, change.action, change.changes)) is not None:
+        return clip(f"• {recorded} {news} · by {by}{where}", 300)
     # A record deleted since has no label now: its create or delete revision still names it.
     label = change.label or label_from_changes(kind, change.changes)
     name = clip(defang(record_title(kind, change.record_key, label)), 90)
@@ -58,9 +66,7 @@ def change_line(change: ChangeLine) -> str:
         what = _summary(change.changes, "update", kind=kind)
     else:
         what = ACTIONS.get(change.action, change.action)
-    where = " · shared" if change.shared else ""
-    by = actor_text(change.actor_name, change.actor_id)
-    return clip(f"• {when(change.recorded_at, 'f')} **{name}**: {what} · by {by}{where}", 300)
+    return clip(f"• {recorded} **{name}**: {what} · by {by}{where}", 300)
 
 
 def question_line(

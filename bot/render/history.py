@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -50,7 +50,7 @@ from db.kinds import (
     singular,
 )
 from db.links import label_of
-from db.models import BILL_PREFIX
+from db.models import BILL_PREFIX, KEY_LENGTH
 
 PER_PAGE = 4  # revisions per page: four of the largest embeds stay under 6,000 characters
 TITLE_BUDGET = 150
@@ -58,6 +58,8 @@ REASON_LIMIT = 200
 DIFF_LIMIT = 700  # the diff lines of one revision
 VALUE_LIMIT = 120  # one old or new value
 LABEL_LIMIT = 100  # Discord's autocomplete choice name
+NAME_SHORTEST = 40  # a record's name in a choice is cut no shorter than this for the change
+ACTOR_LIMIT = 30  # 'by <name>' in a choice
 PREVIEW_SHOWN = 10  # changes listed in an import preview
 PREVIEW_FIELD = 400
 
@@ -70,9 +72,13 @@ ACTION_WORDS = {
 }
 KIND_LABELS = {name: kind.heading for name, kind in KINDS.items()}
 _ACTOR_ID = re.compile(r"\s*\(\d+\)$")
+_LINK_KEY = re.compile(r"(?P<a_kind>[a-z_]+):(?P<a_key>.+?)~(?P<b_kind>[a-z_]+):(?P<b_key>.+)")
+Record = tuple[str, str]  # (kind, key)
+Rows = Mapping[Record, Any]  # records as they read now, by (kind, key): db.labels.visible_rows
 # Keys and bookkeeping, not news: a post names the record by its label instead (city_key is
 # derived from the city shown beside it; as_of is when the facts were last checked).
 HIDDEN_FIELDS = frozenset({"key", "city_key", "as_of"})
+LINK_ENDS = ("a_kind", "a_key", "b_kind", "b_key")  # a link's name says them ('Link: A ↔ B')
 FIELD_WORDS: dict[str, Mapping[str, str]] = {
     "stage": STAGE_LABELS,
     "stage_after": STAGE_LABELS,
@@ -147,7 +153,7 @@ def diff_lines(
             break
         shown.append(line)
     if not shown and changes:
-        return "Only its as-of date or key changed."
+        return "No other details." if action == "create" else "Only its as-of date or key changed."
     return "\n".join(shown) or "No field changed."
 
 
@@ -169,17 +175,101 @@ def record_title(kind: str, key: str, label: str | None = None) -> str:
     label when known ('Trackton, TX · ICE-ERO', 'OQ-4: …'), else by kind and key."""
     if kind == "measure" and (bill := bill_name(key)):
         return f"bill {bill}"
-    if kind == "action":
-        bill_key, _, rest = key.partition("/")
-        day_text, _, rest = rest.partition("/")
-        chamber = rest.partition("/")[0]
-        bill, day = bill_name(bill_key), as_day(day_text)
-        if bill and day is not None and chamber:
-            chamber_word = CHAMBER_LABELS.get(chamber, chamber.capitalize())
-            return f"{bill} · {chamber_word} · {format_date(day)}"
+    if kind == "action" and (title := action_title(key)):
+        return title
     if label:
         return label
     return f"{singular(kind)} {key}"
+
+
+def action_title(key: str) -> str | None:
+    """'H.R. 7147 · Senate · Mar 27, 2026' for '119-hr7147/2026-03-27/senate'; None for a key
+    that does not say its bill, day and chamber."""
+    bill_key, _, rest = key.partition("/")
+    day_text, _, rest = rest.partition("/")
+    chamber = rest.partition("/")[0]
+    bill, day = bill_name(bill_key), as_day(day_text)
+    if not bill or day is None or not chamber:
+        return None
+    return f"{bill} · {CHAMBER_LABELS.get(chamber, chamber.capitalize())} · {format_date(day)}"
+
+
+def link_ends(
+    key: str, changes: Mapping[str, Sequence[Any]] | None = None, row: Any | None = None
+) -> tuple[Record, Record] | None:
+    """The two records a link joins: from its row, else the values of a revision holding them (a
+    create or a delete), else its key ('measure:119-hr7147~question:OQ-4') unless the key was
+    shortened with a hash; None when none of these says."""
+    if row is not None:
+        return ends_of(row)
+    values = {f: pair[1] if pair[1] is not None else pair[0] for f, pair in (changes or {}).items()}
+    ends = [values.get(f) for f in ("a_kind", "a_key", "b_kind", "b_key")]
+    if all(isinstance(end, str) and end for end in ends):
+        a_kind, a_key, b_kind, b_key = (str(end) for end in ends)
+        return (a_kind, a_key), (b_kind, b_key)
+    found = _LINK_KEY.fullmatch(key) if len(key) < KEY_LENGTH else None  # 120: maybe hashed
+    if found is None or found["a_kind"] not in KINDS or found["b_kind"] not in KINDS:
+        return None
+    return (found["a_kind"], found["a_key"]), (found["b_kind"], found["b_key"])
+
+
+def ends_of(link: Any) -> tuple[Record, Record]:
+    """A link row's (or its validated fields') two ends."""
+    return (link.a_kind, link.a_key), (link.b_kind, link.b_key)
+
+
+def end_name(kind: str, key: str, rows: Rows) -> str:
+    """One end of a link, short: a bill by its number ('H.R. 7147'), a question by its id
+    ('OQ-4'), an action by its bill, chamber and day, others by their label."""
+    if kind == "question":
+        return key
+    if kind == "measure" and (bill := bill_name(key)):
+        return bill
+    row = rows.get((kind, key))
+    return record_title(kind, key, label_of(kind, row) if row is not None else None)
+
+
+def link_name(ends: tuple[Record, Record], rows: Rows) -> str:
+    """'Link: H.R. 7147 ↔ OQ-4', each end named by end_name."""
+    (a_kind, a_key), (b_kind, b_key) = ends
+    return f"Link: {end_name(a_kind, a_key, rows)} ↔ {end_name(b_kind, b_key, rows)}"
+
+
+def _named_by_key(kind: str, key: str, *, end: bool = False) -> bool:
+    """Whether record_title (end_name, for a link's `end`) names the record from its key alone."""
+    if kind == "measure":
+        return bill_name(key) is not None
+    if kind == "action":
+        return action_title(key) is not None
+    return end and kind == "question"
+
+
+def rows_wanted(revisions: Iterable[Any]) -> set[Record]:
+    """The records whose rows name these revisions (revision_name): each one's record, or a
+    link's two ends, leaving out the ones named by their key (a numbered bill, an action)."""
+    wanted: set[Record] = set()
+    for revision in revisions:
+        kind, key = revision.record_kind, revision.record_key
+        if kind != "link":
+            if not _named_by_key(kind, key):
+                wanted.add((kind, key))
+        elif (ends := link_ends(key, revision.changes)) is None:
+            wanted.add((kind, key))  # its row says which records it joins
+        else:
+            wanted.update(e for e in ends if not _named_by_key(*e, end=True))
+    return wanted
+
+
+def revision_name(revision: Any, rows: Rows) -> str:
+    """The record a revision changed as people know it: by its label as the record reads now
+    (`rows`, see rows_wanted), else as the revision's values make it (a create or a delete); a
+    link by its two ends ('Link: H.R. 7147 ↔ OQ-4')."""
+    kind, key, changes = revision.record_kind, revision.record_key, revision.changes
+    row = rows.get((kind, key))
+    if kind == "link" and (ends := link_ends(key, changes, row)) is not None:
+        return link_name(ends, rows)
+    label = label_of(kind, row) if row is not None else label_from_changes(kind, changes)
+    return record_title(kind, key, label)
 
 
 def label_from_changes(kind: str, changes: Mapping[str, Sequence[Any]] | None) -> str | None:
@@ -298,43 +388,57 @@ def _summary(
     return f"{field_title(field)}: {old_text} → {new_text}{more}"
 
 
-def revision_label(revision: Any) -> str:
-    """'#123 · bodycam minneapolis-mn-ice-ero · status full → partial · by alice' (≤ 100)."""
-    action = revision.action
-    parts = [
+def revision_label(revision: Any, rows: Rows | None = None) -> str:
+    """'#123 · Minneapolis, MN · ICE-ERO · Status: Full → Partial · by alice' (≤ 100): the record
+    by revision_name; a long name is shortened before the change is."""
+    head, name, change, tail = _label_parts(revision, rows or {})
+    room = LABEL_LIMIT - len(head) - len(tail) - 3 * len(" · ")
+    name = _clip_words(name, max(room - len(change), min(len(name), NAME_SHORTEST)))
+    change = clip(change, max(room - len(name), 1))
+    return " · ".join((head, name, change, tail))[:LABEL_LIMIT]
+
+
+def _clip_words(text: str, limit: int) -> str:
+    """clip, at the end of a word when one ends in the second half ('… provided for…')."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if (space := cut.rfind(" ")) > limit // 2:
+        cut = cut[:space].rstrip(" ·,:;")
+    return cut.rstrip() + "…"
+
+
+def _label_parts(revision: Any, rows: Rows) -> tuple[str, str, str, str]:
+    """The number, the record, the change and its author ('by alice'), whole."""
+    kind = revision.record_kind
+    return (
         f"#{revision.id}",
-        record_title(
-            revision.record_kind,
-            revision.record_key,
-            label_from_changes(revision.record_kind, revision.changes),
-        ),
-        _summary(revision.changes, action, 20, kind=revision.record_kind),
-        f"by {short_actor(revision.actor_name)}",
-    ]
-    label = " · ".join(parts)
-    if len(label) > LABEL_LIMIT:  # keep the number and the author; shorten the middle
-        head, tail = parts[0], parts[-1]
-        room = LABEL_LIMIT - len(head) - len(tail) - 6
-        label = f"{head} · {clip(' · '.join(parts[1:-1]), max(room, 1))} · {tail}"
-    return label[:LABEL_LIMIT]
+        revision_name(revision, rows),
+        _summary(revision.changes, revision.action, 20, kind=kind),
+        clip(f"by {short_actor(revision.actor_name)}", ACTOR_LIMIT),
+    )
 
 
 def revision_choices(
-    revisions: Sequence[Any], typed: str, limit: int = 25
+    revisions: Sequence[Any], typed: str, limit: int = 25, rows: Rows | None = None
 ) -> list[tuple[str, int]]:
-    """(label, revision id) for autocomplete: a typed number matches revision numbers starting
-    with it, words match anywhere in the label; newest first."""
+    """(label, revision id) for autocomplete, newest first: a typed number matches revision
+    numbers starting with it, words match anywhere in the record's name, the change or the
+    author. Records are named by `rows` (see rows_wanted), one read for all the revisions."""
     text = typed.strip().lower().lstrip("#")
     chosen = []
     for revision in sorted(revisions, key=lambda r: r.id or 0, reverse=True):
-        label = revision_label(revision)
         if text.isdigit():
             if not str(revision.id).startswith(text):
                 continue
-        elif text and not all(word in label.lower() for word in text.split()):
-            continue
-        chosen.append((label, int(revision.id)))
-    return chosen[:limit]
+        elif text:
+            words = " ".join(_label_parts(revision, rows or {})).lower()
+            if not all(word in words for word in text.split()):
+                continue
+        chosen.append((revision_label(revision, rows), int(revision.id)))
+        if len(chosen) == limit:
+            break
+    return chosen
 
 
 def undo_embed(undone: Any, new: Any, label: str | None = None) -> tuple[str, discord.Embed]:
@@ -365,8 +469,11 @@ def import_preview(
     unchanged: int,
     *,
     where: str,
+    rows: Rows | None = None,
 ) -> discord.Embed:
-    """What an import would do: counts, then the first changes (new records and field diffs)."""
+    """What an import would do: counts, then the first changes (new records and field diffs),
+    each record by its label; a link by its two ends, named from the file (an end imported with
+    it) or `rows` (the records as they read now, db.labels.visible_rows)."""
     embed = discord.Embed(
         title=clip(defang(f"Import preview: {filename}"), TITLE_LIMIT),
         description=(
@@ -375,34 +482,83 @@ def import_preview(
         ),
         colour=BRAND,
     )
-    shown = 0
-    for record, diff in changed:
-        if shown == PREVIEW_SHOWN:
-            break
-        name = f"Changed: {_record_name(record)} (row {record.row})"
-        add_field(embed, defang(name), diff_lines(diff, "update", PREVIEW_FIELD, kind=record.kind))
-        shown += 1
-    for record in created:
-        if shown == PREVIEW_SHOWN:
-            break
-        name = f"New: {_record_name(record)} (row {record.row})"
+    first_changed, first_created = _first(created, changed)
+    shown = [(r, _validated(r)) for r in [*(r for r, _ in first_changed), *first_created]]
+    wanted = preview_rows_wanted(created, changed)
+    known = {**(rows or {}), **_file_rows([*(r for r, _ in changed), *created], wanted)}
+    names = [f"{_record_name(r, f, known)} (row {r.row})" for r, f in shown]
+    for (record, changes), name in zip(first_changed, names[: len(first_changed)], strict=True):
+        diff = diff_lines(_unnamed(record, changes), "update", PREVIEW_FIELD, kind=record.kind)
+        add_field(embed, defang(f"Changed: {name}"), diff)
+    for record, name in zip(first_created, names[len(first_changed) :], strict=True):
         new = {k: [None, v] for k, v in record.values.items() if v not in (None, [])}
-        add_field(embed, defang(name), diff_lines(new, "create", PREVIEW_FIELD, kind=record.kind))
-        shown += 1
-    rest = len(created) + len(changed) - shown
+        diff = diff_lines(_unnamed(record, new), "create", PREVIEW_FIELD, kind=record.kind)
+        add_field(embed, defang(f"New: {name}"), diff)
+    rest = len(created) + len(changed) - len(shown)
     if rest > 0:
         embed.set_footer(text=f"… and {rest:,} more new or changed records not shown")
     return embed
 
 
-def _record_name(record: Any) -> str:
+def preview_rows_wanted(
+    created: Sequence[Any], changed: Sequence[tuple[Any, Mapping[str, Sequence[Any]]]]
+) -> set[Record]:
+    """The records whose rows name the links import_preview shows (their ends not named by key),
+    to read with db.labels.visible_rows and pass as its `rows`."""
+    first_changed, first_created = _first(created, changed)
+    ends: set[Record] = set()
+    for record in [*(r for r, _ in first_changed), *first_created]:
+        if record.kind == "link" and (fields := _validated(record)) is not None:
+            ends.update(ends_of(fields))
+    return {end for end in ends if not _named_by_key(*end, end=True)}
+
+
+def _first(
+    created: Sequence[Any], changed: Sequence[tuple[Any, Mapping[str, Sequence[Any]]]]
+) -> tuple[list[tuple[Any, Mapping[str, Sequence[Any]]]], list[Any]]:
+    """The changed and new records a preview shows: changes first, PREVIEW_SHOWN in all."""
+    first_changed = list(changed[:PREVIEW_SHOWN])
+    return first_changed, list(created[: PREVIEW_SHOWN - len(first_changed)])
+
+
+def _unnamed(record: Any, changes: Mapping[str, Sequence[Any]]) -> dict[str, Sequence[Any]]:
+    """The fields a preview lists: a link's ends are in its name, not repeated by key."""
+    hidden = LINK_ENDS if record.kind == "link" else ()
+    return {field: pair for field, pair in changes.items() if field not in hidden}
+
+
+def _validated(record: Any) -> Any | None:
+    """A file's record as its validated fields (key included); None if the values make none."""
+    try:
+        return validate(record.kind, record.values)
+    except DomainError:
+        return None
+
+
+def _file_rows(records: Sequence[Any], wanted: set[Record]) -> dict[Record, Any]:
+    """The file's own values for the `wanted` records (a link's ends imported with it), read only
+    as far as needed: records of other kinds are not validated."""
+    kinds = {kind for kind, _ in wanted}
+    found: dict[Record, Any] = {}
+    for record in records:
+        if len(found) == len(wanted):
+            break
+        if record.kind not in kinds or (fields := _validated(record)) is None:
+            continue
+        if (record.kind, fields.key) in wanted:
+            found[(record.kind, fields.key)] = fields
+    return found
+
+
+def _record_name(record: Any, fields: Any | None, rows: Rows) -> str:
     """The record as people know it, from the file's values: 'Denver, CO · ICE-ERO', 'H.R. 7147',
     'OQ-4: <its question>', an action by its bill, chamber and day (db.links.label_of,
-    record_title); the kind alone if the values do not make a record."""
-    try:
-        fields = validate(record.kind, record.values)
-    except DomainError:
+    record_title), a link by its ends ('Link: H.R. 7147 ↔ OQ-4'); the kind alone if the values
+    do not make a record."""
+    if fields is None:
         return singular(record.kind)
+    if record.kind == "link":
+        return clip(link_name(ends_of(fields), rows), 150)
     label = label_of(record.kind, fields)
     name = label if record.kind == "measure" else record_title(record.kind, fields.key, label)
     return clip(name, 150)

@@ -15,6 +15,7 @@ from bot.render.history import (
     history_page,
     history_page_count,
     revision_choices,
+    rows_wanted,
     undo_embed,
 )
 from bot.views import Page, respond
@@ -28,6 +29,7 @@ from cogs.admin._base import (
     scope_for_write,
 )
 from db.history import history
+from db.labels import visible_rows
 from db.links import label_of
 from db.scope import Actor, Scope, find_visible
 from db.undo import recent_revisions, undo
@@ -97,9 +99,11 @@ class AuditCommands(AdminMixin):
         wanted = int(typed) if typed.isdigit() and len(typed) < 17 else None
         async with self.bot.database.session() as session:
             found = await recent_revisions(session, scope, including=wanted)
+            # Records by label as they read now: one read for all, never one per revision.
+            rows = await visible_rows(session, scope, rows_wanted(found))
         return [
             app_commands.Choice(name=label, value=number)
-            for label, number in revision_choices(found, current)
+            for label, number in revision_choices(found, current, rows=rows)
         ]
 
 

@@ -24,6 +24,7 @@ from bot.render.history import (
     import_errors,
     import_preview,
     import_result,
+    preview_rows_wanted,
     progress_text,
     size_text,
 )
@@ -43,6 +44,7 @@ from cogs.admin._base import (
 )
 from db.errors import DomainError
 from db.guild_import import GuildImport, against_shared
+from db.labels import visible_rows
 from db.models import FIELDS_OF
 from db.scope import Actor, Scope
 from db.transfer import (
@@ -220,7 +222,9 @@ class TransferCommands(AdminMixin):
             return
         view = ConfirmView(interaction.user.id, confirm_label="Import")
         view.timeout = CONFIRM_TIMEOUT
-        preview = import_preview(file.filename, created, changed, unchanged, where=where)
+        async with self.bot.database.session() as session:  # the link ends not in the file
+            rows = await visible_rows(session, scope, preview_rows_wanted(created, changed))
+        preview = import_preview(file.filename, created, changed, unchanged, where=where, rows=rows)
         await interaction.edit_original_response(embeds=[preview], view=view, allowed_mentions=NONE)
         await view.wait()
         answer = view.answer

@@ -9,6 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from bot.client import OversightBot
 from bot.config import Settings
@@ -317,7 +318,7 @@ async def test_undo_autocomplete_offers_the_offices_recent_revisions(
     newest = (await revisions_of(bot.database, Scope.guild(office.guild.id)))[-1]
     offered = await fake.autocomplete("admin undo", focused="revision", value="", user=office.admin)
     assert offered[0] == {
-        "name": f"#{newest.id} · body-camera record {KEY} · Status: Partial → Full · by alice",
+        "name": f"#{newest.id} · Minneapolis, MN · ICE-ERO · Status: Partial → Full · by alice",
         "value": newest.id,
     }
     assert len(offered) == 2
@@ -325,6 +326,74 @@ async def test_undo_autocomplete_offers_the_offices_recent_revisions(
         await fake.autocomplete("admin undo", focused="revision", value="", user=office.staffer)
         == []
     )
+
+
+async def test_undo_autocomplete_names_each_record_by_its_label(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """Changes to the office's own copies of a camera record and a question, and a new link
+    between them: each choice names the record as people know it (city and component, the
+    question by id and text, the link by its two ends), never by key; words typed match the
+    name; every name fits in 100 characters, the change still shown."""
+    guild = Scope.guild(office.guild.id)
+    async with bot.database.writer(guild, ALICE) as writer:
+        for status, to in (("partial", "ICE"), ("full", "CBP")):  # the first edits copy
+            await writer.change("bodycam", KEY, {"status": status})
+            await writer.change("question", "OQ-4", {"addressed_to": to})
+        await writer.create("link", {"a_kind": "question", "a_key": "OQ-4", "b_kind": "bodycam",
+                                     "b_key": KEY, "as_of": "2026-11-20"})  # fmt: skip
+    offered = await fake.autocomplete("admin undo", focused="revision", value="", user=office.admin)
+    link, question, camera = (choice["value"] for choice in offered[:3])
+    assert [choice["name"] for choice in offered[:3]] == [
+        f"#{link} · Link: Minneapolis, MN · ICE-ERO ↔ OQ-4 · added · by alice",
+        f"#{question} · OQ-4: Spend plan for the $20,000,000 provided for… · Addressed "
+        "to: “ICE” → “CBP” · by alice",
+        f"#{camera} · Minneapolis, MN · ICE-ERO · Status: Partial → Full · by alice",
+    ]
+    assert all(len(choice["name"]) <= 100 for choice in offered)
+    assert not any(KEY in choice["name"] or "record" in choice["name"] for choice in offered)
+    typed = await fake.autocomplete(
+        "admin undo", focused="revision", value="minneapolis status", user=office.admin
+    )
+    assert [choice["value"] for choice in typed] == [camera]
+
+
+async def test_undo_autocomplete_reads_labels_in_one_go_however_many_revisions(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """Naming the choices by label costs the same database statements for 2 revisions of camera
+    records as for 25: the labels are read together, not one revision at a time."""
+    guild = Scope.guild(office.guild.id)
+
+    async def add_cities(count: int, start: int) -> None:
+        async with bot.database.writer(guild, ALICE) as writer:
+            for number in range(start, start + count):
+                await writer.create("bodycam", {"city": f"Town {number}", "state": "CO",
+                                                "component": "ICE-ERO", "status": "announced",
+                                                "as_of": "2026-11-20"})  # fmt: skip
+                await writer.change("bodycam", f"town-{number}-co-ice-ero", {"status": "full"})
+
+    async def statements_for_choices() -> tuple[int, list[Json]]:
+        executed: list[str] = []
+        engine = bot.database.engine.sync_engine
+        record = lambda *args: executed.append(args[2])  # noqa: E731  # the statement's text
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            offered = await fake.autocomplete(
+                "admin undo", focused="revision", value="", user=office.admin
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(executed), offered
+
+    await add_cities(1, 0)
+    few, offered = await statements_for_choices()
+    assert [choice["name"].split(" · ")[1] for choice in offered] == ["Town 0, CO"] * 2
+    await add_cities(12, 1)
+    many, offered = await statements_for_choices()
+    assert len(offered) == 25 and few == many
+    assert offered[0]["name"].split(" · ")[1:3] == ["Town 12, CO", "ICE-ERO"]
+    assert offered[0]["name"].endswith("Status: Announced → Full · by alice")
 
 
 async def test_an_owner_undoes_a_shared_revision_with_dataset_shared(

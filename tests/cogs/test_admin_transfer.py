@@ -194,10 +194,37 @@ async def test_the_preview_names_each_record_as_people_know_it(
         "New: H.R. 9001 (row 1)",
         "New: H.R. 7147 · Senate · Nov 2, 2026 (row 2)",
         "New: GQ-40: How many body cameras has ICE bought with the FY2026 money, and where are "
-        "they … (row 3)",
+        "they… (row 3)",
         "New: Denver, CO · ICE-ERO (row 4)",
     ]
     assert not any(key in " ".join(names) for key in ("119-hr", "denver-co", "bodycam", "measure"))
+
+
+async def test_the_preview_names_a_link_by_its_two_ends(
+    fake: FakeDiscord, office: Office, bot: OversightBot, host: FileHost
+) -> None:
+    """The starter link between H.R. 7147 and OQ-4 (this office's copy), and a new one between
+    OQ-4 and the Denver record the same file adds: each reads 'Link: <one end> ↔ <the other>',
+    bill by number, question by id, camera record by city and component; the preview never
+    shows a link's key or its ends' keys."""
+    data = envelope(
+        {"kind": "link", "a_kind": "question", "a_key": "OQ-4", "b_kind": "measure",
+         "b_key": "119-hr7147", "as_of": "2026-11-20"},
+        {"kind": "link", "a_kind": "question", "a_key": "oq-4", "b_kind": "bodycam",
+         "b_key": "denver-co-ice-ero", "as_of": "2026-11-20",
+         "notes": "Denver's cameras come out of the spend plan."},
+        camera(),
+    )  # fmt: skip
+    reply = await slash_with_file(fake, host, "admin import", "links.json", data, user=office.admin)
+    fields = reply.embeds[0]["fields"]
+    assert [field["name"] for field in fields] == [
+        "Changed: Link: H.R. 7147 ↔ OQ-4 (row 1)",
+        "New: Link: Denver, CO · ICE-ERO ↔ OQ-4 (row 2)",
+        "New: Denver, CO · ICE-ERO (row 3)",
+    ]
+    assert fields[1]["value"] == "**Notes**: “Denver's cameras come out of the spend plan.”"
+    shown = json.dumps(fields, ensure_ascii=False)
+    assert not any(key in shown for key in ("119-hr", "denver-co", "measure", "bodycam", "~"))
 
 
 async def test_the_preview_shows_mentions_as_typed_without_pinging(
@@ -748,3 +775,17 @@ async def test_an_unexpected_failure_while_reading_finishes_the_thinking_message
     assert reply.content.startswith("Something went wrong (ref ")
     assert "while importing cams.csv: nothing was imported" in reply.content
     assert not reply.followups
+
+
+async def test_the_preview_names_a_link_end_that_is_already_recorded_by_its_label(
+    fake: FakeDiscord, office: Office, bot: OversightBot, host: FileHost
+) -> None:
+    """A new link from OQ-4 to the Minneapolis record (in the starter data, not in the file):
+    the preview looks the record up and names it as people know it."""
+    data = envelope(
+        {"kind": "link", "a_kind": "question", "a_key": "OQ-4", "b_kind": "bodycam",
+         "b_key": "minneapolis-mn-ice-ero", "as_of": "2026-11-20"},
+    )  # fmt: skip
+    reply = await slash_with_file(fake, host, "admin import", "link.json", data, user=office.admin)
+    [field] = reply.embeds[0]["fields"]
+    assert field["name"] == "New: Link: Minneapolis, MN · ICE-ERO ↔ OQ-4 (row 1)"

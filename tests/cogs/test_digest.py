@@ -8,8 +8,9 @@ import pytest
 
 from db.dates import discord_timestamp
 from db.digests import get_digest
+from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, FakeMember, Perm
-from tests.conftest import Office
+from tests.conftest import NOW, Office
 
 NEXT_NINE = dt.datetime(2026, 11, 29, 14, 0, tzinfo=dt.UTC)  # 09:00 New York
 
@@ -98,3 +99,23 @@ async def test_preview_shows_the_facts_privately(
     # FY2026's last recorded period: funded by H.R. 7147 through May 22, 2026 (disputed)
     assert "ended <t:" in fields["Funding"] and fields["Funding"].endswith("(disputed).")
     assert any(name.startswith("🕰️ Not updated in 30 days") for name in fields)
+
+
+async def test_a_new_bill_action_reads_in_the_digest_as_in_its_post(
+    fake: FakeDiscord, office: Office, bot, keeper: FakeMember
+) -> None:
+    """Congress.gov records H.R. 7147 passing the Senate 71-29: the digest's change line tells it
+    in the sentence its change post opens with, by its day, not as 'added'."""
+    async with bot.database.writer(Scope.shared(), Actor("Congress.gov")) as writer:
+        await writer.create("action", {
+            "measure_key": "119-hr7147", "action_date": "2026-11-20", "chamber": "senate",
+            "text": "Passed Senate by Yea-Nay Vote. 71 - 29. Record Vote Number: 47.",
+            "vote": "71-29", "stage_after": "passed_senate", "as_of": "2026-11-20",
+        })  # fmt: skip
+    reply = await fake.slash("digest preview", user=keeper)
+    changes = next(f["value"] for f in reply.embeds[0]["fields"] if f["name"].startswith("Chang"))
+    [line] = [line for line in changes.split("\n") if "Nov 20, 2026" in line]
+    assert line == (
+        f"• {discord_timestamp(NOW, 'f')} **Nov 20, 2026**: H.R. 7147 passed the Senate 71-29 "
+        "(roll call 47) · by Congress.gov · shared"
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from db.changes import validate
 from db.engine import Database
-from db.links import related
+from db.links import label_of, related
 from db.scope import Actor, Scope
 from db.seed import load_seed
 
@@ -47,3 +50,17 @@ async def test_a_guilds_private_link_is_not_seen_by_another_guild(db: Database) 
         theirs = await related(session, Scope.guild(2), "question", "OQ-6")
     assert "OQ-1" in {r.key for r in mine}
     assert "OQ-1" not in {r.key for r in theirs}
+
+
+def test_a_long_question_is_shortened_with_no_space_before_the_mark() -> None:
+    """A question over 80 characters is cut at 79 and marked '…' right after the last word."""
+    text = "How many body cameras has ICE bought with the FY2026 money, and where are they today?"
+    assert label_of("question", asked("GQ-40", text)) == (
+        "GQ-40: How many body cameras has ICE bought with the FY2026 money, and where are they…"
+    )
+    assert label_of("question", asked("GQ-41", text[:80])) == f"GQ-41: {text[:80]}"
+
+
+def asked(key: str, question: str) -> Any:
+    return validate("question", {"key": key, "question": question, "asked_by": "Rep. Example",
+                                 "addressed_to": "ICE", "as_of": "2026-11-20"})  # fmt: skip

@@ -223,8 +223,10 @@ class TransferCommands(AdminMixin):
         view = ConfirmView(interaction.user.id, confirm_label="Import")
         view.timeout = CONFIRM_TIMEOUT
         async with self.bot.database.session() as session:  # the link ends not in the file
-            rows = await visible_rows(session, scope, preview_rows_wanted(created, changed))
-        preview = import_preview(file.filename, created, changed, unchanged, where=where, rows=rows)
+            known = await visible_rows(session, scope, preview_rows_wanted(created, changed))
+        preview = import_preview(
+            file.filename, created, changed, unchanged, where=where, rows=known
+        )
         await interaction.edit_original_response(embeds=[preview], view=view, allowed_mentions=NONE)
         await view.wait()
         answer = view.answer

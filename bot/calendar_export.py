@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.render.ics import chosen, ics_calendar
-from db.calendar import deadlines
+from db.calendar import Deadline, deadlines
 from db.engine import Database
 from db.scope import Scope
 
@@ -20,6 +20,8 @@ class CalendarFile:
     events: int
     start: dt.date
     end: dt.date
+    next: Deadline | None = None  # the first on or after today
+    uncertain: int = 0  # events whose basis is disputed (TENTATIVE)
 
 
 async def export_calendar(
@@ -31,4 +33,6 @@ async def export_calendar(
     async with database.session() as session:
         found = chosen(await deadlines(session, scope, start=start, end=end), kinds)
     data = ics_calendar(found, name=name, timezone=timezone, now=database.clock.now())
-    return CalendarFile(data, len(found), start, end)
+    upcoming = next((d for d in found if d.day >= today), None)
+    uncertain = sum(d.uncertain for d in found)
+    return CalendarFile(data, len(found), start, end, upcoming, uncertain)

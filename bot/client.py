@@ -13,6 +13,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot.calendar_events import CalendarEventsService
 from bot.config import Settings
 from bot.sync import sync_commands
 from bot.tree import OversightTree
@@ -100,6 +101,8 @@ class OversightBot(commands.Bot):
             log.info("Loaded the starter dataset: %d records", report.created)
         for name in [*extension_names(), *self.extra_extensions]:
             await self.load_extension(name)
+        if not any(isinstance(s, CalendarEventsService) for s in self.services):
+            self.services.append(CalendarEventsService(self))  # idle until a guild turns it on
         for service in self.services:
             await service.start()
         if self.sync_mode != "off":

@@ -10,10 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
+from bot.calendar_events import calendar_service
 from bot.permissions import is_server_editor
 from bot.render.meta import HelpEntry, HelpOption, help_pages
 from bot.service import CONGRESS_SYNC
 from bot.views import respond
+from db.calendar_events import calendar_status
 from db.stats import freshness
 from db.tracking import list_subscriptions
 
@@ -63,7 +65,12 @@ class Meta(commands.Cog):
             (s for s in self.bot.services if getattr(s, "name", "") == CONGRESS_SYNC), None
         )  # a bot.congress_service.CongressService (not imported: cogs stay light)
         status = await sync.status() if sync is not None else None
-        embed = render.about_embed(package_version(), data, states, status)
+        calendar = await calendar_status(self.bot.database, interaction.guild_id or 0)
+        events = calendar_service(self.bot)
+        next_sync = events.next_run if events is not None else None
+        embed = render.about_embed(
+            package_version(), data, states, status, calendar=(calendar, next_sync)
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="help", description="Every command with its options and an example")

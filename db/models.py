@@ -788,3 +788,52 @@ class CongressFollow(SQLModel, table=True):
         UniqueConstraint("congress", "bill_type", "number", name="uq_congress_follow_bill"),
         NEVER_REUSE_IDS,
     )
+
+
+# ---------------------------------------------------------------- Discord scheduled events
+
+
+class CalendarEvents(SQLModel, table=True):
+    """A guild's deadlines as Discord scheduled events (/calendar events): on or off, why the
+    sync is paused (the bot lacks Manage Events), how the last sync went, and its lease (one
+    worker syncs a guild at a time)."""
+
+    __tablename__ = "calendar_events"
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_type=BigInteger, unique=True)
+    enabled: bool = False
+    paused_reason: str | None = Field(default=None, max_length=300)
+    updated_by: int | None = Field(default=None, sa_type=BigInteger)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+    synced_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    held_back: int = 0  # deadlines in the window that did not fit under Discord's 100 events
+    last_error: str | None = Field(default=None, max_length=500)
+    retry_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+
+class GuildEvent(SQLModel, table=True):
+    """One deadline as one Discord scheduled event in one guild. The row is written BEFORE each
+    Discord call (the intent) and again after it: state 'creating' (discord_event_id NULL until
+    Discord answered), 'scheduled', 'updating' (day/name/hash hold the values being applied) or
+    'cancelling'. `description_hash` covers the description and the location."""
+
+    __tablename__ = "guild_event"
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_type=BigInteger, index=True)
+    uid: str = Field(max_length=200)
+    discord_event_id: int | None = Field(default=None, sa_type=BigInteger)
+    day: dt.date
+    name: str = Field(max_length=100)
+    description_hash: str = Field(max_length=64)
+    state: str = Field(max_length=16)
+    error: str | None = Field(default=None, max_length=500)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("guild_id", "uid", name="uq_guild_event_uid"),
+        NEVER_REUSE_IDS,
+    )

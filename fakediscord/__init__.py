@@ -21,7 +21,16 @@ from .interactions import Reply
 from .limits import Violation
 from .routes import SyncCall
 from .server import RequestRecord
-from .world import FakeChannel, FakeGuild, FakeMember, FakeRole, FakeUser, Message, Perm
+from .world import (
+    FakeChannel,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeScheduledEvent,
+    FakeUser,
+    Message,
+    Perm,
+)
 
 __all__ = [
     "FakeChannel",
@@ -29,6 +38,7 @@ __all__ = [
     "FakeGuild",
     "FakeMember",
     "FakeRole",
+    "FakeScheduledEvent",
     "FakeUser",
     "Message",
     "Perm",

@@ -1,7 +1,8 @@
 """Failure injection: canned Discord errors and slow answers on routes matched by glob.
 
 A glob is "METHOD /path" or just "/path"; `*` matches one path segment, `**` any number.
-Paths are matched without the /api/v10 prefix and without the query string.
+Paths are matched without the /api/v10 prefix and without the query string. A `lost` failure lets
+the request take effect and then answers with the error: Discord acted, the answer never arrived.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Rule:
     retry_after: float = 0.05
     global_: bool = False
     delay: float = 0.0
+    lost: bool = False  # handled first, then answered with the failure
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -55,9 +57,10 @@ class Failures:
         retry_after: float = 0.05,
         global_: bool = False,
         delay: float = 0.0,
+        lost: bool = False,
     ) -> Rule:
         method, pattern = compile_glob(glob)
-        rule = Rule(glob, method, pattern, status, times, retry_after, global_, delay)
+        rule = Rule(glob, method, pattern, status, times, retry_after, global_, delay, lost)
         self.rules.append(rule)
         return rule
 
@@ -85,6 +88,7 @@ def not_found(path: str) -> Json:
     """Discord's specific 404 for the kind of object the path names."""
     for marker, code, message in (
         ("/interactions/", 10062, "Unknown interaction"),
+        ("/scheduled-events/", 10070, "Unknown Guild Scheduled Event"),
         ("/messages/", 10008, "Unknown Message"),
         ("/webhooks/", 10015, "Unknown Webhook"),
         ("/channels/", 10003, "Unknown Channel"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from typing import Literal
@@ -13,6 +14,7 @@ from typing import Literal
 import yarl
 
 from .actions import UserActions
+from .events import ScheduledEventRoutes
 from .failures import Failures, Rule
 from .gateway import GUILD_MEMBERS, Gateway, Session
 from .interactions import Reply
@@ -25,6 +27,7 @@ from .world import (
     FakeGuild,
     FakeMember,
     FakeRole,
+    FakeScheduledEvent,
     FakeUser,
     Json,
     Message,
@@ -82,8 +85,12 @@ class FakeDiscord(UserActions):
         host: str = "127.0.0.1",
         port: int = 0,
         timeout: float = 5.0,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.token = token
+        # "Now" for checks that read the time (an event may not start in the past); tests whose
+        # bot runs on a fixed clock pass (or later set) the same one.
+        self.clock: Callable[[], dt.datetime] = clock or (lambda: dt.datetime.now(dt.UTC))
         self.timeout = timeout  # default wait for answers, in seconds (per call: `within=`)
         self.host, self.port = host, port
         self.response_deadline = response_deadline
@@ -116,6 +123,7 @@ class FakeDiscord(UserActions):
         self._server = HttpServer(self)
         RestRoutes(self).register(self._server)
         WebhookRoutes(self).register(self._server)
+        ScheduledEventRoutes(self).register(self._server)
 
     # --- lifecycle and wiring ---------------------------------------------------------------
 
@@ -285,6 +293,10 @@ class FakeDiscord(UserActions):
             m for m in self.world.channel_messages(channel_id) if not (m.deleted or m.ephemeral)
         ]
 
+    def scheduled_events(self, guild: FakeGuild | int) -> list[FakeScheduledEvent]:
+        """The guild's live scheduled events (not ended or cancelled), soonest first."""
+        return self.world.guilds[_id(guild)].scheduled_events()
+
     def reply_by_token(self, token: str) -> Reply | None:
         return self._tokens.get(token)
 
@@ -319,11 +331,28 @@ class FakeDiscord(UserActions):
         retry_after: float = 0.05,
         global_: bool = False,
         delay: float = 0.0,
+        lost: bool = False,
     ) -> Rule:
-        """Answer the next `times` matching requests with `status` (Discord's body and headers)."""
+        """Answer the next `times` matching requests with `status` (Discord's body and headers);
+        with `lost`, each request takes effect first and only its answer is the failure."""
         return self.failures.add(
-            route_glob, status, times=times, retry_after=retry_after, global_=global_, delay=delay
+            route_glob,
+            status,
+            times=times,
+            retry_after=retry_after,
+            global_=global_,
+            delay=delay,
+            lost=lost,
         )
+
+    def fail_scheduled_events(
+        self, times: int = 1, status: int = 503, *, method: str = "", lost: bool = False
+    ) -> Rule:
+        """Fail the next `times` scheduled-event requests (of one `method`, or any). 503 reaches
+        discord.py at once (it retries 500/502/504 itself); `lost`: Discord acted (the event is
+        created, moved or deleted), but the bot hears the failure, as after a crash mid-call."""
+        glob = f"{method} /guilds/*/scheduled-events**".strip()
+        return self.fail(glob, status, times=times, lost=lost)
 
     def slow(self, route_glob: str, seconds: float, *, times: int | None = None) -> Rule:
         """Hold matching requests for `seconds` before handling them."""

@@ -146,10 +146,17 @@ class HttpServer:
         return _to_web(response)
 
     async def _respond(self, request: web.Request, api: ApiRequest, failure: Any) -> ApiResponse:
-        fake = self.fake
-        if failure is not None:
+        if failure is not None and not failure.lost:
             status, body, headers = error_response(failure, api.path)
             return ApiResponse(status, body, headers)
+        response = await self._route(request, api)
+        if failure is not None:  # lost: the request took effect, its answer is the failure
+            status, body, headers = error_response(failure, api.path)
+            return ApiResponse(status, body, headers)
+        return response
+
+    async def _route(self, request: web.Request, api: ApiRequest) -> ApiResponse:
+        fake = self.fake
         matched = self._match(api.method, api.path)
         if matched is None:
             fake.unhandled.append(api.route)

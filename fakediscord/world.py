@@ -55,7 +55,9 @@ class Perm:
     USE_EXTERNAL_EMOJIS = 1 << 18
     CHANGE_NICKNAME = 1 << 26
     USE_APPLICATION_COMMANDS = 1 << 31
+    MANAGE_EVENTS = 1 << 33
     SEND_MESSAGES_IN_THREADS = 1 << 38
+    CREATE_EVENTS = 1 << 44
     ALL = (1 << 51) - 1
     EVERYONE = (
         VIEW_CHANNEL
@@ -219,8 +221,9 @@ class FakeGuild:
         self.announced = False  # events about it reach the bot only after its GUILD_CREATE
         self.owner = self.add_member("owner")
         self.owner_id = self.owner.id
-        bot_role = self.add_role(bot_user.name, permissions=bot_permissions, managed=True)
-        self.me = self._join(bot_user, [bot_role])
+        self.event_records: dict[int, FakeScheduledEvent] = {}  # ended and cancelled too
+        self.bot_role = self.add_role(bot_user.name, permissions=bot_permissions, managed=True)
+        self.me = self._join(bot_user, [self.bot_role])
         self.channel = self.add_channel("general")
 
     def __repr__(self) -> str:
@@ -274,6 +277,52 @@ class FakeGuild:
         removed = self.channels.pop(channel if isinstance(channel, int) else channel.id)
         self.world.channels.pop(removed.id, None)
         self._emit("CHANNEL_DELETE", removed.to_payload())
+
+    def set_bot_permissions(self, *, grant: int = 0, revoke: int = 0) -> None:
+        """Change the bot's own role (GUILD_ROLE_UPDATE): what a server admin does in settings."""
+        role = self.bot_role
+        role.permissions = (role.permissions | grant) & ~revoke
+        self._emit("GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.to_payload()})
+
+    def allow_manage_events(self, allowed: bool = True) -> None:
+        """Grant (or revoke) the bot's Manage Events permission."""
+        if allowed:
+            self.set_bot_permissions(grant=Perm.MANAGE_EVENTS)
+        else:
+            self.set_bot_permissions(revoke=Perm.MANAGE_EVENTS | Perm.CREATE_EVENTS)
+
+    def scheduled_events(self) -> list[FakeScheduledEvent]:
+        """The guild's scheduled events as members see them (not ended or cancelled), soonest
+        first."""
+        live = [e for e in self.event_records.values() if e.live]
+        return sorted(live, key=lambda e: (e.start, e.id))
+
+    def add_scheduled_event(
+        self,
+        name: str,
+        start: dt.datetime,
+        *,
+        end: dt.datetime | None = None,
+        location: str = "Room 2154",
+        description: str | None = None,
+        creator: FakeMember | None = None,
+    ) -> FakeScheduledEvent:
+        """An external event a member made (the owner by default), announced to the bot."""
+        event = FakeScheduledEvent(
+            id=snowflake(),
+            guild_id=self.id,
+            creator=(creator or self.owner).user,
+            name=name,
+            scheduled_start_time=start.astimezone(dt.UTC).isoformat(),
+            scheduled_end_time=(end or start + dt.timedelta(hours=1))
+            .astimezone(dt.UTC)
+            .isoformat(),
+            description=description,
+            location=location,
+        )
+        self.event_records[event.id] = event
+        self._emit("GUILD_SCHEDULED_EVENT_CREATE", event.to_payload())
+        return event
 
     def channel_permissions(self, member: FakeMember, channel: FakeChannel) -> int:
         del channel  # no permission overwrites are modelled
@@ -331,9 +380,68 @@ class FakeGuild:
             "voice_states": [],
             "presences": [],
             "stage_instances": [],
-            "guild_scheduled_events": [],
+            "guild_scheduled_events": [e.to_payload() for e in self.scheduled_events()],
             "soundboard_sounds": [],
         }
+
+
+@dataclass(eq=False)
+class FakeScheduledEvent:
+    """A guild scheduled event. status: 1 scheduled, 2 active, 3 completed, 4 cancelled;
+    entity_type: 1 stage, 2 voice, 3 external (with a location)."""
+
+    id: int
+    guild_id: int
+    creator: FakeUser
+    name: str
+    scheduled_start_time: str
+    scheduled_end_time: str | None = None
+    description: str | None = None
+    entity_type: int = 3
+    privacy_level: int = 2
+    status: int = 1
+    channel_id: int | None = None
+    location: str | None = None
+    request: Json = field(default_factory=dict)  # the creating payload, verbatim
+    edits: list[Json] = field(default_factory=list)  # every PATCH payload, in order
+
+    SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
+
+    @property
+    def live(self) -> bool:
+        return self.status in (self.SCHEDULED, self.ACTIVE)
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.scheduled_start_time)
+
+    @property
+    def end(self) -> dt.datetime | None:
+        end = self.scheduled_end_time
+        return None if end is None else dt.datetime.fromisoformat(end)
+
+    def to_payload(self, *, with_user_count: bool = False) -> Json:
+        payload: Json = {
+            "id": str(self.id),
+            "guild_id": str(self.guild_id),
+            "channel_id": None if self.channel_id is None else str(self.channel_id),
+            "creator_id": str(self.creator.id),
+            "creator": self.creator.to_payload(),
+            "name": self.name,
+            "description": self.description,
+            "scheduled_start_time": self.scheduled_start_time,
+            "scheduled_end_time": self.scheduled_end_time,
+            "privacy_level": self.privacy_level,
+            "status": self.status,
+            "entity_type": self.entity_type,
+            "entity_id": None,
+            "entity_metadata": {"location": self.location} if self.entity_type == 3 else None,
+            "image": None,
+            "recurrence_rule": None,
+        }
+        if with_user_count:
+            payload["user_count"] = 0
+        return payload
 
 
 @dataclass(eq=False)

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import icalendar
 
+from bot.render.common import clip, defang
 from db.calendar import Deadline
+from db.dates import format_date
+
+if TYPE_CHECKING:
+    from bot.calendar_export import CalendarFile
 
 PRODUCT = "-//Oversight Desk//DHS oversight deadlines//EN"
 UID_DOMAIN = "oversight-desk"
@@ -71,3 +77,33 @@ def _event(deadline: Deadline, stamp: dt.datetime) -> icalendar.Event:
     if deadline.url:
         event.add("url", deadline.url)
     return event
+
+
+NEXT_TITLE = 160  # characters of the next deadline's title in the reply
+KIND_WORDS = {
+    "all": "deadlines",
+    "oversight": "oversight deadlines",
+    "funding": "funding deadlines",
+}
+
+
+def export_message(exported: CalendarFile, kinds: str, today: dt.date) -> str:
+    """The reply above the file: how many, the next one, what TENTATIVE means, how to use it."""
+    words = KIND_WORDS.get(kinds, "deadlines")
+    window = f"{format_date(exported.start)} to {format_date(exported.end)}"
+    if exported.events == 0:
+        return f"No {words} from {window}: there is nothing to put in a calendar."
+    lines = [f"**{exported.events:,} {words}** from {window}, in the attached calendar file."]
+    if exported.next is not None:
+        when = "today" if exported.next.day == today else format_date(exported.next.day)
+        lines[0] += f" The next: **{when}**, {defang(clip(exported.next.title, NEXT_TITLE))}"
+    if exported.uncertain:
+        lines.append(
+            f"{exported.uncertain:,} are marked tentative: their legal basis is disputed "
+            "(deadline uncertain)."
+        )
+    lines.append(
+        "Import it into Outlook, Google or Apple Calendar; importing a newer export updates "
+        "these events instead of adding copies."
+    )
+    return "\n".join(lines)

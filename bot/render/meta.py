@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.render.common import BRAND, clip, defang
+from db.calendar_events import CalendarStatus
 from db.dates import discord_timestamp
 from db.kinds import KINDS
 from db.stats import Freshness
@@ -51,6 +52,7 @@ def about_embed(
     data: Freshness,
     tracking: list[tuple[str, str | None]] | None = None,
     sync: SyncStatus | None = None,
+    calendar: tuple[CalendarStatus, dt.datetime | None] | None = None,
 ) -> discord.Embed:
     embed = discord.Embed(title="Oversight Desk", description=ABOUT_TEXT, colour=BRAND)
     embed.add_field(name="Version", value=version, inline=True)
@@ -70,7 +72,22 @@ def about_embed(
         embed.add_field(name="Change posts in this server", value=tracking_text(tracking))
     if sync is not None:
         embed.add_field(name="Live data from Congress.gov", value=sync_text(sync), inline=False)
+    if calendar is not None:
+        embed.add_field(name="Calendar events", value=calendar_text(*calendar), inline=False)
     return embed
+
+
+def calendar_text(status: CalendarStatus, next_sync: dt.datetime | None) -> str:
+    """'On · 12 scheduled · next sync in 14 minutes', 'Paused: the bot lacks Manage Events' or
+    'Off'."""
+    if not status.enabled:
+        return "Off (`/calendar events on` makes deadlines this server's scheduled events)"
+    if status.paused_reason:
+        return f"Paused: {status.paused_reason}"
+    parts = ["On", f"{status.scheduled} scheduled"]
+    if next_sync is not None:
+        parts.append(f"next sync {discord_timestamp(next_sync, 'R')}")
+    return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,19 @@ async def test_an_admin_export_of_an_unknown_kind_is_refused_without_a_file(
     assert not fake.violations
 
 
+async def test_a_calendar_export_of_an_unknown_kind_is_refused_without_a_file(
+    fake: FakeDiscord, office: Office, bot: OversightBot
+) -> None:
+    """/calendar export kinds:hearings: refused, listing the choices; no file is sent."""
+    reply = await send(fake, "calendar export", user=office.staffer, raw={"kinds": "hearings"})
+    assert refused(reply) == (
+        "`kinds` must be one of All deadlines (all), Oversight questions (oversight), Funding "
+        "ends and lapses (funding); you sent `hearings`."
+    )
+    assert reply.message is None or not reply.message.attachments
+    assert not fake.violations
+
+
 async def test_an_admin_write_with_a_bad_option_writes_nothing(
     fake: FakeDiscord, office: Office, bot: OversightBot
 ) -> None:

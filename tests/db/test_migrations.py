@@ -42,7 +42,7 @@ async def test_scope_unique_indexes_exist(db: Database) -> None:
 async def test_upgrade_is_idempotent(db: Database) -> None:
     """Upgrading an up-to-date database does nothing and stays at head."""
     await migrations.upgrade(db.engine)
-    assert await migrations.current_revision(db.engine) == "0009"
+    assert await migrations.current_revision(db.engine) == "0011"
 
 
 async def test_a_deleted_records_id_is_never_reused(db: Database) -> None:

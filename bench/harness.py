@@ -28,7 +28,8 @@ TOKEN = "bench-token.0123456789"
 POSTGRES_ADMIN = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-POSTGRES_DATABASE = "oversight_bench"
+# The benchmark drops and re-creates this database: a name of its own per concurrent user.
+POSTGRES_DATABASE = os.environ.get("BENCH_POSTGRES_DATABASE", "oversight_bench")
 FIRST_GUILD_ID = 900_000_000_000_000_000  # fixed, so generated records belong to the fake's guilds
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PROJECT = Path(__file__).resolve().parent.parent

@@ -12,6 +12,9 @@ COMMAND_P99_MS = 50.0
 AUTOCOMPLETE_P99_MS = 30.0
 BASELINE_RATIO = 2.0
 CONGRESS = "congress"  # the summary's key, beside the datasets, for the Congress.gov sync
+RESOLVER = "resolver"  # and for the resolver's probes (bench/resolver.py)
+RESOLVER_P99_MS = 50.0
+CHARTS = "charts"  # and for the charts (bench/charts.py)
 
 
 def _numbers(prefix: str, value: Any) -> Iterator[tuple[str, float]]:
@@ -35,6 +38,10 @@ def summarize(results: dict[str, Any]) -> dict[str, dict[str, dict[str, dict[str
         summary.setdefault(part["backend"], {})[part["dataset"]] = _spreads(runs)
     for part in results.get("congress", []):
         summary.setdefault(part["backend"], {})[CONGRESS] = _spreads(part["runs"])
+    for part in results.get(RESOLVER, []):
+        summary.setdefault(part["backend"], {})[RESOLVER] = _spreads(part["runs"])
+    for part in results.get(CHARTS, []):
+        summary.setdefault(part["backend"], {})[CHARTS] = _spreads(part["runs"])
     return summary
 
 
@@ -171,7 +178,11 @@ def table(results: dict[str, Any]) -> str:
     runs = results["options"]["runs"]
     out = [f"Median of {runs} run(s), with (min–max). Latency: until the user sees the answer."]
     for backend, per_part in summary.items():
-        per_dataset = {name: figures for name, figures in per_part.items() if name != CONGRESS}
+        per_dataset = {
+            name: figures
+            for name, figures in per_part.items()
+            if name not in (CONGRESS, RESOLVER, CHARTS)
+        }
         for dataset, figures in per_dataset.items():
             out += ["", f"#### {backend} · {dataset} dataset: command latency", ""]
             out += latency_table(figures, check=dataset == "large")
@@ -181,4 +192,71 @@ def table(results: dict[str, Any]) -> str:
         if CONGRESS in per_part:
             out += ["", f"#### {backend}: Congress.gov sync", ""]
             out += congress_table(per_part[CONGRESS], results["options"].get("congress", {}))
+    resolver = {backend: parts[RESOLVER] for backend, parts in summary.items() if RESOLVER in parts}
+    if resolver:
+        out += ["", "#### Resolver: each probe's latency, ms", ""]
+        out += resolver_table(resolver)
+    charts = {backend: parts[CHARTS] for backend, parts in summary.items() if CHARTS in parts}
+    if charts:
+        out += ["", "#### Charts: each command's read, drawing and words, ms", ""]
+        out += charts_table(charts)
     return "\n".join(out)
+
+
+def resolver_table(per_backend: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """One row per probe (shape, what was typed, where), p50 and p99 per backend, and whether
+    the p99 is under RESOLVER_P99_MS on each."""
+    probes = list(
+        dict.fromkeys(
+            path.split(".")[1]
+            for figures in per_backend.values()
+            for path in figures
+            if path.startswith("probes.")
+        )
+    )
+    backends = list(per_backend)
+    head = " | ".join(f"{b} p50 | {b} p99" for b in backends)
+    lines = [
+        f"| Probe | {head} | p99 < {RESOLVER_P99_MS:.0f} ms |",
+        "|---|" + "---|---|" * len(backends) + "---|",
+    ]
+    for probe in probes:
+        cells, met = [], True
+        for backend in backends:
+            figures = per_backend[backend]
+            p99 = figures.get(f"probes.{probe}.p99_ms")
+            cells += [_cell(figures.get(f"probes.{probe}.p50_ms")), _cell(p99)]
+            met = met and p99 is not None and p99["median"] < RESOLVER_P99_MS
+        lines.append(f"| {probe} | {' | '.join(cells)} | {_verdict(met)} |")
+    return lines
+
+
+def charts_table(per_backend: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """One row per part of each chart command (read, draw, words, total) and the event loop's
+    lag while the renderer draws: p50 and p99 per backend; then the figures measured once per
+    run (the PNGs' size, the first chart's matplotlib load)."""
+    parts = list(
+        dict.fromkeys(
+            path.split(".")[1]
+            for figures in per_backend.values()
+            for path in figures
+            if path.startswith("probes.")
+        )
+    )
+    backends = list(per_backend)
+    head = " | ".join(f"{b} p50 | {b} p99" for b in backends)
+    lines = [f"| Part | {head} |", "|---|" + "---|---|" * len(backends)]
+    for part in parts:
+        cells = []
+        for backend in backends:
+            figures = per_backend[backend]
+            cells += [
+                _cell(figures.get(f"probes.{part}.p50_ms")),
+                _cell(figures.get(f"probes.{part}.p99_ms")),
+            ]
+        lines.append(f"| {part} | {' | '.join(cells)} |")
+    once = sorted({path for figures in per_backend.values() for path in figures if "." not in path})
+    for fact in once:
+        cells = [_cell(per_backend[backend].get(fact)) for backend in backends]
+        lines.append(f"| {fact} | {' | '.join(f'{cell} | —' for cell in cells)} |")
+    return lines

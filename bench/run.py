@@ -2,10 +2,14 @@
 bench/results/ as JSON and printed as the table BENCHMARKS.md shows.
 
     python -m bench [--backends sqlite,postgres] [--datasets starter,large] [--runs 3] [--quick]
-                    [--only bot|congress]
+                    [--only bot|congress|resolver|charts]
 
 "bot" is the bot process against the fake Discord (latency, fan-out, digests, import, memory);
-"congress" the Congress.gov sync against the fake Congress.gov, in this process (bench/congress.py).
+"congress" the Congress.gov sync against the fake Congress.gov, in this process (bench/congress.py);
+"resolver" what autocomplete and typed options cost per shape of input, in this process, on the
+large dataset (bench/resolver.py); only with --only resolver. "charts" what /approps chart and
+/bodycam timeline cost to read, draw and put in words, in this process, on the large dataset
+(bench/charts.py); only with --only charts.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy import text
 from db.engine import Database
 from fakediscord import FakeDiscord
 
+from .charts import bench_charts
 from .congress import CongressSizes, bench_congress
 from .dataset import Sizes
 from .harness import (
@@ -48,6 +53,7 @@ from .harness import (
 )
 from .importing import import_csv, measure_import
 from .report import summarize, table
+from .resolver import bench_resolver, guild_ids
 from .scenarios import (
     add_digests,
     cold_start,
@@ -61,7 +67,11 @@ from .scenarios import (
 )
 
 RESULTS = PROJECT / "bench" / "results"
-SCENARIOS = ("bot", "congress")
+SCENARIOS = ("bot", "congress", "resolver", "charts")
+# What `make bench` runs: the resolver (~10 minutes, its own large dataset) is asked for by name,
+# and so are the charts (~10 minutes: a drawing takes a fifth of a second).
+DEFAULT_SCENARIOS = ("bot", "congress")
+CHART_SAMPLES, CHART_WARMUP = 100, 5  # per chart per run: 100 samples give a p99
 ON_READY_WAIT = 2.5  # discord.py fires on_ready 2 s after the last GUILD_CREATE; services wait
 
 
@@ -79,7 +89,7 @@ class Options:
     import_rows: int = 10_000
     quick: bool = False  # tiny sizes: proves the harness works, measures nothing useful
     profile: Path | None = None  # a folder: each bot process writes its pyinstrument profile there
-    scenarios: tuple[str, ...] = SCENARIOS
+    scenarios: tuple[str, ...] = DEFAULT_SCENARIOS
     congress: CongressSizes = field(default_factory=CongressSizes)
 
     def sizes(self, guild_ids: tuple[int, ...]) -> Sizes:
@@ -279,6 +289,8 @@ async def main(options: Options, argv: list[str]) -> dict[str, Any]:
         "machine": await machine(options.backends),
         "results": [],
         "congress": [],
+        "resolver": [],
+        "charts": [],
     }
     with tempfile.TemporaryDirectory(prefix="oversight-bench-") as folder:
         for backend in options.backends:
@@ -290,6 +302,31 @@ async def main(options: Options, argv: list[str]) -> dict[str, Any]:
                 say(f"[{backend}/congress] {options.runs} run(s) of the Congress.gov sync")
                 results["congress"].append(
                     await bench_congress(backend, options.congress, options.runs, Path(folder))
+                )
+            if "resolver" in options.scenarios:
+                say(f"[{backend}/resolver] building the large dataset, then {options.runs} run(s)")
+                results["resolver"].append(
+                    await bench_resolver(
+                        backend,
+                        options.sizes(guild_ids(options.guilds)),
+                        options.runs,
+                        options.samples,
+                        options.warmup,
+                        Path(folder),
+                        options.profile,
+                    )
+                )
+            if "charts" in options.scenarios:
+                say(f"[{backend}/charts] building the large dataset, then {options.runs} run(s)")
+                results["charts"].append(
+                    await bench_charts(
+                        backend,
+                        options.sizes(guild_ids(options.guilds)),
+                        options.runs,
+                        min(options.samples, CHART_SAMPLES),
+                        min(options.warmup, CHART_WARMUP),
+                        Path(folder),
+                    )
                 )
     results["seconds"] = time.monotonic() - started
     results["summary"] = summarize(results)
@@ -304,10 +341,16 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument("--samples", type=int, default=200, help="per command per run")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to check the harness")
     parser.add_argument("--out", type=Path, help="results file (default bench/results/<time>.json)")
-    parser.add_argument("--profile", type=Path, help="a folder for the bot's pyinstrument profiles")
-    parser.add_argument("--only", choices=SCENARIOS, help="one group of scenarios (default: all)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="a folder for profiles: the bot's (pyinstrument), slow resolver probes' (cProfile)",
+    )
+    parser.add_argument(
+        "--only", choices=SCENARIOS, help="one group of scenarios (default: bot and congress)"
+    )
     args = parser.parse_args(argv)
-    scenarios = (args.only,) if args.only else SCENARIOS
+    scenarios = (args.only,) if args.only else DEFAULT_SCENARIOS
     if args.quick:
         return dataclasses.replace(QUICK, profile=args.profile, scenarios=scenarios), args.out
     options = Options(

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 import cogs
 from bot.calendar_events import CalendarEventsService
+from bot.charts import ChartRenderer
 from bot.config import Settings
 from bot.sync import sync_commands
 from bot.tree import OversightTree
@@ -68,6 +69,7 @@ class OversightBot(commands.Bot):
         services: Iterable[Service] = (),
         sync: SyncMode = "auto",
         extensions: Iterable[str] = (),
+        charts: ChartRenderer | None = None,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: every command is a slash command
@@ -85,6 +87,7 @@ class OversightBot(commands.Bot):
         self.sync_mode: SyncMode = sync
         self.synced: list[str] = []
         self.extra_extensions = list(extensions)  # loaded after the cogs
+        self.charts = charts or ChartRenderer()  # draws charts off the event loop, one at a time
         self._settled = False
 
     def scope_for(self, guild_id: int | None) -> Scope:
@@ -127,4 +130,5 @@ class OversightBot(commands.Bot):
                 await asyncio.wait_for(service.stop(), SHUTDOWN_SECONDS)
             except Exception:
                 log.exception("A service did not stop cleanly")
+        self.charts.close()
         await super().close()

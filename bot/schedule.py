@@ -1,5 +1,5 @@
 """Time-driven work: one tick that fires due alerts (overdue questions, funding ending, lapses)
-and posts the channel digests that are due.
+and posts the channel digests that are due (with the funding chart where a channel asked).
 
 One loop, state in the database (FiredAlert keys; each digest's last and next run), so a restart
 catches up once: one catch-up digest, not one per missed slot.
@@ -15,10 +15,14 @@ from typing import Any
 
 import discord
 
+from bot.charts import ChartMessage, funding_message
+from bot.render.common import MESSAGE_EMBED_TEXT, embed_text_length
 from bot.render.digest import digest_embeds
 from bot.service import BackgroundService
 from db.alerts import fire_due_alerts
+from db.charts import FundingSeries, funding_series
 from db.digests import Digest, advance, build_digests, due_digests
+from db.scope import Scope
 
 log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 60.0  # seconds between ticks: digests are set to the minute
@@ -59,10 +63,13 @@ class Scheduler(BackgroundService):
         due = await due_digests(database, now)
         digests = await build_digests(database, [(s.guild_id, s.last_run_at) for s in due], now=now)
         pairs = list(zip(due, digests, strict=True))
+        charts = await self._funding(due, now)
         posted = 0
         for start in range(0, len(pairs), DIGEST_GROUP):
             group = pairs[start : start + DIGEST_GROUP]
-            outcomes = await asyncio.gather(*(self._post(s, d) for s, d in group))
+            outcomes = await asyncio.gather(
+                *(self._post(s, d, charts.get(s.guild_id) if s.chart else None) for s, d in group)
+            )
             done = [
                 s.id
                 for (s, _), outcome in zip(group, outcomes, strict=True)
@@ -72,14 +79,53 @@ class Scheduler(BackgroundService):
             posted += outcomes.count("posted")
         return posted
 
-    async def _post(self, schedule: Any, digest: Digest) -> str:
+    async def _funding(self, due: list[Any], now: dt.datetime) -> dict[int, FundingSeries]:
+        """The funding lines of each guild whose digest attaches the chart, read once per guild
+        (guilds that see only the shared lines get equal series: the chart is drawn once). A
+        failed read leaves the digests without the chart rather than unposted."""
+        guilds = sorted({schedule.guild_id for schedule in due if schedule.chart})
+        if not guilds:
+            return {}
+        database = self.bot.database
+        today = now.astimezone(database.timezone).date()
+        try:
+            async with database.session() as session:
+                return {
+                    guild_id: await funding_series(session, Scope.guild(guild_id), today=today)
+                    for guild_id in guilds
+                }
+        except Exception:
+            log.exception("Digests: could not read the funding lines for their charts")
+            return {}
+
+    async def _post(
+        self, schedule: Any, digest: Digest, series: FundingSeries | None = None
+    ) -> str:
         """'posted', 'skipped' (empty, and the channel wants no empty digests), 'gone' (Discord
-        says the channel is gone or closed to the bot) or 'retry' (at the next tick)."""
+        says the channel is gone or closed to the bot) or 'retry' (at the next tick). With
+        `series`, the funding chart goes with it, its words in what the digest leaves of the
+        message."""
         if digest.is_empty and not schedule.post_empty:
             return "skipped"
-        return await self._send(schedule, digest_embeds(digest))
+        embeds = digest_embeds(digest)
+        chart = await self._chart(schedule, series, embeds) if series is not None else None
+        if chart is None:
+            return await self._send(schedule, embeds)
+        return await self._send(schedule, [*embeds, chart.embed], chart.files())
 
-    async def _send(self, schedule: Any, embeds: list[discord.Embed]) -> str:
+    async def _chart(
+        self, schedule: Any, series: FundingSeries, embeds: list[discord.Embed]
+    ) -> ChartMessage | None:
+        room = MESSAGE_EMBED_TEXT - sum(embed_text_length(embed) for embed in embeds)
+        try:
+            return await funding_message(self.bot.charts, series, limit=room)
+        except Exception:  # the digest goes out without its chart
+            log.exception("Digest %s: the funding chart could not be drawn", schedule.id)
+            return None
+
+    async def _send(
+        self, schedule: Any, embeds: list[discord.Embed], files: list[discord.File] | None = None
+    ) -> str:
         """Post one digest: 'posted', 'gone' or 'retry'."""
         # Not in the cache (not yet, or a guild still unavailable) is no verdict: Discord's is.
         channel = self.bot.get_channel(schedule.channel_id) or self.bot.get_partial_messageable(
@@ -88,8 +134,12 @@ class Scheduler(BackgroundService):
         # The same slot always has the same nonce, so a repeat after a crash is deduplicated.
         nonce = f"dg{schedule.id}.{int(schedule.next_run_at.timestamp()):x}"[:25]
         try:
+            attached: dict[str, Any] = {"files": files} if files else {}
             await channel.send(
-                embeds=embeds, nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
+                embeds=embeds,
+                nonce=nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+                **attached,
             )
         except (discord.Forbidden, discord.NotFound):
             log.warning("Digest %s: cannot post in channel %s", schedule.id, schedule.channel_id)

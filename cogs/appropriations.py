@@ -1,4 +1,5 @@
-"""/approps status | bill | lines: the DHS funding picture, one bill, and funding lines."""
+"""/approps status | bill | lines | chart: the DHS funding picture, one bill, funding lines, and
+the lines as a chart."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.charts import funding_message, reply_with_chart
 from bot.render import approps as render
 from bot.views import respond
 from cogs._options import Bill, Day, scope_of
@@ -18,6 +20,7 @@ from db.appropriations import (
     line_listing,
     measure_detail,
 )
+from db.charts import funding_series
 from db.links import related
 
 if TYPE_CHECKING:
@@ -118,6 +121,25 @@ class Appropriations(
             page_count=render.line_page_count(listing),
             ephemeral=not share,
         )
+
+    @app_commands.command(
+        name="chart", description="Funding lines as a chart: requested, House, Senate and enacted"
+    )
+    @app_commands.describe(fiscal_year=FISCAL_YEAR, share=SHARE)
+    async def chart(
+        self,
+        interaction: discord.Interaction[OversightBot],
+        fiscal_year: FiscalYear | None = None,
+        share: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=not share, thinking=True)
+        database = self.bot.database
+        async with database.session() as session:
+            series = await funding_series(
+                session, scope_of(interaction), fiscal_year, today=database.today()
+            )
+        message = await funding_message(self.bot.charts, series)
+        await reply_with_chart(interaction, message, ephemeral=not share)
 
 
 async def setup(bot: OversightBot) -> None:

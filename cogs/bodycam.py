@@ -1,4 +1,5 @@
-"""/bodycam city and /bodycam list: body-camera status by city, with sources."""
+"""/bodycam city, list and timeline: body-camera status by city, with sources, and over time as
+a chart."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.charts import reply_with_chart, timeline_message
 from bot.render import bodycam as render
 from bot.views import respond
 from cogs._options import City, Day, bot_of, scope_of
 from db import bodycam as data
+from db.charts import camera_history
 from db.errors import NotFound
 from db.links import related
 from db.models import OPEN_STATUSES, CameraStatus, Component
@@ -129,6 +132,32 @@ class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body c
             return [render.list_page_embed(found, filters)]
 
         await respond(interaction, render=page, page_count=first.pages, ephemeral=not share)
+
+    @app_commands.command(
+        name="timeline", description="Each city's camera status over time, as a chart"
+    )
+    @app_commands.describe(
+        state="Only this state: a two-letter code such as MN (US for the nationwide records)",
+        component="Only this DHS component",
+        share=SHARE,
+    )
+    @app_commands.choices(component=COMPONENT_CHOICES)
+    async def timeline(
+        self,
+        interaction: discord.Interaction,
+        state: app_commands.Range[str, 2, 2] | None = None,
+        component: str | None = None,
+        share: bool = False,
+    ) -> None:
+        code = data.state_code(state) if state else None  # refused before anything is read
+        await interaction.response.defer(ephemeral=not share, thinking=True)
+        bot = bot_of(interaction)
+        async with bot.database.session() as session:
+            history = await camera_history(
+                session, scope_of(interaction), code, component, today=bot.database.today()
+            )
+        message = await timeline_message(bot.charts, history)
+        await reply_with_chart(interaction, message, ephemeral=not share)
 
     @staticmethod
     def _args(filters: render.ListFilters) -> dict[str, Any]:

@@ -47,9 +47,11 @@ async def set_digest(
     created_by: int | None,
     now: dt.datetime,
     post_empty: bool = False,
+    chart: bool = False,
 ) -> DigestSchedule:
     """Parse `text` (ScheduleError if it can't be used) and set the channel's digest, replacing
-    any it had. Nothing before `now` is posted: the first digest covers changes from here on."""
+    any it had; `chart`: each digest attaches the funding chart. Nothing before `now` is
+    posted: the first digest covers changes from here on."""
     schedule = parse_schedule(text, timezone)
     upcoming = next_run(schedule, now)
     async with db.transaction() as session:
@@ -70,6 +72,7 @@ async def set_digest(
             schedule.description,
         )
         row.post_empty = post_empty
+        row.chart = chart
         row.created_by = created_by
         row.created_at = row.last_run_at = now
         row.next_run_at = upcoming

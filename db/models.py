@@ -748,7 +748,8 @@ FIELDS_OF: dict[str, type[RecordFields]] = {
 
 
 class DigestSchedule(SQLModel, table=True):
-    """A channel's periodic digest: changes since the last, deadlines, funding, stale records."""
+    """A channel's periodic digest: changes since the last, deadlines, funding, stale records
+    (and, with `chart`, the funding chart)."""
 
     __tablename__ = "digest_schedule"
     id: int | None = Field(default=None, primary_key=True)
@@ -758,6 +759,7 @@ class DigestSchedule(SQLModel, table=True):
     timezone: str = Field(max_length=64)  # IANA name
     description: str = Field(max_length=600)
     post_empty: bool = False
+    chart: bool = False  # attach the funding chart (bot/charts.py)
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     last_run_at: dt.datetime = Field(sa_type=UTCDateTime)  # set when created: no backlog

@@ -302,11 +302,12 @@ class Console:
             channel = self.fake.world.channels.get(message.channel_id)
             name = channel.name if channel else message.channel_id
             text = self._render(message)
-            parts.append(f"(posted in #{name})\n{text}")
+            saved = self._save_files(message)  # a digest's chart, say
+            parts.append(f"(posted in #{name})\n{text}" + (f"\n\n{saved}" if saved else ""))
         return "\n\n".join(parts)
 
     def _save_files(self, message: Message) -> str:
-        """Save what the bot attached (an export) and say where; each file once."""
+        """Save what the bot attached (an export, a chart) and say where; each file once."""
         lines = []
         for filename, data in message.files.items():
             if (message.id, filename) in self._saved:

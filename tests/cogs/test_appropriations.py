@@ -126,8 +126,8 @@ def other_office(fake: FakeDiscord) -> tuple[FakeGuild, FakeMember]:
 async def test_the_approps_group_is_guild_only_and_described(
     fake: FakeDiscord, office: Office, bot
 ) -> None:
-    """/approps status|bill|lines work in servers only; every option is described, the years are
-    bounded to 1990-2100 and the search to 100 characters."""
+    """/approps status|bill|lines|chart work in servers only; every option is described, the
+    years are bounded to 1990-2100 and the search to 100 characters."""
     group = next(c for c in fake.synced[None] if c["name"] == "approps")
     commands = {c["name"]: {o["name"]: o for o in c["options"]} for c in group["options"]}
     assert group["contexts"] == [0]
@@ -135,10 +135,12 @@ async def test_the_approps_group_is_guild_only_and_described(
         "status": ["fiscal_year", "as_of", "share"],
         "bill": ["bill", "share"],
         "lines": ["fiscal_year", "search", "share"],
+        "chart": ["fiscal_year", "share"],
     }
     assert all(o["description"] for options in commands.values() for o in options.values())
-    year = commands["status"]["fiscal_year"]
-    assert (year["min_value"], year["max_value"]) == (1990, 2100)
+    for command in ("status", "chart"):
+        year = commands[command]["fiscal_year"]
+        assert (year["min_value"], year["max_value"]) == (1990, 2100)
     assert commands["lines"]["search"]["max_length"] == 100
     assert commands["bill"]["bill"]["autocomplete"] is True
     assert bot.user is not None and not fake.violations

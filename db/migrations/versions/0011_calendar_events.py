@@ -4,7 +4,7 @@
 `guild_event` is one deadline as one scheduled event, written before and after each Discord call.
 
 Revision ID: 0011
-Revises: 0009 (0010 once it lands)
+Revises: 0010
 Create Date: 2026-12-05 03:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import db.types
 
 revision: str = "0011"
-down_revision: str | None = "0009"  # "0010" once that migration (another helper's) lands
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

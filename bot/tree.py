@@ -6,9 +6,12 @@ option sent as text crashes its Namespace). A hostile client or a stale registra
 anything, so `interaction_check` checks every option against its parameter (and Discord's own
 limits where nothing is declared) and refuses a bad one with a private message; nothing runs.
 
-Expected errors (bad input, missing permission, unknown record) become an ephemeral message saying
-what was wrong and what to do; anything else becomes "something went wrong (ref …)" with the
-traceback logged under that ref. Either way the bot keeps serving.
+Every command gets a bot.deadline watchdog while it runs: past 2 seconds without an answer it is
+deferred (privately unless `share` is true, as every command answers) and answered late.
+
+Expected errors (bad input, missing permission, unknown record, a member going too fast) become an
+ephemeral message saying what was wrong and what to do; anything else becomes "something went
+wrong (ref …)" with the traceback logged under that ref. Either way the bot keeps serving.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import deadline
 from db.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -50,8 +54,8 @@ def error_ref() -> str:
     return secrets.token_hex(3).upper()
 
 
-def explain(error: app_commands.AppCommandError) -> str | None:
-    """The message for an expected error, or None for a bug."""
+def explain(error: app_commands.AppCommandError, command: str = "the command") -> str | None:
+    """The message for an expected error, or None for a bug; `command` names it ("/search")."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(error, app_commands.TransformerError) and isinstance(
         error.__cause__, DomainError
@@ -68,7 +72,8 @@ def explain(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works in a server, not in direct messages."
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} seconds."
+        wait = max(1, math.ceil(error.retry_after))  # never "again in 0 s"
+        return f"You're going fast: try {command} again in {wait} s."
     if isinstance(error, app_commands.TransformerError):
         shown = shown_value(error.value)
         return f"{shown} is not something I can use here. Pick a suggestion from the list."
@@ -195,7 +200,26 @@ async def reply_privately(interaction: discord.Interaction[Any], text: str) -> N
         await interaction.response.send_message(text, ephemeral=True)
 
 
+def shares(options: list[Option]) -> bool:
+    """Did the user ask for a public answer (`share:true`)? Every other answer is private."""
+    return any(
+        isinstance(o, Mapping) and o.get("name") == "share" and o.get("value") is True
+        for o in options
+    )
+
+
 class OversightTree(app_commands.CommandTree[Any]):
+    async def _call(self, interaction: discord.Interaction[Any]) -> None:
+        """Run the command (discord.py's own dispatch) under a deadline watchdog."""
+        command = interaction.type is discord.InteractionType.application_command
+        private = not (command and shares(leaf_options(interaction.data or {})))
+        watchdog = deadline.watch(interaction, ephemeral=private)
+        try:
+            await super()._call(interaction)
+        finally:
+            if watchdog is not None:
+                watchdog.stop()
+
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Refuse a slash command whose options its parameters do not allow; run nothing."""
         if interaction.type is not discord.InteractionType.application_command:
@@ -216,10 +240,10 @@ class OversightTree(app_commands.CommandTree[Any]):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        message = explain(error)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        message = explain(error, f"/{command}" if interaction.command else "the command")
         if message is None:
             ref = error_ref()
-            command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
                 "Unexpected error (ref %s) in /%s, guild %s, user %s",
                 ref,

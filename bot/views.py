@@ -1,4 +1,9 @@
-"""Interactive views: a paginator that only the asker can turn and that goes quiet on timeout."""
+"""Interactive views: a paginator that only the asker can turn and that goes quiet on timeout.
+
+A click by the owner gets a bot.deadline watchdog: a page that takes long to render (or a
+confirmation the waiting command answers late) is acknowledged in time with a silent update, and
+the answer then edits the message.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot import deadline
 from bot.render.common import page_footer
 from bot.tree import reply_privately
 
@@ -37,6 +43,7 @@ class OwnedView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner_id:
+            deadline.watch(interaction, ephemeral=True)  # a click's defer updates silently
             return True
         await interaction.response.send_message(
             "Only the person who ran this command can use these buttons. Run it yourself to get "
@@ -164,7 +171,8 @@ class Paginator(OwnedView):
 async def _respond(
     interaction: discord.Interaction[Any], *, ephemeral: bool, **kwargs: Any
 ) -> None:
-    """First answer, or a follow-up after a defer; user text never pings (AllowedMentions.none)."""
+    """First answer, or a follow-up after a defer (ours, or the deadline watchdog's, which
+    `send_message` also turns into a follow-up); user text never pings (AllowedMentions.none)."""
     kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
     if interaction.response.is_done():
         await interaction.followup.send(ephemeral=ephemeral, **kwargs)

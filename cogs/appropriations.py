@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.charts import funding_message, reply_with_chart
+from bot.cooldowns import APPROPS_STATUS, CHART, per_member
 from bot.render import approps as render
 from bot.views import respond
 from cogs._options import Bill, Day, scope_of
@@ -45,6 +46,7 @@ class Appropriations(
     @app_commands.command(
         name="status", description="Is DHS funded, by what and until when, in a fiscal year"
     )
+    @per_member(APPROPS_STATUS)
     @app_commands.describe(
         fiscal_year=FISCAL_YEAR + "; with as_of, the fiscal year of that day",
         as_of="Answer for this day: 2026-03-01, Mar 1 2026, 3/1/2026, yesterday (default: today)",
@@ -125,6 +127,7 @@ class Appropriations(
     @app_commands.command(
         name="chart", description="Funding lines as a chart: requested, House, Senate and enacted"
     )
+    @per_member(CHART)
     @app_commands.describe(fiscal_year=FISCAL_YEAR, share=SHARE)
     async def chart(
         self,

@@ -11,6 +11,7 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import reply_with_chart, timeline_message
+from bot.cooldowns import CHART, per_member
 from bot.render import bodycam as render
 from bot.views import respond
 from cogs._options import City, Day, bot_of, scope_of
@@ -136,6 +137,7 @@ class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body c
     @app_commands.command(
         name="timeline", description="Each city's camera status over time, as a chart"
     )
+    @per_member(CHART)
     @app_commands.describe(
         state="Only this state: a two-letter code such as MN (US for the nationwide records)",
         component="Only this DHS component",

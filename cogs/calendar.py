@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.calendar_events import calendar_service
 from bot.calendar_export import export_calendar
+from bot.cooldowns import CALENDAR_EXPORT, per_member
 from bot.permissions import NotAllowed
 from bot.render.calendar_events import PERMISSION_HELP, events_phrase, status_text
 from bot.render.ics import export_message
@@ -113,6 +114,7 @@ class Calendar(
         super().__init__()
 
     @app_commands.command(name="export", description="Deadlines as a calendar file (.ics)")
+    @per_member(CALENDAR_EXPORT)
     @app_commands.describe(
         kinds="All deadlines (default), oversight questions, or funding ends and lapses",
         share="Post the file in the channel for everyone",

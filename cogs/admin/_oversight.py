@@ -11,6 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.deadline import opens_modal
 from bot.render.admin import change_message
 from cogs._options import BillOption, DateOption, QuestionOption, scope_of
 from cogs.admin._base import (
@@ -171,6 +172,7 @@ class QuestionModal(discord.ui.Modal):
 
 
 class OversightAdmin(AdminGroup, name="oversight", description="Oversight questions"):
+    @opens_modal
     @app_commands.command(name="add", description="Add a question (opens a form)")
     @app_commands.describe(
         asked_by="Who asked",

@@ -18,6 +18,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.cooldowns import ADMIN_EXPORT, ADMIN_IMPORT, per_member
 from bot.permissions import require_editor
 from bot.render.history import (
     KIND_LABELS,
@@ -170,6 +171,7 @@ class TransferCommands(AdminMixin):
     @app_commands.command(
         name="import", description="Import a CSV or JSON file (preview, then confirm)"
     )
+    @per_member(ADMIN_IMPORT)
     @app_commands.describe(
         file="A .csv or .json file like the export (≤ 2 MB, 10,000 rows)",
         dataset=DATASET_HELP,
@@ -297,6 +299,7 @@ class TransferCommands(AdminMixin):
         )
 
     @app_commands.command(name="export", description="Download records as a CSV or JSON file")
+    @per_member(ADMIN_EXPORT)
     @app_commands.describe(kind="Which records", format="csv (default) or json")
     @app_commands.choices(kind=KIND_CHOICES, format=FORMAT_CHOICES)
     async def transfer_export(

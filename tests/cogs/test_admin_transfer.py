@@ -24,6 +24,7 @@ from sqlalchemy import select
 from bot.client import OversightBot
 from bot.config import Settings
 from bot.console.files import FileHost as ConsoleFileHost
+from bot.cooldowns import lift
 from db.changes import plain_values
 from db.engine import Database
 from db.models import Revision
@@ -586,6 +587,7 @@ async def test_random_files_never_break_or_write_without_confirm(
 ) -> None:
     """Any file content and name: a private answer (a preview, errors or a refusal), never
     'Something went wrong', and nothing written until Confirm (Cancel when a preview shows)."""
+    lift(bot)  # one admin's 40 imports on purpose, not a flood to refuse
     before = await revision_count(bot.database)
     out = io.StringIO()
     csv.writer(out).writerows([columns, *rows])
@@ -608,6 +610,7 @@ async def test_random_exports_never_break_or_write(
     fake: FakeDiscord, office: Office, bot: OversightBot, kind: str, fmt: str
 ) -> None:
     """Any kind and format: a private file that parses back, and nothing written."""
+    lift(bot)  # one admin's 20 exports on purpose, not a flood to refuse
     before = await revision_count(bot.database)
     reply = await fake.slash("admin export", kind=kind, format=fmt, user=office.admin)
     name, data = attachment_of(reply)

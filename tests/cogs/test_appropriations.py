@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from bench.dataset import Sizes, _row, generate
 from bot import views as views_module
 from bot.client import OversightBot
+from bot.cooldowns import lift
 from bot.render.common import AMBER, BLUE, GREEN, GREY, RED
 from db.models import FundingLine, Measure
 from db.scope import Actor, Scope
@@ -908,6 +909,7 @@ async def test_random_years_never_break_status(
     fake: FakeDiscord, office: Office, bot, year: int | None, share: bool
 ) -> None:
     """Any fiscal year in range answers with a status, never an unhandled error."""
+    lift(bot)  # 20 statuses by one staffer on purpose, not a flood to refuse
     options = {"fiscal_year": year} if year is not None else {}
     reply = await fake.slash("approps status", share=share, user=office.staffer, **options)
     assert reply.embeds and reply.embeds[0]["title"].startswith("DHS funding · FY")

@@ -146,7 +146,8 @@ class CalendarEventsService(BackgroundService):
     async def sync_guild(self, guild_id: int, *, full: bool = True) -> str:
         """'synced', 'unchanged' (not `full`, and nothing to do as far as the records tell),
         'paused' (no Manage Events), 'failed' (retried later), 'busy' (another worker holds it)
-        or 'absent' (the bot is not in the guild, or it is unavailable)."""
+        or 'absent' (not in this process's cache: the bot left, the guild is unavailable, or
+        another process runs its shard; nothing is recorded, so that process syncs it)."""
         guild = self.bot.get_guild(guild_id)
         if guild is None or guild.unavailable:
             return "absent"

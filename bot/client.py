@@ -16,6 +16,7 @@ import cogs
 from bot.calendar_events import CalendarEventsService
 from bot.charts import ChartRenderer
 from bot.config import Settings
+from bot.shards import shard_options
 from bot.sync import sync_commands
 from bot.tree import OversightTree
 from db import migrations
@@ -60,7 +61,7 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class OversightBot(commands.Bot):
+class OversightBot(commands.AutoShardedBot):  # its shards: bot.shards.shard_options
     def __init__(
         self,
         *,
@@ -80,6 +81,7 @@ class OversightBot(commands.Bot):
             # Nothing reads the message cache (no message intents), and caching every post kept
             # ~300 objects per message alive: a 1,000-channel fan-out added 300,000.
             max_messages=None,
+            **shard_options(settings.discord),
         )
         self.settings = settings
         self.database = database

@@ -6,13 +6,22 @@ Every problem is one `ConfigError` line: where the value came from, the key, wha
 """
 
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -25,6 +34,8 @@ ENV_OVERRIDES = {
     "DISCORD_TOKEN": ("discord", "token"),
     "DATABASE_URL": ("database", "url"),
     "CONGRESS_API_KEY": ("congress", "api_key"),
+    "DISCORD_SHARD_COUNT": ("discord", "shard_count"),
+    "DISCORD_SHARD_IDS": ("discord", "shard_ids"),
 }
 # URL drivers we rewrite to the async driver db/engine.py needs; the values are the accepted ones.
 _PG = "postgresql+asyncpg"
@@ -45,12 +56,41 @@ class DiscordSettings(BaseModel):
     model_config = _SECTION
     token: SecretStr | None = Field(None, description='a bot token string, or "" for none')
     dev_guild_ids: tuple[DiscordId, ...] = Field((), description="an array of integer guild ids")
+    # Sharding: each process runs `shard_ids` of `shard_count` shards (all of them when empty);
+    # 0 asks Discord how many to run, all in this one process.
+    shard_count: int = Field(
+        0,
+        ge=0,
+        strict=True,
+        description="the number of shards across all processes (an integer ≥ 1), or 0 for "
+        "Discord's recommendation, all run by this process",
+    )
+    shard_ids: tuple[Annotated[int, Field(ge=0, strict=True)], ...] = Field(
+        (),
+        description="an array of the shards this process runs, each from 0 to shard_count - 1 "
+        "and none twice (empty: every shard)",
+    )
 
     @field_validator("token", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: Any) -> Any:
         # "" (the example's value) means no token: the offline console. Strip pasted newlines.
         return (value.strip() or None) if isinstance(value, str) else value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_exist(cls, value: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
+        count = info.data.get("shard_count")
+        if not value or count is None:  # None: shard_count itself is wrong, and reported
+            return value
+        if count == 0:
+            raise ValueError("shard ids need shard_count too (the number of shards in all)")
+        if missing := [shard for shard in value if shard >= count]:
+            last = f"0 to {count - 1}" if count > 1 else "only 0"
+            raise ValueError(f"shard {missing[0]} does not exist: shard_count {count} means {last}")
+        if twice := [shard for shard in set(value) if value.count(shard) > 1]:
+            raise ValueError(f"shard {min(twice)} is listed twice")
+        return value
 
 
 class DatabaseSettings(BaseModel):
@@ -180,7 +220,7 @@ def load_settings(
     for var, (section, key) in ENV_OVERRIDES.items():
         table = data.setdefault(section, {})
         if environ.get(var) and isinstance(table, dict):  # empty variable = unset
-            table[key] = environ[var]
+            table[key] = _from_env(var, environ[var])
             origins[f"{section}.{key}"] = var
     try:
         return Settings(**data)
@@ -189,6 +229,35 @@ def load_settings(
         problems = [_problem(err, origins, label) for err in exc.errors()]
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise ConfigError(problems[0] + more) from None
+
+
+def _whole_number(text: str) -> int:
+    if not re.fullmatch(r"\s*\d+\s*", text):
+        raise ValueError(f"not a whole number: {text.strip()!r}")
+    return int(text)
+
+
+def _whole_numbers(text: str) -> tuple[int, ...]:
+    return tuple(_whole_number(part) for part in re.split(r"[,\s]+", text.strip()) if part)
+
+
+# Variables that are not strings: parsed here (TOML types them; the environment cannot), each with
+# what it accepts. Their values are no secrets, so a bad one is quoted back.
+ENV_PARSERS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "DISCORD_SHARD_COUNT": (_whole_number, "a whole number such as 4 (0: as Discord recommends)"),
+    "DISCORD_SHARD_IDS": (_whole_numbers, "shard numbers separated by commas, such as 0,1"),
+}
+
+
+def _from_env(var: str, text: str) -> Any:
+    if var not in ENV_PARSERS:
+        return text
+    parse, accepted = ENV_PARSERS[var]
+    try:
+        return parse(text)
+    except ValueError as exc:
+        section, key = ENV_OVERRIDES[var]
+        raise ConfigError(f"{var}: {section}.{key}: {exc}; accepted: {accepted}") from None
 
 
 def _unknown(names: tuple[str, ...]) -> str:
@@ -217,7 +286,9 @@ def _problem(err: ErrorDetails, origins: Mapping[str, str], label: str) -> str:
         return f"{label}: {_unknown(names)}"
     key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
     field = _node_at(names[:-1]).model_fields[names[-1]]
+    origin = origins.get(".".join(names), label)
     accepted = field.description or f"a table with keys {', '.join(_node_at(names).model_fields)}"
+    accepted = ENV_PARSERS[origin][1] if origin in ENV_PARSERS else accepted
     if kind == "value_error":
         detail = str(err.get("ctx", {}).get("error", err["msg"]))
     elif kind == "literal_error":
@@ -227,4 +298,4 @@ def _problem(err: ErrorDetails, origins: Mapping[str, str], label: str) -> str:
         detail = f"wrong type: got {_TOML.get(got, got)}"
     else:
         detail = err["msg"]
-    return f"{origins.get('.'.join(names), label)}: {key}: {detail}; accepted: {accepted}"
+    return f"{origin}: {key}: {detail}; accepted: {accepted}"

@@ -230,9 +230,10 @@ class Dispatcher(BackgroundService):
 
     def _channel(self, batch: Batch) -> Any:
         """The channel to post in. One missing from the cache (not yet: the guild is still
-        unavailable, or its CHANNEL_CREATE has not arrived) is posted to by id, and Discord's
-        answer decides: only a 403/404 means gone. A cached channel whose permissions already
-        say no is not tried."""
+        unavailable, or its CHANNEL_CREATE has not arrived; or never: another process runs the
+        guild's shard, and REST does not care which) is posted to by id, and Discord's answer
+        decides: only a 403/404 means gone. A cached channel whose permissions already say no is
+        not tried."""
         channel = self.bot.get_channel(batch.channel_id)
         if channel is None:
             return self.bot.get_partial_messageable(batch.channel_id, guild_id=batch.guild_id)

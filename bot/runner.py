@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.congress_service import CongressService
 from bot.dispatch import Dispatcher
 from bot.schedule import SCHEDULER_INTERVAL, Scheduler
+from bot.shards import describe
 from db.engine import Database
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ async def run_bot(
                     Scheduler(bot, interval=scheduler_interval),
                     CongressService(bot, settings.congress),
                 ]
+            log.info("Connecting: %s", describe(settings.discord))
             serving = asyncio.create_task(bot.start(token))
             stopping = asyncio.create_task(stop.wait())
             await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -19,6 +19,7 @@ from bot.charts import ChartMessage, funding_message
 from bot.render.common import MESSAGE_EMBED_TEXT, embed_text_length
 from bot.render.digest import digest_embeds
 from bot.service import BackgroundService
+from bot.shards import runs_guild
 from db.alerts import fire_due_alerts
 from db.charts import FundingSeries, funding_series
 from db.digests import Digest, advance, build_digests, due_digests
@@ -58,9 +59,10 @@ class Scheduler(BackgroundService):
     async def post_digests(self, now: dt.datetime) -> int:
         """Post every due digest: all built in one read (a guild's picture, and the shared
         dataset's, read once), then posted DIGEST_GROUP at a time concurrently (other channels
-        need not wait for one slow post), each group's schedules advanced in one write."""
+        need not wait for one slow post), each group's schedules advanced in one write. A guild
+        whose shard another process runs is left to that process."""
         database = self.bot.database
-        due = await due_digests(database, now)
+        due = [s for s in await due_digests(database, now) if runs_guild(self.bot, s.guild_id)]
         digests = await build_digests(database, [(s.guild_id, s.last_run_at) for s in due], now=now)
         pairs = list(zip(due, digests, strict=True))
         charts = await self._funding(due, now)

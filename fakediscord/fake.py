@@ -16,7 +16,7 @@ import yarl
 from .actions import UserActions
 from .events import ScheduledEventRoutes
 from .failures import Failures, Rule
-from .gateway import GUILD_MEMBERS, Gateway, Session
+from .gateway import GUILD_MEMBERS, Gateway, Session, shard_of
 from .interactions import Reply
 from .limits import Violation
 from .routes import RestRoutes, SyncCall
@@ -86,8 +86,11 @@ class FakeDiscord(UserActions):
         port: int = 0,
         timeout: float = 5.0,
         clock: Callable[[], dt.datetime] | None = None,
+        recommended_shards: int = 1,
+        require_sharding: bool = False,
     ) -> None:
         self.token = token
+        self.recommended_shards = recommended_shards  # what GET /gateway/bot says to run
         # "Now" for checks that read the time (an event may not start in the past); tests whose
         # bot runs on a fixed clock pass (or later set) the same one.
         self.clock: Callable[[], dt.datetime] = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -119,6 +122,7 @@ class FakeDiscord(UserActions):
             guild_payloads=self._guild_payloads,
             on_change=self.notify,
             heartbeat_interval=heartbeat_interval,
+            require_sharding=require_sharding,
         )
         self._server = HttpServer(self)
         RestRoutes(self).register(self._server)
@@ -172,6 +176,15 @@ class FakeDiscord(UserActions):
     def notify(self) -> None:
         self._changes.notify()
 
+    @property
+    def require_sharding(self) -> bool:
+        """Refuse an IDENTIFY without `shard` (close code 4011, "Sharding required")."""
+        return self.gateway.require_sharding
+
+    @require_sharding.setter
+    def require_sharding(self, value: bool) -> None:
+        self.gateway.require_sharding = value
+
     def violation(self, route: str, rule: str, detail: str, path: str = "") -> None:
         log.warning("fake discord violation: %s %s %s", route, rule, detail)
         self.violations.append(Violation(route, rule, detail, path))
@@ -179,14 +192,19 @@ class FakeDiscord(UserActions):
 
     # --- the world --------------------------------------------------------------------------
 
-    def add_guild(self, name: str, *, guild_id: int | None = None) -> FakeGuild:
-        """A guild the bot is in (announced with GUILD_CREATE if the bot is connected); a fixed
-        `guild_id` lets data written for it be found again in a later run (the console)."""
+    def add_guild(
+        self, name: str, *, guild_id: int | None = None, shard: tuple[int, int] | None = None
+    ) -> FakeGuild:
+        """A guild the bot is in (announced with GUILD_CREATE to its shard's session, if that is
+        connected); a fixed `guild_id` lets data written for it be found again in a later run
+        (the console); `shard` (shard_id, shard_count) picks an id on that shard."""
+        if shard is not None and guild_id is None:
+            guild_id = id_on_shard(snowflake(), *shard)
         guild = FakeGuild(self.world, name, self.bot_user, self.bot_permissions, guild_id)
         self.world.guilds[guild.id] = guild
         guild.announced = True
-        if self.gateway.session is not None:
-            self.gateway.dispatch("GUILD_CREATE", self._guild_payload(guild, self.gateway.session))
+        for session in self.gateway.sessions_for(guild.id):
+            self.gateway.send(session, "GUILD_CREATE", self._guild_payload(guild, session))
         return guild
 
     def remove_guild(self, guild: FakeGuild) -> None:
@@ -197,15 +215,16 @@ class FakeDiscord(UserActions):
         self._emit("GUILD_DELETE", {"id": str(guild.id)})
 
     def _emit(self, event: str, data: Json) -> None:
-        if self.gateway.session is not None:
-            self.gateway.dispatch(event, data)
+        self.gateway.emit(event, data)  # to the guild's shard, if connected
 
     def _ready_payload(self, session: Session) -> Json:
         user = self.bot_user.to_payload() | {"verified": True, "mfa_enabled": False, "email": None}
         return {
             "v": 10,
             "user": user,
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.world.guilds],
+            "guilds": [
+                {"id": str(g), "unavailable": True} for g in self.world.guilds if session.covers(g)
+            ],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -217,13 +236,18 @@ class FakeDiscord(UserActions):
             "geo_ordered_rtc_regions": ["us-east"],
             "auth": {},
             "user_settings": {},
-        }
+        } | ({"shard": list(session.shard)} if session.sharded else {})
 
     def _guild_payload(self, guild: FakeGuild, session: Session) -> Json:
         return guild.to_create_payload(all_members=bool(session.intents & GUILD_MEMBERS))
 
     def _guild_payloads(self, session: Session) -> list[Json]:
-        return [self._guild_payload(g, session) for g in self.world.guilds.values()]
+        """The GUILD_CREATEs of the session's shard."""
+        return [
+            self._guild_payload(g, session)
+            for g in self.world.guilds.values()
+            if session.covers(g.id)
+        ]
 
     # --- waiting ----------------------------------------------------------------------------
 
@@ -235,7 +259,8 @@ class FakeDiscord(UserActions):
             raise AssertionError(f"timed out after {seconds}s waiting for {what}")
 
     async def wait_until_connected(self, within: float | None = None) -> None:
-        """Until IDENTIFY (or RESUME) is answered and every GUILD_CREATE has been written."""
+        """Until IDENTIFY (or RESUME) is answered and every GUILD_CREATE has been written: on
+        every shard of the last IDENTIFY's count, when the bot is sharded."""
         gateway = self.gateway
         seconds = self._within(within, 10.0)
         await self._changes.wait_for(lambda: gateway.ready.is_set() or bool(gateway.fatal), seconds)
@@ -316,9 +341,12 @@ class FakeDiscord(UserActions):
         await self.gateway.flush()
         return seq
 
-    async def drop_gateway(self, code: int = 4000, *, invalidate: bool = False) -> None:
-        """Close the bot's websocket; it should RESUME (or re-IDENTIFY after `invalidate`)."""
-        await self.gateway.drop(code, invalidate=invalidate)
+    async def drop_gateway(
+        self, code: int = 4000, *, invalidate: bool = False, shard: int | None = None
+    ) -> None:
+        """Close the bot's websocket (one shard's, or every one); it should RESUME (or
+        re-IDENTIFY after `invalidate`)."""
+        await self.gateway.drop(code, invalidate=invalidate, shard=shard)
 
     # --- failure injection ------------------------------------------------------------------
 
@@ -357,6 +385,11 @@ class FakeDiscord(UserActions):
     def slow(self, route_glob: str, seconds: float, *, times: int | None = None) -> Rule:
         """Hold matching requests for `seconds` before handling them."""
         return self.failures.add(route_glob, 0, times=times, delay=seconds)
+
+
+def id_on_shard(snowflake_id: int, shard_id: int, shard_count: int) -> int:
+    """The id a few milliseconds after `snowflake_id` that falls on the given shard."""
+    return snowflake_id + (((shard_id - shard_of(snowflake_id, shard_count)) % shard_count) << 22)
 
 
 def _id(thing: FakeGuild | FakeChannel | FakeMember | FakeRole | FakeUser | int) -> int:

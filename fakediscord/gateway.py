@@ -1,7 +1,14 @@
-"""The gateway websocket: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME, zlib-stream.
+"""The gateway websocket: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, RESUME, zlib-stream,
+and sharding.
 
 Dispatches are numbered and logged per session, so a dropped connection loses nothing: the
 client RESUMEs with its last sequence number and the missed events are replayed in order.
+
+Each session is one shard: IDENTIFY's `shard` [id, count] (none: [0, 1]). As on Discord, a
+guild's GUILD_CREATE, its events and its interactions go only to the session of shard
+(guild_id >> 22) % count; events without a guild go to shard 0. With `require_sharding`, an
+IDENTIFY without `shard` is refused with close code 4011, as Discord refuses a bot past 2,500
+guilds; a shard outside [0, count) gets 4010.
 """
 
 from __future__ import annotations
@@ -78,17 +85,49 @@ class Connection:
         self.writer.cancel()
 
 
+GUILD_BY_ID = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})  # their guild: `id`
+INVALID_SHARD = 4010
+SHARDING_REQUIRED = 4011
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to."""
+    return (guild_id >> 22) % shard_count
+
+
+def guild_of(event: str, data: Json) -> int | None:
+    """The guild a dispatch belongs to; None for one without a guild (shard 0 gets those)."""
+    raw = data.get("id") if event in GUILD_BY_ID else data.get("guild_id")
+    return int(raw) if raw else None
+
+
+def valid_shard(raw: Any) -> tuple[int, int] | None:
+    """IDENTIFY's [shard_id, shard_count] as a pair, or None when Discord would refuse it."""
+    if not (isinstance(raw, list) and len(raw) == 2 and all(type(n) is int for n in raw)):
+        return None
+    shard_id, count = raw
+    return (shard_id, count) if 0 <= shard_id < count else None
+
+
 @dataclass
 class Session:
     id: str
     intents: int
+    shard: tuple[int, int] = (0, 1)  # [shard_id, shard_count]; an unsharded IDENTIFY is [0, 1]
+    sharded: bool = False  # IDENTIFY named its shard (READY then names it back)
     seq: int = 0
     log: list[tuple[int, Json]] = field(default_factory=list)
     conn: Connection | None = None
+    live: bool = False  # READY (or RESUMED) and what came with it are written
+
+    def covers(self, guild_id: int | None) -> bool:
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
 
 class Gateway:
-    """Sessions and connections; `ready` is set while a session is live (after READY/RESUMED)."""
+    """Sessions, one per shard, and connections. `ready` is set while every shard of the last
+    IDENTIFY's count has a live session (after READY/RESUMED): for an unsharded bot, its one."""
 
     def __init__(
         self,
@@ -98,12 +137,15 @@ class Gateway:
         guild_payloads: Callable[[Session], list[Json]],
         on_change: Callable[[], None],
         heartbeat_interval: int = 41_250,
+        require_sharding: bool = False,
     ) -> None:
         self.token = token
         self.ready_payload = ready_payload
-        self.guild_payloads = guild_payloads
+        self.guild_payloads = guild_payloads  # the guilds of the session's shard
         self.heartbeat_interval = heartbeat_interval
-        self.session: Session | None = None
+        self.require_sharding = require_sharding  # refuse an IDENTIFY without `shard` (4011)
+        self.sessions: dict[tuple[int, int], Session] = {}
+        self.shard_count = 1  # the count the last IDENTIFY gave
         self.on_change = on_change
         self.ready = asyncio.Event()
         self.identifies = 0
@@ -112,13 +154,57 @@ class Gateway:
         self.connections: set[Connection] = set()
         self.queries: list[dict[str, str]] = []  # the query string of every connection
 
+    @property
+    def session(self) -> Session | None:
+        """The lowest shard's session (an unsharded bot's only one); None before any IDENTIFY."""
+        return min(self.sessions.values(), key=lambda s: s.shard, default=None)
+
+    def live_shards(self) -> set[int]:
+        """The shards (of the last IDENTIFY's count) whose session is connected and ready."""
+        return {
+            s.shard[0]
+            for s in self.sessions.values()
+            if s.live and s.conn is not None and s.shard[1] == self.shard_count
+        }
+
+    def _update_ready(self) -> None:
+        if self.sessions and self.live_shards() >= set(range(self.shard_count)):
+            self.ready.set()
+        else:
+            self.ready.clear()
+
     # --- dispatching ---------------------------------------------------------------------------
 
+    def sessions_for(self, guild_id: int | None) -> list[Session]:
+        """The sessions a guild's events go to (the one of its shard, in practice)."""
+        return [s for s in self.sessions.values() if s.covers(guild_id)]
+
     def dispatch(self, event: str, data: Json) -> int:
-        """Number, log and (if connected) send a dispatch; returns its sequence number."""
-        session = self.session
-        if session is None:
+        """Number, log and (if connected) send a dispatch to the session of its guild's shard;
+        returns its sequence number there. An error when no session runs that shard."""
+        if not self.sessions:
             raise RuntimeError(f"cannot dispatch {event}: the bot never identified")
+        guild_id = guild_of(event, data)
+        sessions = self.sessions_for(guild_id)
+        if not sessions:
+            shards = sorted(s.shard for s in self.sessions.values())
+            raise RuntimeError(
+                f"cannot dispatch {event} for guild {guild_id}: no session runs its shard "
+                f"(sessions' [shard, count]: {shards})"
+            )
+        seq = 0
+        for session in sessions:
+            seq = self.send(session, event, data)
+        return seq
+
+    def emit(self, event: str, data: Json) -> None:
+        """Dispatch a change in the world to the sessions of its guild's shard, if any (a shard
+        that identifies later finds the change in its GUILD_CREATE)."""
+        for session in self.sessions_for(guild_of(event, data)):
+            self.send(session, event, data)
+
+    def send(self, session: Session, event: str, data: Json) -> int:
+        """Number, log and (if connected) send one dispatch on one session."""
         needed = EVENT_INTENTS.get(event)
         if needed is not None and not session.intents & needed:
             return session.seq
@@ -130,19 +216,31 @@ class Gateway:
         return session.seq
 
     async def flush(self) -> None:
-        if self.session is not None and self.session.conn is not None:
-            await self.session.conn.flush()
+        for session in list(self.sessions.values()):
+            if session.conn is not None:
+                await session.conn.flush()
 
-    async def drop(self, code: int = 4000, *, invalidate: bool = False) -> None:
-        """Close the live connection; with `invalidate` the next RESUME is refused (op 9)."""
-        session = self.session
-        if session is None or session.conn is None:
+    async def drop(
+        self, code: int = 4000, *, invalidate: bool = False, shard: int | None = None
+    ) -> None:
+        """Close the live connection of `shard` (None: every live one); with `invalidate` the
+        next RESUME is refused (op 9)."""
+        dropping = [
+            s
+            for s in self.sessions.values()
+            if s.conn is not None and (shard is None or s.shard[0] == shard)
+        ]
+        if not dropping:
             raise RuntimeError("no live gateway connection to drop")
-        conn, session.conn = session.conn, None
-        self.ready.clear()
-        if invalidate:
-            self.session = None
-        await conn.close(code, b"dropped by fake")
+        for session in dropping:
+            session.live = False
+            if invalidate:
+                del self.sessions[session.shard]
+        self._update_ready()
+        for session in dropping:
+            conn, session.conn = session.conn, None
+            if conn is not None:
+                await conn.close(code, b"dropped by fake")
 
     async def close_all(self) -> None:
         for conn in list(self.connections):
@@ -174,9 +272,10 @@ class Gateway:
                     break
         finally:
             self.connections.discard(conn)
-            if self.session is not None and self.session.conn is conn:
-                self.session.conn = None
-                self.ready.clear()
+            for session in self.sessions.values():
+                if session.conn is conn:
+                    session.conn, session.live = None, False
+            self._update_ready()
             if not ws.closed:
                 await conn.close(1000)
             conn.writer.cancel()
@@ -204,7 +303,7 @@ class Gateway:
         elif op == 6:
             await self._resume(conn, data or {})
         elif op == 8:
-            self._chunk(data or {})
+            self._chunk(conn, data or {})
         elif op in (3, 4):
             pass  # presence / voice state updates: accepted, nothing to do
         else:
@@ -214,25 +313,42 @@ class Gateway:
         if data.get("token") != self.token:
             await conn.close(4004, b"Authentication failed.")
             return
-        if self.session is not None and self.session.conn is not None:
-            await self.session.conn.close(4000, b"superseded")
+        raw = data.get("shard")
+        if raw is None and self.require_sharding:
+            await conn.close(SHARDING_REQUIRED, b"Sharding required.")
+            return
+        shard = (0, 1) if raw is None else valid_shard(raw)
+        if shard is None:
+            await conn.close(INVALID_SHARD, b"Invalid shard.")
+            return
+        previous = self.sessions.get(shard)
+        if previous is not None and previous.conn is not None:
+            await previous.conn.close(4000, b"superseded")
+        if shard[1] != self.shard_count:  # re-sharded: forget the old count's closed sessions
+            self.sessions = {
+                key: s
+                for key, s in self.sessions.items()
+                if s.conn is not None or key[1] == shard[1]
+            }
+            self.shard_count = shard[1]
         self.identifies += 1
-        self.session = session = Session(secrets.token_hex(16), int(data.get("intents") or 0))
+        session = Session(
+            secrets.token_hex(16), int(data.get("intents") or 0), shard, raw is not None
+        )
         session.conn = conn
-        self.dispatch("READY", self.ready_payload(session))
+        self.sessions[shard] = session
+        self.send(session, "READY", self.ready_payload(session))
         for guild in self.guild_payloads(session):
-            self.dispatch("GUILD_CREATE", guild)
+            self.send(session, "GUILD_CREATE", guild)
         await conn.flush()
-        self.ready.set()
+        session.live = session.conn is conn
+        self._update_ready()
         self.on_change()
 
     async def _resume(self, conn: Connection, data: Json) -> None:
-        session = self.session
-        if (
-            session is None
-            or data.get("session_id") != session.id
-            or data.get("token") != self.token
-        ):
+        wanted = data.get("session_id")
+        session = next((s for s in self.sessions.values() if s.id == wanted), None)
+        if session is None or data.get("token") != self.token:
             conn.send({"op": 9, "d": False, "s": None, "t": None})
             return
         if session.conn is not None and session.conn is not conn:
@@ -242,14 +358,18 @@ class Gateway:
             if seq > last:
                 conn.send(frame)
         session.conn = conn
-        self.dispatch("RESUMED", {})
+        self.send(session, "RESUMED", {})
         self.resumes += 1
         await conn.flush()
-        self.ready.set()
+        session.live = session.conn is conn
+        self._update_ready()
         self.on_change()
 
-    def _chunk(self, data: Json) -> None:
-        for payload in self.guild_payloads(self.session) if self.session else []:
+    def _chunk(self, conn: Connection, data: Json) -> None:
+        session = next((s for s in self.sessions.values() if s.conn is conn), None)
+        if session is None:
+            return
+        for payload in self.guild_payloads(session):
             if payload["id"] == str(data.get("guild_id")):
                 chunk = {
                     "guild_id": payload["id"],
@@ -260,4 +380,4 @@ class Gateway:
                 }
                 if data.get("nonce"):
                     chunk["nonce"] = data["nonce"]
-                self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+                self.send(session, "GUILD_MEMBERS_CHUNK", chunk)

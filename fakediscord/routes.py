@@ -90,7 +90,7 @@ class RestRoutes:
         body: Json = {"url": self.fake.gateway_url}
         if api.path.endswith("/bot"):
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-            body |= {"shards": 1, "session_start_limit": limit}
+            body |= {"shards": self.fake.recommended_shards, "session_start_limit": limit}
         return ok(body)
 
     # --- application commands ---

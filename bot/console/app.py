@@ -79,7 +79,10 @@ class Console:
         save_dir: Path | None = None,
     ) -> None:
         # No token and no development guilds: the console must never reach the real Discord.
-        discord_settings = settings.discord.model_copy(update={"token": None, "dev_guild_ids": ()})
+        # One process runs every shard: its one guild must never fall on a shard nobody runs.
+        discord_settings = settings.discord.model_copy(
+            update={"token": None, "dev_guild_ids": (), "shard_count": 0, "shard_ids": ()}
+        )
         self.settings = settings.model_copy(update={"discord": discord_settings})
         self.database = database
         self.out = out

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cooldowns import SEARCH, per_member
 from bot.render.search import (
     citation_message,
     citation_text,
@@ -18,9 +19,8 @@ from bot.render.search import (
 from bot.views import respond
 from cogs._options import Record, scope_of
 from db.errors import InvalidInput
+from db.search import close_to, counts, search_terms
 from db.search import search as search_records
-from db.search import search_terms, suggest_records
-from db.stats import freshness
 
 if TYPE_CHECKING:
     from bot.client import OversightBot
@@ -36,6 +36,7 @@ class Search(commands.Cog):
     @app_commands.command(
         name="search", description="Search every record: questions, bills, cities, funding"
     )
+    @per_member(SEARCH)
     @app_commands.guild_only()
     @app_commands.describe(
         query="Words to look for (2–100 characters); every word must match", share=SHARE
@@ -56,10 +57,11 @@ class Search(commands.Cog):
         today = database.today()
         async with database.session() as session:
             hits = await search_records(session, scope, query, limit=MAX_HITS)
-            counts = (await freshness(session, scope)).counts if not hits else {}
-            close = [] if hits else [c.label for c in await suggest_records(session, scope, query)]
-        if not hits:
-            await respond(interaction, [no_hits(query, counts, close)], ephemeral=not share)
+            held = await counts(session, scope) if not hits else {}
+            close = None if hits else await close_to(session, scope, query)
+        if close is not None:
+            page = no_hits(query, held, close.labels, close.respelled)
+            await respond(interaction, [page], ephemeral=not share)
             return
         capped = len(hits) == MAX_HITS
 

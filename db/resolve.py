@@ -4,17 +4,20 @@
 It knows bill numbers in any spelling (parse_bill_number) and bare ('7147'), public laws
 ('P.L. 119-86'), question ids loosely ('oq2', 'OQ 2', '2'), committee and component acronyms and
 their names both ways (HSGAC ↔ Homeland Security and Governmental Affairs), and treats '%' and '_'
-as plain characters. Fuzzy "did you mean" uses rapidfuzz.
+as plain characters. Fuzzy "did you mean" uses rapidfuzz: `respell` corrects each word typed to
+the closest word the records themselves use (`vocabulary`), so a typo anywhere in a record's text
+("retension") is corrected, and a query of several words is corrected word by word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -51,12 +54,17 @@ for _group in ALIAS_GROUPS:
     for _name in _group:
         _ALIASES[_name.lower()] = tuple(dict.fromkeys(n.lower() for n in _group))
 _LONGEST_ALIAS = max(len(name.split()) for name in _ALIASES)
+_ACRONYMS = {name for name in _ALIASES if name.isalpha() and len(name) <= 5}
 
 _PUBLIC_LAW = re.compile(
     r"(?:p\.?\s*l\.?|pub(?:lic)?\.?\s*l(?:aw)?\.?)\s*(\d{1,3})\s*[-–]\s*(\d{1,4})"
 )
 _BARE_NUMBER = re.compile(r"#?\s*(\d{1,5})")
 _WORD = re.compile(r"[\w.$%-]+")
+# The words a typo may be corrected to, and the words corrected: letters only, at least four (a
+# shorter word has too many close neighbours to guess from).
+_SPELLED_WORD = re.compile(r"[^\W\d_]{4,}")
+_LOOSE_QUESTION_ID = re.compile(r"(?i)(oq|gq)?[\s_-]*\d+")
 
 
 @dataclass(frozen=True)
@@ -73,9 +81,9 @@ class Term:
 
 
 def _holds(lowered: str, alternative: str) -> bool:
-    if alternative.isalpha() and len(alternative) <= 5:
+    if alternative in _ACRONYMS:
         return re.search(rf"(?<![a-z0-9]){re.escape(alternative)}(?![a-z0-9])", lowered) is not None
-    return alternative in lowered
+    return alternative in lowered  # a word typed may be the start of one ('minn')
 
 
 def public_law(text: str) -> str | None:
@@ -126,19 +134,30 @@ def terms(query: str) -> list[Term]:
     return found
 
 
-def plain_contains(column: Any, folded: str, dialect: str) -> Any:
-    """`column` contains `folded` (lowercase) ignoring case, where '%' and '_' are plain
-    characters, not wildcards."""
-    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+def escaped(folded: str) -> str:
+    """`folded` for a LIKE pattern escaped by '\\': '%' and '_' as plain characters."""
+    return folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def folded_like(column: Any, pattern: Any, ascii_only: bool, dialect: str) -> Any:
+    """`column` LIKE `pattern` (lowercase, escaped by '\\': a string or a bound parameter),
+    ignoring case."""
     if dialect == "postgresql":
         return column.ilike(pattern, escape="\\")
-    if folded.isascii():  # SQLite's LIKE folds ASCII case itself (see db.text.contains_folded)
+    if ascii_only:  # SQLite's LIKE folds ASCII case itself (see db.text.contains_folded)
         return column.like(pattern, escape="\\")
     return func.lower(column).like(pattern, escape="\\")
 
 
-def did_you_mean(typed: str, names: Iterable[str], *, limit: int = 3) -> list[str]:
+def plain_contains(column: Any, folded: str, dialect: str) -> Any:
+    """`column` contains `folded` (lowercase) ignoring case, where '%' and '_' are plain
+    characters, not wildcards."""
+    return folded_like(column, f"%{escaped(folded)}%", folded.isascii(), dialect)
+
+
+def did_you_mean(
+    typed: str, names: Iterable[str], *, limit: int = 3, score_cutoff: float = 50
+) -> list[str]:
     """The names closest to what was typed (typos, other word order), best first."""
     found = process.extract(
         typed,
@@ -146,9 +165,57 @@ def did_you_mean(typed: str, names: Iterable[str], *, limit: int = 3) -> list[st
         scorer=fuzz.WRatio,
         processor=utils.default_process,
         limit=limit,
-        score_cutoff=50,
+        score_cutoff=score_cutoff,
     )
     return [name for name, _score, _index in found]
+
+
+def vocabulary(texts: Iterable[str], starts: Collection[str] = ()) -> set[str]:
+    """The distinct words (letters only, four or more, lowercase) of `texts`, or only those
+    beginning with one of `starts`: what a typo may be corrected to."""
+    if not starts:
+        return {word for text in texts for word in _SPELLED_WORD.findall(text.lower())}
+    alternatives = "|".join(map(re.escape, starts))
+    beginning = re.compile(rf"(?<![^\W\d_])(?:{alternatives})[^\W\d_]*")
+    found = {word for text in texts for word in beginning.findall(text.lower())}
+    return {word for word in found if len(word) >= 4}
+
+
+def starts(words: Iterable[str]) -> list[str]:
+    """How the words begin, for finding what they may be misspellings of: their first two
+    letters (typos tend to keep the start; the third is often the one missed: 'apropriations')."""
+    return list(dict.fromkeys(word[:2] for word in words))
+
+
+def misspellable(text: str) -> list[str]:
+    """The words of `text` that `respell` may correct (not acronyms such as FEMA)."""
+    words = (word.strip(".") for word in _WORD.findall(printable(text).lower()))
+    return [w for w in words if _SPELLED_WORD.fullmatch(w) and w not in _ALIASES]
+
+
+def respell(text: str, known: Collection[str]) -> str | None:
+    """`text` with each word that no `known` word holds replaced by the closest known word (of
+    equally close ones, the fewest edits away: 'retension' is 'retention', not 'extension'); None
+    when no word changed. Every word is kept, so a query of several words is corrected as a
+    whole: 'homland apropriations' → 'homeland appropriations'."""
+    wrong = set(misspellable(text))
+    choices = list(known)
+    words = [w.strip(".") for w in _WORD.findall(printable(text).lower())]
+    fixed = [
+        _closest(w, choices) if w in wrong and not any(w in k for k in choices) else w
+        for w in words
+    ]
+    return " ".join(fixed) if fixed != words else None
+
+
+def _closest(word: str, known: list[str]) -> str:
+    close = did_you_mean(word, known, limit=5, score_cutoff=80)
+    return min(close, key=lambda k: Levenshtein.distance(word, k)) if close else word
+
+
+def loose_question_id(text: str) -> bool:
+    """'oq2', 'OQ 2', 'gq-12', '2': a question named by its id typed loosely."""
+    return _LOOSE_QUESTION_ID.fullmatch(printable(text).strip()) is not None
 
 
 def suggestion_text(names: list[str]) -> str:

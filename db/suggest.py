@@ -1,28 +1,37 @@
 """Autocomplete: records named by what someone has typed so far, best matches first.
 
-Ranking: the whole label starts with the text, then a word of it does, then it contains the text,
-then fuzzy matches (typos). The candidate set is narrowed in SQL first so 10,000 records stay fast.
+Every record option and /cite read what was typed the same way (`look_up`): db.resolve's
+reading of it (bill spellings, loose question ids, acronyms both ways) over db.candidates' one
+query across the kinds asked for, so what autocomplete offers is what typing finds. Ranking: the
+record the text names, then names that are the text, start with it, have a word starting with it
+or contain it, then records holding it elsewhere. A typo that matches nothing is corrected from
+the records' own words (db.resolve.respell), and the correction looked up instead.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import resolve
-from db.models import BodycamDeployment, Measure, OversightQuestion, bill_label, city_key, slug
+from db import candidates, resolve
+from db.candidates import Row
+from db.models import BodycamDeployment, city_key, slug
+from db.resolve import Term
 from db.scope import Scope, scoped, visible_template
-from db.text import contains_folded, dialect_of
+from db.text import contains_folded, dialect_of, printable
 
 MAX_CHOICES = 25  # Discord's limit for autocomplete
-_SQL_CANDIDATES = 400
-_FUZZY_POOL = 5000
+_SQL_CANDIDATES = 400  # cities matching what was typed
+_FUZZY_POOL = 5000  # cities whose names a typo is matched against
+_PER_KIND = 200  # candidate rows per kind (and rows a typo is corrected from); ranking in Python
+# picks the best 25
 
 
 @dataclass(frozen=True)
@@ -69,26 +78,31 @@ _NAME_END = re.compile(r"[:,]")
 
 
 def rank(choices: list[Choice], text: str, limit: int = MAX_CHOICES) -> list[Choice]:
-    """Order by match quality then label; append fuzzy matches when there is room."""
+    """Order by match quality then label; append fuzzy matches when there is room: the labels
+    holding every word typed once each is corrected from the labels' words ('homland
+    apropriations' ranks by both words), then labels close to the text as a whole."""
     wanted = slug(text)
+    ranked = _scored(choices, wanted)
+    if len(ranked) < limit and len(wanted) >= 3:
+        seen = {choice.value for choice in ranked}
+        pool = [c for c in choices[:_FUZZY_POOL] if c.value not in seen]
+        if respelled := resolve.respell(text, resolve.vocabulary(c.label for c in pool)):
+            ranked += _scored(pool, slug(respelled))
+        labels = {_slug(c.label): c for c in pool}
+        found = process.extract(
+            wanted, list(labels), scorer=fuzz.ratio, limit=limit, score_cutoff=55
+        )
+        ranked += [labels[key] for key, _score, _index in found]
+    return _unique(ranked)[:limit]
+
+
+def _scored(choices: list[Choice], wanted: str) -> list[Choice]:
     scored = [
         (s, _natural(c.label), c)
         for c in choices
         if (s := _score(c.label, c.value, wanted)) is not None
     ]
-    ranked = [choice for _s, _l, choice in sorted(scored, key=lambda t: (t[0], t[1]))]
-    if len(ranked) < limit and len(wanted) >= 3:
-        seen = {choice.value for choice in ranked}
-        pool = {_slug(c.label): c for c in choices[:_FUZZY_POOL] if c.value not in seen}
-        keys = list(pool)
-        found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=55)
-        if not any(ch.isdigit() for ch in wanted):  # numbers are ids: 714 is not 7481
-            # A typo inside a long label ('minneapols' in a question's text) scores on its part.
-            found += process.extract(
-                wanted, keys, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=90
-            )
-        ranked += [pool[key] for key, _score, _index in found]
-    return _unique(ranked)[:limit]
+    return [choice for _s, _l, choice in sorted(scored, key=lambda t: (t[0], t[1]))]
 
 
 def _unique(choices: list[Choice]) -> list[Choice]:
@@ -101,15 +115,6 @@ def _unique(choices: list[Choice]) -> list[Choice]:
     return unique
 
 
-def _narrow(columns: list[Any], text: str, dialect: str) -> Any:
-    """SQL filter: any column contains what was typed — the whole token ('gq-12'), or the first
-    word of several (cheap; ranking happens after)."""
-    words = text.strip().lower().split()
-    if not words:
-        return None
-    return or_(*(contains_folded(column, words[0], dialect) for column in columns))
-
-
 async def _candidates(session: AsyncSession, query: Any, narrow: Any) -> list[Any]:
     narrowed = query.where(narrow) if narrow is not None else query
     rows = list((await session.execute(narrowed.limit(_SQL_CANDIDATES))).all())
@@ -118,74 +123,149 @@ async def _candidates(session: AsyncSession, query: Any, narrow: Any) -> list[An
     return rows
 
 
-def _sources(kind: str, scope: Scope) -> tuple[Any, list[Any]]:
-    """The candidate query of a kind for a scope and the columns typed text may match."""
-    query, columns = _source_template(kind, scope.is_shared)
-    return scoped(query, scope), columns
-
-
 @functools.cache
-def _source_template(kind: str, shared: bool) -> tuple[Any, list[Any]]:
-    """Built once per kind (see visible_template): a subquery's columns took longer to build
-    than the query took to run."""
-    if kind == "city":
-        sub = visible_template(BodycamDeployment, shared).subquery()
-        query = select(sub.c.city, sub.c.state).distinct().order_by(sub.c.city, sub.c.state)
-        return query, [sub.c.city_key]
-    if kind == "measure":
-        sub = visible_template(Measure, shared).subquery()
-        columns = (sub.c.key, sub.c.bill_type, sub.c.bill_number, sub.c.title, sub.c.public_law)
-        return select(*columns).order_by(sub.c.key.desc()), [sub.c.key, sub.c.title]
-    sub = visible_template(OversightQuestion, shared).subquery()
-    return select(sub.c.key, sub.c.question, sub.c.id), [sub.c.key, sub.c.question]
+def _cities(shared: bool) -> tuple[Any, Any]:
+    """Built once (see visible_template): a subquery's columns took longer to build than the
+    query took to run."""
+    sub = visible_template(BodycamDeployment, shared).subquery()
+    query = select(sub.c.city, sub.c.state).distinct().order_by(sub.c.city, sub.c.state)
+    return query, sub.c.city_key
 
 
 async def suggest_cities(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
-    dialect = dialect_of(session)
-    query, columns = _sources("city", scope)
-    rows = await _candidates(session, query, _narrow(columns, city_key(text) or text, dialect))
+    """Cities with camera records, by name as typed ('St. Paul' is 'Saint Paul'), typos
+    forgiven."""
+    query, column = _cities(scope.is_shared)
+    typed = (city_key(text) or text).strip().lower().split()
+    narrow = contains_folded(column, typed[0], dialect_of(session)) if typed else None
+    rows = await _candidates(session, scoped(query, scope), narrow)
     return rank([Choice(f"{city}, {state}", f"{city}, {state}") for city, state in rows], text)
 
 
 async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
     """Bills by number as typed so far ('71', 'HR 714', 'hjres 5'), public law ('P.L. 119-86')
     or title words; the bill typing names (db.resolve.find_measure) leads."""
-    dialect = dialect_of(session)
-    query, columns = _sources("measure", scope)
-    key, _type, _number, _title, law = query.selected_columns
-    typed = text.lower().replace(".", "").replace(" ", "")
-    narrow = _narrow(columns, typed.removeprefix("hr") or text, dialect)
-    exact = await resolve.find_measure(session, scope, text) if text.strip() else None
-    if (found := resolve.public_law(text)) is not None:
-        narrow = law == found
-    if exact is not None:
-        query = query.order_by(None).order_by(case((key == exact.key, 0), else_=1), key.desc())
-    rows = await _candidates(session, query, narrow)
-    choices = []
-    for key_, type_, number_, title_, _law in rows:
-        label = bill_label(type_, number_, title_)
-        named = f"{label} — {title_}" if label != title_ else title_
-        choices.append(Choice(named, key_))
-    ranked = rank(choices, text)
-    if exact is not None:  # what typing finds leads what autocomplete offers
-        ranked.sort(key=lambda choice: choice.value != exact.key)
-        if exact.key not in {choice.value for choice in ranked}:
-            named = bill_label(exact.bill_type, exact.bill_number, exact.title)
-            ranked.insert(0, Choice(f"{named} — {exact.title}", exact.key))
-    return ranked[:MAX_CHOICES]
+    found = await look_up(session, scope, text, ("measure",))
+    return [Choice(name, row.key) for row, name in found.ranked]
 
 
 async def suggest_questions(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
-    """Questions by id typed loosely ('oq2', 'OQ 2', '2') or words of their text."""
-    dialect = dialect_of(session)
-    query, columns = _sources("question", scope)
-    key, _question, row_id = query.selected_columns
-    ids = [k.upper() for k in resolve.question_keys(text)] if text.strip() else []
-    exact = case((func.upper(key).in_(ids), 0), else_=1)
-    narrow = _narrow(columns, text, dialect)
-    if ids and narrow is not None:
-        narrow = or_(narrow, func.upper(key).in_(ids))
-    rows = await _candidates(session, query.order_by(exact, row_id), narrow)
-    ranked = rank([Choice(f"{key}: {question}", key) for key, question, _id in rows], text)
-    ranked.sort(key=lambda choice: choice.value.upper() not in ids)  # the id typed leads
-    return ranked
+    """Questions by id typed loosely ('oq2', 'OQ 2', '2'), words of their text, or who asked
+    them as people write it ('HSGAC')."""
+    found = await look_up(session, scope, text, ("question",))
+    return [Choice(name, row.key) for row, name in found.ranked]
+
+
+# ---------------------------------------------------------------- records of any kind
+
+
+@dataclass(frozen=True)
+class Found:
+    """What typing some text finds among the records of some kinds."""
+
+    named: Row | None  # the record the text names: its key, a loose question id, a bill
+    ranked: list[tuple[Row, str]]  # (record, its name) best first, at most MAX_CHOICES
+    respelled: str | None  # the text corrected from the records' words, when nothing held it
+
+
+async def look_up(
+    session: AsyncSession, scope: Scope, text: str, kinds: Sequence[str], *, notes: bool = False
+) -> Found:
+    """Records of `kinds` for what was typed, best first: the record it names (its key in any
+    case, a question id typed loosely, the bill db.resolve.find_measure reads), other keys it
+    names, then names that are the text, start with it, have a word starting with it or contain
+    it, then records that hold it elsewhere (an acronym's full name, their notes). Nothing typed:
+    the newest of each kind in turn. When no record holds what was typed, its words are
+    corrected from the records' own (db.resolve.respell) and the correction is looked up: the
+    "did you mean". `notes`: look in the records' notes too, as /search does."""
+    typed = printable(text).strip()[:100]
+    if not slug(typed):
+        rows = await candidates.freshest(session, scope, kinds, limit=MAX_CHOICES)
+        queues = [[row for row in rows if row.kind == kind] for kind in kinds]
+        rows = [q[i] for i in range(MAX_CHOICES) for q in queues if i < len(q)][:MAX_CHOICES]
+        names = await candidates.names(session, scope, rows)
+        return Found(None, list(zip(rows, names, strict=True)), None)
+    exact = [typed, *(resolve.question_keys(typed) if "question" in kinds else ())]
+    rows = await _matching(session, scope, kinds, typed, exact, notes)
+    named = await _named(session, scope, rows, typed)
+    if named is not None and not any(row is named for row in rows):
+        rows.append(named)
+    respelled = None
+    if not rows and (words := resolve.misspellable(typed)):
+        begins = resolve.starts(words)
+        near = await candidates.near(session, scope, kinds, begins, notes=notes, limit=_PER_KIND)
+        texts = (row.searched for row in near.rows)
+        respelled = resolve.respell(typed, resolve.vocabulary(texts, begins))
+        if respelled and near.complete:  # every row holding a correction is at hand
+            rows = candidates.holding(near.rows, _terms(respelled))
+        elif respelled:
+            rows = await _matching(session, scope, kinds, respelled, [], notes)
+        respelled = respelled if rows else None
+    names = await candidates.names(session, scope, rows)
+    ranked = _ranked(rows, names, respelled or typed, named, [] if respelled else exact)
+    return Found(named, ranked[:MAX_CHOICES], respelled)
+
+
+async def _matching(
+    session: AsyncSession,
+    scope: Scope,
+    kinds: Sequence[str],
+    typed: str,
+    exact: list[str],
+    notes: bool,
+) -> list[Row]:
+    return await candidates.matching(
+        session,
+        scope,
+        kinds,
+        _terms(typed),
+        exact=exact,
+        prefix=slug(typed),
+        notes=notes,
+        limit=_PER_KIND,
+    )
+
+
+def _terms(typed: str) -> list[Term]:
+    # Single letters are no search term (db.resolve.terms), but while typing they narrow.
+    return resolve.terms(typed) or [Term(word, (word,)) for word in slug(typed).split("-")[:1]]
+
+
+async def _named(session: AsyncSession, scope: Scope, rows: list[Row], typed: str) -> Row | None:
+    """The record `typed` names, as /cite resolves it: a key in any case (kinds in order), a
+    question id typed loosely, or the bill db.resolve.find_measure reads (asked only when some
+    bill holds the text: the bill it reads always does)."""
+    lowered = typed.lower()
+    if (row := next((r for r in rows if r.key.lower() == lowered), None)) is not None:
+        return row
+    if resolve.loose_question_id(typed):
+        questions = {r.key.upper(): r for r in rows if r.kind == "question"}
+        for key in resolve.question_keys(typed):
+            if key.upper() in questions:
+                return questions[key.upper()]
+    if any(r.kind == "measure" for r in rows):
+        measure = await resolve.find_measure(session, scope, typed)
+        if measure is not None:
+            same = (r for r in rows if r.kind == "measure" and r.key == measure.key)
+            return next(same, None) or candidates.row_of("measure", measure)
+    return None
+
+
+def _ranked(
+    rows: list[Row], names: list[str], text: str, named: Row | None, exact: list[str]
+) -> list[tuple[Row, str]]:
+    wanted = slug(text)
+    keys = {key.lower(): index for index, key in enumerate(exact)}
+
+    def order(pair: tuple[Row, str]) -> tuple[float, list[Any]]:
+        row, name = pair
+        if row is named:
+            tier: float = -3
+        elif row.key.lower() in keys:  # the other ids typed ('2': OQ-2, then GQ-2)
+            tier = -3 + (1 + keys[row.key.lower()]) / (1 + len(keys))
+        else:
+            score = _score(name, row.key, wanted)
+            tier = 3 if score is None else score  # 3: it holds the text elsewhere
+        return tier, _natural(name)
+
+    return sorted(zip(rows, names, strict=True), key=order)

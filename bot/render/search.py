@@ -37,6 +37,7 @@ from db.search import KIND_WORDS, CitedRecord, Hit
 
 Page = list[discord.Embed]
 HITS_PER_PAGE = 10
+CLOSE_SHOWN = 5  # records a "did you mean" names
 FENCE = "```"
 
 
@@ -71,9 +72,11 @@ def page_count(hits: Sequence[Hit]) -> int:
     return max(1, -(-len(hits) // HITS_PER_PAGE))
 
 
-def no_hits(query: str, counts: Mapping[str, int], close: Sequence[str] = ()) -> Page:
-    """Nothing found: say so, offer the closest records (`close`), suggest broader words, and
-    say what the data holds."""
+def no_hits(
+    query: str, counts: Mapping[str, int], close: Sequence[str] = (), respelled: str | None = None
+) -> Page:
+    """Nothing found: say so, offer the closest records (`close`, found by the query `respelled`
+    when its words needed correcting), suggest broader words, and say what the data holds."""
     embed = discord.Embed(
         title=clip(f"Search: {defang(query)}", 256),
         description=(
@@ -84,7 +87,9 @@ def no_hits(query: str, counts: Mapping[str, int], close: Sequence[str] = ()) ->
         colour=GREY,
     )
     if close:
-        add_field(embed, "Did you mean", "\n".join(f"• {defang(clip(c, 100))}" for c in close))
+        asked = f"Did you mean “{defang(clip(respelled, 200))}”?" if respelled else "Did you mean"
+        shown = close[:CLOSE_SHOWN]
+        add_field(embed, asked, "\n".join(f"• {defang(clip(c, 100))}" for c in shown))
     held = " · ".join(count_phrase(kind, n) for kind, n in counts.items() if n and kind != "link")
     add_field(embed, "What there is to search", held or "No records yet.")
     return [embed]

@@ -4,16 +4,21 @@ autocomplete across every kind, 5,000 generated questions, and privacy between g
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from bench.dataset import Sizes, generate
 from bot.client import OversightBot
+from bot.cooldowns import lift
 from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, Reply
 from tests.conftest import Office
@@ -376,6 +381,7 @@ async def test_random_queries_never_break(
     fake: FakeDiscord, office: Office, bot, query: str, share: bool
 ) -> None:
     """Any query answers with results, with 'no record matches', or with what to type."""
+    lift(bot)  # 20 searches by one staffer on purpose, not a flood to refuse
     reply = await fake.slash("search", query=query, share=share, user=office.staffer)
     content = reply.content or ""
     assert reply.embeds or content.startswith("query: give at least one word")
@@ -411,11 +417,12 @@ async def test_search_finds_a_committee_by_its_acronym(
 
 
 async def test_search_with_a_typo_says_did_you_mean(fake: FakeDiscord, office: Office, bot) -> None:
-    """'minneapols' finds nothing as typed: the reply offers the Minneapolis records."""
+    """'minneapols' finds nothing as typed: the reply offers the spelling and the Minneapolis
+    records."""
     reply = await fake.slash("search", query="minneapols", user=office.staffer)
     [embed] = reply.embeds
     assert embed["description"].startswith("No record matches “minneapols”.")
-    assert embed["fields"][0]["name"] == "Did you mean"
+    assert embed["fields"][0]["name"] == "Did you mean “minneapolis”?"
     assert "Minneapolis, MN" in embed["fields"][0]["value"]
 
 
@@ -461,3 +468,170 @@ async def test_question_option_reads_loose_ids_and_says_did_you_mean(
     assert (missing.content or "").startswith("No bill matches 'homeland appropriation 2026'.")
     close = (missing.content or "").split("Did you mean ", 1)[1]
     assert "“H.R. 7147 — Department of Homeland Security Appropriations Act, 2026" in close
+
+
+# -------------------------------------------------------- autocomplete offers what /cite reads
+
+OQ_2 = "Question OQ-2: When will CBP release the body-camera footage of the shooting of Alex Pretti"
+
+
+@pytest.mark.parametrize("typed", ["oq2", "OQ 2", "2", "HSGAC"])
+async def test_cite_autocomplete_offers_what_cite_and_search_find(
+    fake: FakeDiscord, office: Office, bot, typed: str
+) -> None:
+    """A question id typed loosely, or the acronym of the committee that asked it: /cite's
+    autocomplete offers OQ-2 first, the record /cite resolves the text to and /search finds."""
+    offered = await fake.autocomplete("cite", focused="record", value=typed, user=office.staffer)
+    assert offered[0]["value"] == "question:OQ-2"
+    assert offered[0]["name"].startswith(OQ_2)
+    if typed != "HSGAC":  # an acronym names no record: /cite asks which
+        assert cited(await fake.slash("cite", record=typed, user=office.staffer))[0].startswith(
+            "Oversight question OQ-2: "
+        )
+
+
+async def test_every_record_option_reads_acronyms_and_loose_ids(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """The other options that take a record read the same: /track add's record and /oversight
+    show's question offer OQ-2 for 'HSGAC' and 'oq2'; typing 'HSGAC' into /oversight show
+    names it in the refusal."""
+    channel = office.guild.add_channel("alerts")
+    for typed in ("HSGAC", "oq2"):
+        tracked = await fake.autocomplete(
+            "track add",
+            focused="record",
+            value=typed,
+            user=office.admin,
+            channel=channel,
+            kind="oversight",
+        )
+        assert tracked[0]["value"] == "question:OQ-2", typed
+        shown = await fake.autocomplete(
+            "oversight show", focused="question", value=typed, user=office.staffer
+        )
+        assert shown[0]["value"] == "OQ-2", typed
+    refused = await fake.slash("oversight show", question="HSGAC", user=office.staffer)
+    assert (refused.content or "").startswith("No question 'HSGAC'.")
+    assert "Did you mean “OQ-2: When will CBP release" in (refused.content or "")
+
+
+async def test_cite_autocomplete_puts_the_bill_typed_before_its_actions(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'7147' and 'HR 7147' offer H.R. 7147 itself first, then its actions: what /cite cites."""
+    for typed in ("7147", "HR 7147"):
+        offered = await fake.autocomplete(
+            "cite", focused="record", value=typed, user=office.staffer
+        )
+        assert offered[0] == {
+            "name": "Bill H.R. 7147 — Department of Homeland Security Appropriations Act, 2026",
+            "value": "measure:119-hr7147",
+        }
+        actions = [c["name"] for c in offered[1:4]]
+        assert all(name.startswith("Action ") and "· H.R. 7147 ·" in name for name in actions)
+
+
+async def test_a_misspelled_title_is_corrected_by_every_word(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'homland apropriations' names the three DHS appropriations bills (H.R. 7147 among them),
+    not the Consolidated Appropriations Act (H.R. 7148), in the bill option's refusal, its
+    autocomplete, /cite's and /search's "did you mean"."""
+    refused = await fake.slash("approps bill", bill="homland apropriations", user=office.staffer)
+    close = (refused.content or "").split("Did you mean ", 1)[1]
+    assert "“H.R. 7147 — Department of Homeland Security Appropriations Act, 2026”" in close
+    assert "7148" not in close
+    offered = await fake.autocomplete(
+        "approps bill", focused="bill", value="homland apropriations", user=office.staffer
+    )
+    assert [o["value"] for o in offered] == ["119-hr4213", "119-hr7147", "119-hr7481"]
+    cite = await fake.autocomplete(
+        "cite", focused="record", value="homland apropriations", user=office.staffer
+    )
+    assert "measure:119-hr7147" in [c["value"] for c in cite[:3]]
+    assert "measure:119-hr7148" not in [c["value"] for c in cite]
+    searched = await fake.slash("search", query="homland apropriations", user=office.staffer)
+    [field] = [f for f in searched.embeds[0]["fields"] if f["name"].startswith("Did you mean")]
+    assert field["name"] == "Did you mean “homeland appropriations”?"
+    assert "H.R. 7147 — Department of Homeland Security" in field["value"]
+
+
+async def test_a_typo_of_a_word_in_a_questions_text_or_notes_is_corrected(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """'retension' is in no record: /search says "did you mean 'retention'" with OQ-6, whose
+    notes hold the word; an office question whose text holds it is offered for 'footage
+    retension' by the question option, /cite's autocomplete and both refusals."""
+    searched = await fake.slash("search", query="retension", user=office.staffer)
+    [field] = [f for f in searched.embeds[0]["fields"] if f["name"].startswith("Did you mean")]
+    assert field["name"] == "Did you mean “retention”?"
+    assert field["value"].startswith("• Question OQ-6: Minneapolis body-camera policy")
+    values = {
+        "key": "GQ-1",
+        "question": "How long does ICE keep body-camera footage under its retention policy?",
+        "asked_by": "Rep. Example",
+        "addressed_to": "ICE",
+        "as_of": dt.date(2026, 11, 1),
+    }
+    await write(bot, office.guild.id, "question", values)
+    typo = "footage retension"
+    shown = await fake.autocomplete(
+        "oversight show", focused="question", value=typo, user=office.staffer
+    )
+    assert [c["value"] for c in shown] == ["GQ-1"]
+    offered = await fake.autocomplete("cite", focused="record", value=typo, user=office.staffer)
+    assert [c["value"] for c in offered] == ["question:GQ-1"]
+    refused = await fake.slash("oversight show", question=typo, user=office.staffer)
+    assert "Did you mean “GQ-1: How long does ICE keep body-camera footage" in (
+        refused.content or ""
+    )
+    not_cited = await fake.slash("cite", record=typo, user=office.staffer)
+    assert "Did you mean “Question GQ-1: How long does ICE keep" in (not_cited.content or "")
+
+
+# ---------------------------------------------------------------- statements per interaction
+
+
+@contextmanager
+def interaction_statements(bot: OversightBot) -> Iterator[list[str]]:
+    """The SQL statements the bot's interaction handlers run while the block runs (discord.py
+    runs each in a task of that name), not those of its background services; BEGIN left out."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        task = asyncio.current_task()
+        if task is not None and task.get_name() == "CommandTree-invoker" and statement != "BEGIN":
+            seen.append(statement)
+
+    engine = bot.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize(
+    "typed", ["minneapols", "homland apropriations", "retension", "7147", "HR 7147", "oq2", "HSGAC"]
+)
+async def test_an_autocomplete_runs_few_statements(
+    fake: FakeDiscord, office: Office, bot, typed: str
+) -> None:
+    """Each autocomplete of /cite, a bill or a question costs at most 6 SQL statements, a typo
+    included (it cost 12 for /cite: every kind queried twice); /search and /cite answering a
+    typo with "did you mean" at most 6 (24 and 20)."""
+    for path, focused in (
+        ("cite", "record"),
+        ("approps bill", "bill"),
+        ("oversight show", "question"),
+    ):
+        with interaction_statements(bot) as statements:
+            await fake.autocomplete(path, focused=focused, value=typed, user=office.staffer)
+        assert 0 < len(statements) <= 6, (path, statements)
+    with interaction_statements(bot) as statements:
+        await fake.slash("cite", record=typed, user=office.staffer)
+    assert 0 < len(statements) <= 6, statements
+    with interaction_statements(bot) as statements:
+        await fake.slash("search", query=typed, user=office.staffer)
+    assert 0 < len(statements) <= 6, statements

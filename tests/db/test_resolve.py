@@ -60,11 +60,35 @@ def test_bill_spellings_become_one_term() -> None:
 
 
 def test_an_acronym_is_a_whole_word() -> None:
-    """'ICE' is in 'ICE-ERO' and 'ICE and CBP', not in 'office' or 'police'."""
+    """'ICE' is in 'ICE-ERO' and 'ICE and CBP', not in 'office' or 'police'; a word being typed
+    ('minn') is found at the start of a longer one."""
     [ice] = resolve.terms("ICE")
     assert ice.found_in("ICE-ERO") and ice.found_in("ICE and CBP")
     assert not ice.found_in("Office of Field Operations")
     assert not ice.found_in("city police")
+    [typing] = resolve.terms("minn")
+    assert typing.found_in("Minneapolis, MN")
+
+
+def test_respell_corrects_every_word_from_the_records_words() -> None:
+    """Each misspelled word becomes the closest word the records use; of two as close by their
+    letters, the one fewer edits away ('retention', not 'extension'). Words the records hold,
+    words being typed, acronyms and what nothing is close to stay as typed."""
+    known = resolve.vocabulary(
+        [
+            "Department of Homeland Security Appropriations Act, 2026",
+            "Consolidated Appropriations Act, 2026",
+            "Body-camera footage: retention and extension rules",
+        ]
+    )
+    assert {"homeland", "appropriations", "retention", "camera"} <= known
+    assert "act" not in known and "2026" not in known  # too short to guess from; not a word
+    assert resolve.respell("homland apropriations", known) == "homeland appropriations"
+    assert resolve.respell("footage retension", known) == "footage retention"
+    assert resolve.respell("homeland appro", known) is None
+    assert resolve.respell("FEMA zzzzqqq", known) is None
+    begins = resolve.starts(["apropriations"])  # the third letter is the one missed
+    assert resolve.vocabulary(["Appropriations and April"], begins) == {"appropriations", "april"}
 
 
 def test_did_you_mean_forgives_typos() -> None:

@@ -7,7 +7,7 @@ import pytest
 from db.engine import Database
 from db.errors import NotFound
 from db.scope import Scope
-from db.search import CitedRecord, Hit, find_record, search, suggest_records
+from db.search import CitedRecord, Hit, counts, find_record, search, suggest_records
 from db.suggest import Choice
 from tests.db.records import (
     EDITOR,
@@ -332,3 +332,44 @@ async def test_cite_by_what_people_type(db: Database) -> None:
             assert (await find_record(session, SHARED, typed)).key == key, typed
         with pytest.raises(NotFound, match=r"Did you mean “Question OQ-4"):
             await find_record(session, SHARED, "Minneapols")
+
+
+async def test_a_word_being_typed_is_found_inside_longer_ones(db: Database) -> None:
+    """'minn' finds Minneapolis in /search and /cite's suggestions; 'ICE' still stands alone."""
+    await add(db, "bodycam", bodycam())
+    await add(db, "bodycam", bodycam("El Paso", "TX", component="CBP-USBP", notes="Field office"))
+    assert [h.key for h in await find(db, "minn")] == ["minneapolis-mn-ice-ero"]
+    assert [c.value for c in await suggested(db, "minn")] == ["bodycam:minneapolis-mn-ice-ero"]
+    assert [c.value for c in await suggested(db, "ICE")] == ["bodycam:minneapolis-mn-ice-ero"]
+
+
+async def test_acronyms_and_loose_ids_are_suggested_as_found(db: Database) -> None:
+    """/cite's suggestions read what /search and /cite read: 'HSGAC' offers the question the
+    committee asked, 'oq1' and '1' offer OQ-1 first."""
+    await add_one_of_each(db)
+    await add(
+        db,
+        "question",
+        question(key="OQ-2", asked_by="Senate Homeland Security and Governmental Affairs"),
+    )
+    assert [c.value for c in await suggested(db, "HSGAC")] == ["question:OQ-2"]
+    for typed in ("oq1", "OQ 1", "1"):
+        assert (await suggested(db, typed))[0].value == "question:OQ-1", typed
+
+
+async def test_counts_of_every_kind_in_one_statement(db: Database) -> None:
+    """What there is to search, per kind, as the scope sees it."""
+    await add_one_of_each(db)
+    await add(db, "question", question(key="GQ-1"), scope=GUILD_A)
+    async with db.session() as session:
+        shared, guild = await counts(session, SHARED), await counts(session, GUILD_A)
+    assert shared == {
+        "measure": 1,
+        "action": 1,
+        "funding_line": 1,
+        "funding_period": 1,
+        "bodycam": 1,
+        "question": 1,
+        "link": 0,
+    }
+    assert guild == {**shared, "question": 2}

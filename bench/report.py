@@ -15,6 +15,10 @@ CONGRESS = "congress"  # the summary's key, beside the datasets, for the Congres
 RESOLVER = "resolver"  # and for the resolver's probes (bench/resolver.py)
 RESOLVER_P99_MS = 50.0
 CHARTS = "charts"  # and for the charts (bench/charts.py)
+LOAD = "load"  # the load scenario's results (bench/load.py): one run, not summarized
+LOAD_P99_MS = 100.0  # the saturation rate: where the answer p99 passes this
+LOAD_NOOP_SHARE = 0.25  # mixed commands saturate at ≥ this share of /noop's rate
+LOAD_TWO_PROCESSES = 1.5  # two processes saturate at ≥ this many times one
 
 
 def _numbers(prefix: str, value: Any) -> Iterator[tuple[str, float]]:
@@ -200,7 +204,92 @@ def table(results: dict[str, Any]) -> str:
     if charts:
         out += ["", "#### Charts: each command's read, drawing and words, ms", ""]
         out += charts_table(charts)
+    if results.get(LOAD):
+        out += ["", "#### Load: open-loop arrivals at rising rates (one run)", ""]
+        out += load_table(results[LOAD])
+        out += ["", f"#### Load: saturation (answer p99 passes {LOAD_P99_MS:.0f} ms)", ""]
+        out += saturation_table(results[LOAD])
     return "\n".join(out)
+
+
+def _ms(value: float | None, digits: int = 1, missing: str = "lost") -> str:
+    return missing if value is None else f"{value:,.{digits}f}"
+
+
+def load_table(configurations: list[dict[str, Any]]) -> list[str]:
+    """One row per configuration × mix × rate (bench/load.py). Latency from the fake's dispatch;
+    the ack is the first callback (a defer or the answer); missed: not acknowledged within 3 s."""
+    lines = [
+        "| Configuration | Mix | Rate /s | Achieved /s | Ack p50 / p99 ms | Answer p50 / p99 ms "
+        "| CPU ms/command: bot, database | Missed 3 s | Launch lag p99 ms | Host busy % |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for part in configurations:
+        for mix, figures in part["mixes"].items():
+            for step in figures["steps"]:
+                ack, answer = step["ack"], step["answer"]
+                database = step.get("database_cpu_ms_per_command")
+                lines.append(
+                    f"| {part['configuration']} | {mix} | {step['rate']:g} "
+                    f"| {step['throughput_per_s']:,.0f} "
+                    f"| {_ms(ack['p50_ms'])} / {_ms(ack['p99_ms'])} "
+                    f"| {_ms(answer['p50_ms'])} / **{_ms(answer['p99_ms'])}** "
+                    f"| {step['cpu_ms_per_command']:.2f}, {_ms(database, 2, '—')} "
+                    f"| {step['missed']} "
+                    f"| {_ms(step['launch_lag']['p99_ms'])} | {step['host_busy_percent']:.0f} |"
+                )
+            for rate in figures["skipped_rates"]:
+                lines.append(
+                    f"| {part['configuration']} | {mix} | {rate:g} | not run: the rate before "
+                    "passed the 3 s deadline | | | | | | |"
+                )
+    return lines
+
+
+def _rate(saturation: dict[str, Any]) -> str:
+    rate = saturation["rate"]
+    if rate is None:
+        return "—"
+    if saturation["how"] == "interpolated":
+        return f"{rate:,.0f}"
+    return f"{rate:,.0f} ({saturation['how']})"
+
+
+def saturation_table(configurations: list[dict[str, Any]]) -> list[str]:
+    """Per configuration: both mixes' saturation rates, their ratio, the mixed p99 at 100/s, and
+    for more than one process the ratio to the one-process configuration of the same backend."""
+    lines = [
+        "| Configuration | Mixed /s | /noop /s "
+        f"| Mixed ÷ /noop (≥ {LOAD_NOOP_SHARE:.0%}) | Mixed p99 at 100/s (< {LOAD_P99_MS:.0f} ms) "
+        f"| ÷ one process (≥ {LOAD_TWO_PROCESSES:.1f}×) |",
+        "|---|---|---|---|---|---|",
+    ]
+    single = {p["backend"]: p for p in configurations if p["processes"] == 1}
+    for part in configurations:
+        mixes = part["mixes"]
+        mixed, noop = (mixes[m]["saturation"]["rate"] for m in ("mixed", "noop"))
+        exact = all(mixes[m]["saturation"]["how"] == "interpolated" for m in ("mixed", "noop"))
+        share = f"{mixed / noop:.0%}{'' if exact else ' (a bound)'}" if mixed and noop else "—"
+        met_share = _verdict(mixed / noop >= LOAD_NOOP_SHARE if mixed and noop else None)
+        at_100 = next((s for s in mixes["mixed"]["steps"] if s["rate"] == 100), None)
+        p99 = None if at_100 is None else at_100["answer"]["p99_ms"]
+        met_100 = None if at_100 is None else (p99 is not None and p99 < LOAD_P99_MS)
+        scaling, met_scaling = "—", None
+        how = mixes["mixed"]["saturation"]["how"]
+        one = single.get(part["backend"])
+        if part["processes"] > 1 and one is not None:
+            alone = one["mixes"]["mixed"]["saturation"]["rate"]
+            if mixed and alone:
+                scaling, met_scaling = f"{mixed / alone:.2f}×", mixed / alone >= LOAD_TWO_PROCESSES
+                if {one["mixes"]["mixed"]["saturation"]["how"], how} != {"interpolated"}:
+                    scaling += " (a bound)"
+        lines.append(
+            f"| {part['configuration']} | {_rate(mixes['mixed']['saturation'])} "
+            f"| {_rate(mixes['noop']['saturation'])} | {share} {met_share} "
+            f"| {'—' if at_100 is None else f'{_ms(p99)} {_verdict(met_100)}'} "
+            f"| {scaling} {_verdict(met_scaling) if met_scaling is not None else ''} |"
+        )
+    return lines
 
 
 def resolver_table(per_backend: dict[str, dict[str, dict[str, float]]]) -> list[str]:

@@ -2,14 +2,16 @@
 bench/results/ as JSON and printed as the table BENCHMARKS.md shows.
 
     python -m bench [--backends sqlite,postgres] [--datasets starter,large] [--runs 3] [--quick]
-                    [--only bot|congress|resolver|charts]
+                    [--only bot|congress|resolver|charts|load] [--rates 25,50] [--step-seconds 30]
 
 "bot" is the bot process against the fake Discord (latency, fan-out, digests, import, memory);
 "congress" the Congress.gov sync against the fake Congress.gov, in this process (bench/congress.py);
 "resolver" what autocomplete and typed options cost per shape of input, in this process, on the
 large dataset (bench/resolver.py); only with --only resolver. "charts" what /approps chart and
 /bodycam timeline cost to read, draw and put in words, in this process, on the large dataset
-(bench/charts.py); only with --only charts.
+(bench/charts.py); only with --only charts. "load" the bot under open-loop arrivals at rising rates,
+mixed commands and /noop, SQLite, PostgreSQL and PostgreSQL with two processes (bench/load.py,
+~20 minutes; --quick: 5 s steps); only with --only load.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from .harness import (
     write_config,
 )
 from .importing import import_csv, measure_import
+from .load import RATES, LoadSettings, bench_load, load_guild_ids
 from .report import summarize, table
 from .resolver import bench_resolver, guild_ids
 from .scenarios import (
@@ -67,9 +70,9 @@ from .scenarios import (
 )
 
 RESULTS = PROJECT / "bench" / "results"
-SCENARIOS = ("bot", "congress", "resolver", "charts")
+SCENARIOS = ("bot", "congress", "resolver", "charts", "load")
 # What `make bench` runs: the resolver (~10 minutes, its own large dataset) is asked for by name,
-# and so are the charts (~10 minutes: a drawing takes a fifth of a second).
+# and so are the charts (~10 minutes: a drawing takes a fifth of a second) and the load (~20).
 DEFAULT_SCENARIOS = ("bot", "congress")
 CHART_SAMPLES, CHART_WARMUP = 100, 5  # per chart per run: 100 samples give a p99
 ON_READY_WAIT = 2.5  # discord.py fires on_ready 2 s after the last GUILD_CREATE; services wait
@@ -91,6 +94,7 @@ class Options:
     profile: Path | None = None  # a folder: each bot process writes its pyinstrument profile there
     scenarios: tuple[str, ...] = DEFAULT_SCENARIOS
     congress: CongressSizes = field(default_factory=CongressSizes)
+    load: LoadSettings = field(default_factory=LoadSettings)
 
     def sizes(self, guild_ids: tuple[int, ...]) -> Sizes:
         if self.quick:
@@ -110,6 +114,7 @@ QUICK = Options(
     import_rows=200,
     quick=True,
     congress=CongressSizes.quick(),
+    load=LoadSettings.quick(),
 )
 
 
@@ -291,6 +296,7 @@ async def main(options: Options, argv: list[str]) -> dict[str, Any]:
         "congress": [],
         "resolver": [],
         "charts": [],
+        "load": [],
     }
     with tempfile.TemporaryDirectory(prefix="oversight-bench-") as folder:
         for backend in options.backends:
@@ -328,14 +334,40 @@ async def main(options: Options, argv: list[str]) -> dict[str, Any]:
                         Path(folder),
                     )
                 )
+            if "load" in options.scenarios:
+                sizes = options.sizes(tuple(load_guild_ids(options.guilds)))
+                load = dataclasses.replace(options.load, profile=options.profile)
+                results["load"] += await bench_load(backend, sizes, load, Path(folder))
     results["seconds"] = time.monotonic() - started
     results["summary"] = summarize(results)
     return results
 
 
+def positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0, such as 30 or 2.5")
+    return value
+
+
+def rates(text: str) -> tuple[float, ...]:
+    """'25,50,100' → (25.0, 50.0, 100.0): each a number of commands per second above 0."""
+    try:
+        return tuple(positive(part) for part in text.split(","))
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give rates above 0 separated by commas, such as 25,50,100"
+        ) from None
+
+
 def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated")
+    parser.add_argument(
+        "--backends", help="comma-separated (default: sqlite,postgres; with --quick: sqlite)"
+    )
     parser.add_argument("--datasets", default="starter,large", help="comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="bot processes per dataset")
     parser.add_argument("--samples", type=int, default=200, help="per command per run")
@@ -349,17 +381,33 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument(
         "--only", choices=SCENARIOS, help="one group of scenarios (default: bot and congress)"
     )
+    parser.add_argument(
+        "--rates", type=rates, help="load: commands per second, comma-separated (25,50,100,200,400)"
+    )
+    parser.add_argument(
+        "--step-seconds", type=positive, help="load: seconds per rate (default 30; --quick 5)"
+    )
     args = parser.parse_args(argv)
     scenarios = (args.only,) if args.only else DEFAULT_SCENARIOS
+    base = QUICK if args.quick else Options()
+    load = dataclasses.replace(
+        base.load,
+        rates=args.rates or RATES,
+        seconds=args.step_seconds or base.load.seconds,
+    )
     if args.quick:
-        return dataclasses.replace(QUICK, profile=args.profile, scenarios=scenarios), args.out
+        quick = dataclasses.replace(QUICK, profile=args.profile, scenarios=scenarios, load=load)
+        if args.backends:
+            quick = dataclasses.replace(quick, backends=tuple(args.backends.split(",")))
+        return quick, args.out
     options = Options(
         scenarios=scenarios,
-        backends=tuple(args.backends.split(",")),
+        backends=tuple(args.backends.split(",")) if args.backends else Options.backends,
         datasets=tuple(args.datasets.split(",")),
         runs=args.runs,
         samples=args.samples,
         profile=args.profile,
+        load=load,
     )
     return options, args.out
 

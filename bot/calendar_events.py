@@ -16,7 +16,6 @@ Woken after every write (Database.on_write, as the dispatcher is), when a role c
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from typing import Any
@@ -87,8 +86,6 @@ class CalendarEventsService(BackgroundService):
         self.next_run: dt.datetime | None = None  # for /about
         self._full_due = 0.0  # loop time of the next round that lists every guild's events
         self._syncing: set[int] = set()  # guilds this process syncs now (the lease is per worker)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._listening = False
 
     @property
     def db(self) -> Any:
@@ -101,19 +98,10 @@ class CalendarEventsService(BackgroundService):
     # ------------------------------------------------------------ Service
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        if not self._listening:  # neither Database nor the bot can drop a listener: add once
-            self.db.on_write(self._on_write)
+        if not self._listening:  # the bot cannot drop a listener: add once
             self.bot.add_listener(self._on_role_update, "on_guild_role_update")
-            self._listening = True
+        self.wake_on_writes(self.db)
         await super().start()
-
-    def _on_write(self) -> None:
-        loop = self._loop
-        if not self.running or loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-            loop.call_soon_threadsafe(self.wake)
 
     async def _on_role_update(self, before: discord.Role, after: discord.Role) -> None:
         """A role changed: perhaps the bot's Manage Events came back (or went)."""

@@ -89,8 +89,6 @@ class Dispatcher(BackgroundService):
         self._last_post: dict[int, float] = {}  # channel id → loop time of its last post
         self._held: dict[int, Batch] = {}  # batch id → the batch as last renewed
         self._claims = asyncio.Lock()  # a renewal and an outcome never cross
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._listening = False
 
     @property
     def db(self) -> Any:
@@ -99,18 +97,8 @@ class Dispatcher(BackgroundService):
     # ------------------------------------------------------------ Service
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        if not self._listening:  # Database has no way to remove a listener: add it once
-            self.db.on_write(self._on_write)
-            self._listening = True
+        self.wake_on_writes(self.db)
         await super().start()
-
-    def _on_write(self) -> None:
-        loop = self._loop
-        if not self.running or loop is None or loop.is_closed():
-            return
-        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-            loop.call_soon_threadsafe(self.wake)
 
     async def next_wait(self) -> float:
         """Until the next retry or lease expiry is due, at most poll_seconds."""

@@ -28,6 +28,8 @@ class BackgroundService:
         self.bot = bot
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # for wakes from other threads
+        self._listening = False
 
     @property
     def running(self) -> bool:
@@ -55,6 +57,22 @@ class BackgroundService:
     def wake(self) -> None:
         """Run the next round now (after a write, or when a test moved the clock)."""
         self._wake.set()
+
+    def wake_on_writes(self, database: Any) -> None:
+        """Wake after every commit of `database` (its on_write runs in whatever thread
+        committed). Call from start(); the listener is added once, since Database cannot drop
+        one."""
+        self._loop = asyncio.get_running_loop()
+        if not self._listening:
+            database.on_write(self._on_write)
+            self._listening = True
+
+    def _on_write(self) -> None:
+        loop = self._loop
+        if not self.running or loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(self.wake)
 
     async def run_once(self) -> Any:
         raise NotImplementedError

@@ -20,7 +20,7 @@ test: $(STAMP)  ## set up and run the whole suite: ruff lint, ruff format check,
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist worksteal  # two worker processes, each its own PostgreSQL database
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'

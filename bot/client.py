@@ -81,6 +81,7 @@ class OversightBot(commands.AutoShardedBot):  # its shards: bot.shards.shard_opt
             # Nothing reads the message cache (no message intents), and caching every post kept
             # ~300 objects per message alive: a 1,000-channel fan-out added 300,000.
             max_messages=None,
+            guild_ready_timeout=settings.discord.guild_ready_timeout,
             **shard_options(settings.discord),
         )
         self.settings = settings

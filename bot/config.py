@@ -71,6 +71,16 @@ class DiscordSettings(BaseModel):
         "and none twice (empty: every shard)",
     )
 
+    # discord.py waits this long after the last server's GUILD_CREATE before the bot is ready
+    # (its guild_ready_timeout); Discord streams them at connect. The offline console and the
+    # tests talk to a local fake that sends them all at once, and wait less.
+    guild_ready_timeout: float = Field(
+        2.0,
+        ge=0,
+        le=60,
+        description="seconds (0 to 60) to wait for servers to arrive at start-up",
+    )
+
     @field_validator("token", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: Any) -> Any:

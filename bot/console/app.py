@@ -59,6 +59,7 @@ BANNER = (
 HINT = "Type a slash command such as /help, or: click <button>, select [menu] <value>, quit."
 ANSWER_SECONDS = 15.0  # generous: a real client waits up to 15 minutes for a deferred answer
 QUIET_SECONDS = 0.05  # follow-ups count as part of the answer until the bot goes quiet
+LOCAL_GUILD_READY_TIMEOUT = 0.2  # seconds: the local fake sends its one guild at once
 
 
 class ConsoleStartError(Exception):
@@ -80,8 +81,15 @@ class Console:
     ) -> None:
         # No token and no development guilds: the console must never reach the real Discord.
         # One process runs every shard: its one guild must never fall on a shard nobody runs.
+        # The local fake sends its one guild at once: no need to wait 2 s for more.
         discord_settings = settings.discord.model_copy(
-            update={"token": None, "dev_guild_ids": (), "shard_count": 0, "shard_ids": ()}
+            update={
+                "token": None,
+                "dev_guild_ids": (),
+                "shard_count": 0,
+                "shard_ids": (),
+                "guild_ready_timeout": LOCAL_GUILD_READY_TIMEOUT,
+            }
         )
         self.settings = settings.model_copy(update={"discord": discord_settings})
         self.database = database

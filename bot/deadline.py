@@ -35,6 +35,10 @@ Interaction = discord.Interaction[Any]
 CommandT = TypeVar("CommandT", bound=app_commands.Command[Any, ..., Any])
 
 ACK_AFTER = 2.0  # seconds after Discord created it; read at call time so tests can shorten it
+# An autocomplete this old when it reaches the bot cannot be answered within Discord's 3 s (it
+# cannot be deferred): computing it anyway is work nobody sees, and under overload it deepens the
+# backlog that made it late.
+AUTOCOMPLETE_GIVE_UP = 2.5
 OPENS_MODAL = "opens_modal"  # a command's extras key: its first answer is a modal
 WATCHED = (discord.InteractionType.application_command, discord.InteractionType.component)
 
@@ -137,6 +141,14 @@ def guard(interaction: Interaction) -> GuardedResponse:
 def age(interaction: Interaction) -> float:
     """Seconds since Discord created the interaction (its id is a timestamp)."""
     return (discord.utils.utcnow() - interaction.created_at).total_seconds()
+
+
+def too_late_to_suggest(interaction: Interaction) -> bool:
+    """An autocomplete that Discord will have dropped before any answer could reach it."""
+    return (
+        interaction.type is discord.InteractionType.autocomplete
+        and age(interaction) > AUTOCOMPLETE_GIVE_UP
+    )
 
 
 class Watchdog:

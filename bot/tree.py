@@ -210,7 +210,13 @@ def shares(options: list[Option]) -> bool:
 
 class OversightTree(app_commands.CommandTree[Any]):
     async def _call(self, interaction: discord.Interaction[Any]) -> None:
-        """Run the command (discord.py's own dispatch) under a deadline watchdog."""
+        """Run the command (discord.py's own dispatch) under a deadline watchdog; skip an
+        autocomplete that is already too late to be seen."""
+        if deadline.too_late_to_suggest(interaction):
+            log.debug(
+                "Skipped autocomplete %s: %.2fs old", interaction.id, deadline.age(interaction)
+            )
+            return
         command = interaction.type is discord.InteractionType.application_command
         private = not (command and shares(leaf_options(interaction.data or {})))
         watchdog = deadline.watch(interaction, ephemeral=private)

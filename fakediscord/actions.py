@@ -117,9 +117,11 @@ class UserActions:
         options: Mapping[str, Any] | None = None,
         locale: str = "en-US",
         within: float | None = None,
+        wait: Wait = "visible",
         **values: Any,
     ) -> Reply:
-        """As `autocomplete`, but the whole interaction (timings included)."""
+        """As `autocomplete`, but the whole interaction (timings included); `wait="none"`
+        returns at once (for an autocomplete the bot is expected to leave unanswered)."""
         guild, channel, user = self._where(guild, channel, user)
         command, chain, is_guild = resolve_command(self.synced, guild.id, path)
         typed = {**values, **(options or {}), focused: value}
@@ -127,7 +129,7 @@ class UserActions:
         data = command_data(command, opts, resolved, guild.id if is_guild else None)
         label = f"/{' '.join(path.split())} autocomplete {focused}={value!r}"
         return await self._interact(
-            AUTOCOMPLETE, label, guild, channel, user, data, None, "visible", within, locale
+            AUTOCOMPLETE, label, guild, channel, user, data, None, wait, within, locale
         )
 
     async def click(

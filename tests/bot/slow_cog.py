@@ -39,6 +39,7 @@ class Slow(commands.GroupCog, group_name="slow", group_description="Slow on purp
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.gate = asyncio.Event()
+        self.suggested = 0  # autocompletes that ran
         super().__init__()
 
     @app_commands.command(name="answer", description="Answers once the gate opens")
@@ -86,6 +87,15 @@ class Slow(commands.GroupCog, group_name="slow", group_description="Slow on purp
             return [discord.Embed(title=f"Page {index + 1}", description="Slow pages.")]
 
         await respond(interaction, ephemeral=True, render=render, page_count=PAGES)
+
+    @app_commands.command(name="pick", description="Offers choices; counts the autocompletes run")
+    async def pick(self, interaction: Interaction, what: str) -> None:
+        await interaction.response.send_message(f"Picked {what}.", ephemeral=True)
+
+    @pick.autocomplete("what")
+    async def suggest(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        self.suggested += 1
+        return [app_commands.Choice(name=f"{typed} one", value="one")]
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -252,3 +252,33 @@ async def test_a_slow_page_turn_is_acknowledged_then_shown(
     assert reply.embeds[0]["title"] == "Page 2"
     assert buttons(reply)["page:at"]["label"] == "2 / 3"
     assert callbacks(fake, click) == 1
+
+
+# ---------------------------------------------------------------- autocompletes past the deadline
+
+
+def cog_of(bot: OversightBot) -> Any:
+    cog = bot.get_cog("Slow")
+    assert cog is not None
+    return cog
+
+
+async def test_an_autocomplete_already_too_late_is_not_computed(
+    fake: FakeDiscord, office: Office, slow_bot: OversightBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An autocomplete created 2.8 s before it reaches the bot cannot be answered within
+    Discord's 3 s and cannot be deferred: the bot skips it (no callback, its code never runs)
+    and answers the next, fresh one as usual."""
+    made = fakediscord.interactions.snowflake
+    monkeypatch.setattr(fakediscord.interactions, "snowflake", lambda: made() - (2800 << 22))
+    late = await fake.autocomplete_reply(
+        "slow pick", focused="what", value="x", user=office.staffer, wait="none"
+    )
+    monkeypatch.setattr(fakediscord.interactions, "snowflake", made)
+    fresh = await fake.autocomplete_reply(
+        "slow pick", focused="what", value="y", user=office.staffer
+    )
+    assert fresh.choices == [{"name": "y one", "value": "one"}]
+    # The fresh one was dispatched after the late one on the same gateway, so the bot has seen both.
+    assert callbacks(fake, late) == 0 and late.type is None, late.describe()
+    assert cog_of(slow_bot).suggested == 1

@@ -36,6 +36,13 @@ class CongressService(BackgroundService):
     def enabled(self) -> bool:
         return self.settings.api_key is not None and self.settings.poll_minutes > 0
 
+    @property
+    def runs_here(self) -> bool:
+        """One process polls Congress.gov for all, the one that runs shard 0 (or every shard):
+        N shard processes polling would spend N budgets of one key on the same bills."""
+        shard_ids = self.bot.settings.discord.shard_ids
+        return not shard_ids or 0 in shard_ids
+
     def off_reason(self) -> str | None:
         if self.settings.api_key is None:
             return "no Congress.gov API key (set CONGRESS_API_KEY)"
@@ -46,6 +53,9 @@ class CongressService(BackgroundService):
     async def start(self) -> None:
         if not self.enabled:
             log.info("Congress.gov sync is off: %s.", self.off_reason())
+            return
+        if not self.runs_here:
+            log.info("Congress.gov sync runs in the process that runs shard 0, not this one.")
             return
         await super().start()
 
@@ -81,7 +91,8 @@ class CongressService(BackgroundService):
             followed=followed,
             last_success=dt.datetime.fromisoformat(success) if success else None,
             last_error=await get_meta(database, LAST_ERROR) or None,
-            next_run=self.next_run if self.enabled else None,
+            next_run=self.next_run if self.enabled and self.runs_here else None,
+            elsewhere=self.enabled and not self.runs_here,
         )
 
     async def next_wait(self) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.dialects import postgresql, sqlite
+
 from db.engine import Database
 from db.models import Meta
 
@@ -13,9 +15,12 @@ async def get_meta(database: Database, name: str) -> str | None:
 
 
 async def set_meta(database: Database, name: str, value: str) -> None:
+    """Insert or replace in one statement: two processes setting a new name at once both
+    succeed (a read-then-insert would fail the second with a duplicate key)."""
+    insert = postgresql.insert if database.dialect == "postgresql" else sqlite.insert
+    statement = insert(Meta).values(name=name, value=value)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Meta.name], set_={"value": statement.excluded.value}
+    )
     async with database.transaction() as session:
-        row = await session.get(Meta, name)
-        if row is None:
-            session.add(Meta(name=name, value=value))
-        else:
-            row.value = value
+        await session.execute(statement)

@@ -99,13 +99,15 @@ class SyncStatus:
     last_success: dt.datetime | None
     last_error: str | None
     next_run: dt.datetime | None
+    elsewhere: bool = False  # polled by another process (the one running shard 0)
 
 
 def sync_text(sync: SyncStatus) -> str:
     """'On · 6 bills followed · last sync Dec 4, 2026 … · next …' or 'Off: no API key …'."""
     if sync.off_reason is not None:
         return f"Off: {sync.off_reason}. Bills change only when an editor records it."[:1024]
-    parts = [f"On · {sync.followed} bill{'s' if sync.followed != 1 else ''} followed"]
+    on = "On (polled by the process running shard 0)" if sync.elsewhere else "On"
+    parts = [f"{on} · {sync.followed} bill{'s' if sync.followed != 1 else ''} followed"]
     last = sync.last_success
     parts.append(f"last sync {discord_timestamp(last, 'R')}" if last else "not synced yet")
     if sync.next_run is not None:

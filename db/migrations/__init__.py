@@ -8,10 +8,14 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 HERE = Path(__file__).parent
+# Several bot processes (shards) starting at once on one PostgreSQL database: the first upgrades,
+# the others wait for its commit and then find the schema current. SQLite's BEGIN serialises.
+_PG_UPGRADE_LOCK = 0x0D5C_A1E3
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -28,6 +32,10 @@ def _upgrade(connection: Connection, revision: str) -> None:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema to `revision` in one transaction."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK}
+            )
         await connection.run_sync(_upgrade, revision)
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import discord
 import pytest
+from pydantic import SecretStr
 
 from bot.calendar_events import CalendarEventsService, calendar_service
 from bot.client import OversightBot
-from bot.config import load_settings
+from bot.config import CongressSettings, load_settings
+from bot.congress_service import CongressService
 from bot.dispatch import Dispatcher
 from bot.schedule import Scheduler
 from db.calendar_events import calendar_status, set_enabled
@@ -29,10 +31,12 @@ from db.oversight import create_question
 from db.scope import Actor, Scope
 from db.seed import load_seed
 from db.tracking import add_subscription
+from fakecongress import FakeCongress
 from fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.conftest import TOKEN, open_database, postgres_engine
 
 pytestmark = pytest.mark.postgres
+CONGRESS_FIXTURES = Path(__file__).parents[1] / "fixtures" / "congress"
 EDITOR = Actor("alice", 1001)
 
 
@@ -227,3 +231,39 @@ async def test_calendar_events_are_made_once_by_the_process_of_the_guilds_shard(
     assert len(creates) == 1
     status = await calendar_status(databases[1], office.guild.id)
     assert (status.paused_reason, status.last_error, status.scheduled) == (None, None, 1)
+
+
+async def test_only_the_process_running_shard_zero_polls_congress_gov(
+    fake: FakeDiscord, offices: tuple[Office, Office], processes: tuple[Process, Process]
+) -> None:
+    """With a key in both processes, shard 0's polls Congress.gov and shard 1's does not (one
+    key's budget, spent once); /about in the shard-1 office says the sync is on, run by shard 0's
+    process, with the last success both read from the one database."""
+    key = "shard-test-key"
+    async with FakeCongress(CONGRESS_FIXTURES, api_key=key) as api:
+        congress = CongressSettings(
+            api_base=api.base_url, api_key=SecretStr(key), congresses=(119,)
+        )
+        services = [CongressService(each.bot, congress) for each in processes]
+        for each, service in zip(processes, services, strict=True):
+            each.bot.services.append(service)
+            await service.start()
+        try:
+            await fake.wait_until(lambda: services[0].last_report is not None, 30, "a sync")
+            assert not services[1].running and services[1].last_report is None
+            answers = [
+                await fake.slash("about", guild=office.guild, user=office.staffer)
+                for office in offices
+            ]
+        finally:
+            for service in services:
+                await service.stop()
+    texts = [
+        next(
+            f["value"] for f in a.embeds[0]["fields"] if f["name"] == "Live data from Congress.gov"
+        )
+        for a in answers
+    ]
+    assert texts[0].startswith("On · ") and "next " in texts[0], texts[0]
+    assert texts[1].startswith("On (polled by the process running shard 0) · "), texts[1]
+    assert "last sync <t:" in texts[1] and "next " not in texts[1]

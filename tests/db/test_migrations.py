@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from db import migrations
 from db.engine import Database
+from db.meta import get_meta, set_meta
 from db.models import KeyCounter
 from db.scope import Scope
+from tests.conftest import postgres_engine
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -95,3 +100,37 @@ async def test_key_counters_start_after_the_highest_existing_question(db: Databa
     for scope, expected in ((SHARED, "OQ-11"), (guild, "GQ-5")):
         async with db.writer(scope, EDITOR) as writer:
             assert (await add_question(writer, question())).key == expected
+
+
+@pytest.mark.postgres
+async def test_processes_starting_at_once_on_postgresql_migrate_once(
+    postgres_schema: str,
+) -> None:
+    """Four processes (engines) upgrade one empty schema at the same moment, as shards starting
+    together do: all succeed, the schema is at head once, and they all record the same command
+    tree hash without a duplicate-key error."""
+    schema = f"{postgres_schema}_fresh"
+    admin = postgres_engine(postgres_schema)
+    async with admin.begin() as connection:
+        await connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    databases = [Database(postgres_engine(schema)) for _ in range(4)]
+    try:
+        await asyncio.gather(*(migrations.upgrade(d.engine) for d in databases))
+        assert {await migrations.current_revision(d.engine) for d in databases} == {
+            migrations.newest_revision()
+        }
+        await asyncio.gather(*(set_meta(d, "tree-hash", f"h{n}") for n, d in enumerate(databases)))
+        assert await get_meta(databases[0], "tree-hash") in {"h0", "h1", "h2", "h3"}
+    finally:
+        for database in databases:
+            await database.close()
+        async with admin.begin() as connection:
+            await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+async def test_set_meta_inserts_then_replaces(db: Database) -> None:
+    await set_meta(db, "k", "one")
+    await set_meta(db, "k", "two")
+    assert await get_meta(db, "k") == "two"

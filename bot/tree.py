@@ -26,6 +26,7 @@ import discord
 from discord import app_commands
 
 from bot import deadline
+from bot.admission import Admission
 from db.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,10 @@ def shares(options: list[Option]) -> bool:
 
 
 class OversightTree(app_commands.CommandTree[Any]):
+    def __init__(self, client: Any, **options: Any) -> None:
+        super().__init__(client, **options)
+        self.admission = Admission()
+
     async def _call(self, interaction: discord.Interaction[Any]) -> None:
         """Run the command (discord.py's own dispatch) under a deadline watchdog; skip an
         autocomplete that is already too late to be seen."""
@@ -221,7 +226,8 @@ class OversightTree(app_commands.CommandTree[Any]):
         private = not (command and shares(leaf_options(interaction.data or {})))
         watchdog = deadline.watch(interaction, ephemeral=private)
         try:
-            await super()._call(interaction)
+            async with self.admission.slot(interaction):
+                await super()._call(interaction)
         finally:
             if watchdog is not None:
                 watchdog.stop()

@@ -13,6 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.admission import waits_for_person
 from bot.render.admin import change_message, kind_name
 from bot.render.common import clip, defang
 from bot.views import ConfirmView
@@ -197,6 +198,7 @@ class RecordTools(AdminMixin):
             "other as related.",
         )
 
+    @waits_for_person  # the Confirm button: a person reading the prompt holds no command slot
     @app_commands.command(name="delete", description="Delete a record (asks first)")
     @app_commands.describe(record="Record", dataset=DATASET_HELP)
     async def record_delete(

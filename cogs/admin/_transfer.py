@@ -18,6 +18,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.admission import waits_for_person
 from bot.cooldowns import ADMIN_EXPORT, ADMIN_IMPORT, per_member
 from bot.permissions import require_editor
 from bot.render.history import (
@@ -168,6 +169,7 @@ class TransferCommands(AdminMixin):
 
     bot: Any
 
+    @waits_for_person  # the Confirm button: a person reading the preview holds no command slot
     @app_commands.command(
         name="import", description="Import a CSV or JSON file (preview, then confirm)"
     )

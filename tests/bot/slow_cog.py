@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import deadline
+from bot.admission import waits_for_person
 from bot.views import respond
 from db.errors import DomainError
 
@@ -87,6 +88,13 @@ class Slow(commands.GroupCog, group_name="slow", group_description="Slow on purp
             return [discord.Embed(title=f"Page {index + 1}", description="Slow pages.")]
 
         await respond(interaction, ephemeral=True, render=render, page_count=PAGES)
+
+    @waits_for_person
+    @app_commands.command(name="prompt", description="Waits for the gate as for a person's click")
+    async def prompt(self, interaction: Interaction) -> None:
+        await interaction.response.send_message("Sure?", ephemeral=True)
+        await self.gate.wait()
+        await interaction.edit_original_response(content="Confirmed.")
 
     @app_commands.command(name="pick", description="Offers choices; counts the autocompletes run")
     async def pick(self, interaction: Interaction, what: str) -> None:

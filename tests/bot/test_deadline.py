@@ -13,10 +13,12 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import discord
 import pytest
 
 import fakediscord.interactions
 from bot import deadline
+from bot.admission import WAITS_FOR_PERSON, Admission
 from bot.client import OversightBot
 from bot.config import Settings
 from db.engine import Database
@@ -282,3 +284,50 @@ async def test_an_autocomplete_already_too_late_is_not_computed(
     # The fresh one was dispatched after the late one on the same gateway, so the bot has seen both.
     assert callbacks(fake, late) == 0 and late.type is None, late.describe()
     assert cog_of(slow_bot).suggested == 1
+
+
+# ---------------------------------------------------------------- admission: slots for commands
+
+
+async def test_commands_past_the_slots_wait_their_turn_deferred_in_time(
+    fake: FakeDiscord, office: Office, slow_bot: OversightBot, quick: None
+) -> None:
+    """With one slot, a second command waits while the first holds it: the watchdog defers it in
+    time and it answers once the first is done. An autocomplete meanwhile is not held."""
+    slow_bot.tree.admission = Admission(1)
+    first = await fake.slash("slow answer", user=office.staffer, wait="none")
+    second = await fake.slash("slow at", offset=-2.0, user=office.staffer, wait="none")
+    choices = await fake.autocomplete("slow pick", focused="what", value="z", user=office.staffer)
+    assert choices == [{"name": "z one", "value": "one"}]
+    await fake.wait_until(lambda: second.type == DEFERRED, what="the waiting command deferred")
+    assert second.shown_at is None  # still waiting for the slot
+    gate(slow_bot).set()
+    for reply in (first, second):
+        await shown(fake, reply)
+        assert_deferred_then_answered(fake, reply)
+    assert second.content == "Answered at the deadline."
+
+
+async def test_a_command_waiting_for_a_person_holds_no_slot(
+    fake: FakeDiscord, office: Office, slow_bot: OversightBot, quick: None
+) -> None:
+    """A confirmation prompt waiting for its click (marked waits_for_person) leaves the one slot
+    free: the next command answers at once, not deferred."""
+    slow_bot.tree.admission = Admission(1)
+    prompt = await fake.slash("slow prompt", user=office.staffer)
+    assert prompt.content == "Sure?"
+    answer = await fake.slash("slow at", offset=-2.0, user=office.staffer)
+    assert answer.type == ANSWER and answer.content == "Answered at the deadline."
+    gate(slow_bot).set()
+    await fake.wait_until(lambda: prompt.content == "Confirmed.", what="the prompt's outcome")
+
+
+async def test_the_admin_commands_that_ask_for_confirmation_are_marked(
+    slow_bot: OversightBot,
+) -> None:
+    """/admin delete and /admin import wait for a Confirm click: they hold no slot."""
+    admin = slow_bot.tree.get_command("admin")
+    assert isinstance(admin, discord.app_commands.Group)
+    for name in ("delete", "import"):
+        command = admin.get_command(name)
+        assert command is not None and command.extras.get(WAITS_FOR_PERSON), name

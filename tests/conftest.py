@@ -1,7 +1,8 @@
 """Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, and a fixed clock.
 
 Migrations run once per session: SQLite tests copy a migrated template file; PostgreSQL tests share
-one migrated schema of their own and empty every table before each test.
+one migrated schema of their own and empty every table before each test. Under `pytest -n 2` (make
+test) each worker is a session with its own PostgreSQL database (see PG_URL).
 """
 
 from __future__ import annotations

@@ -16,6 +16,18 @@ against one fake Discord that sends each guild's interactions to its shard's ses
 its own holding its half of the guilds (`mode="fakes"`). Guild ids are spread so that
 (guild_id >> 22) % 2 alternates: each shard gets half the guilds either way.
 
+Overload (issue 15's target: 2× the saturation rate for 10 s, no 3-second acknowledgement
+missed, recovered within 5 s): after the mixed commands' rising rates, in the same deployment once
+the bot is idle again, one open-loop schedule of three phases without a pause: `base` (half the
+saturation rate) for 10 s, `burst` (`overload_factor` × the saturation rate) for `burst_s`, `base`
+again (`after`) for 15 s. Never saturated in the run: the highest rate run stands in for the
+saturation rate, and the result says so. Reported: per phase the launches, the misses (not
+acknowledged within 3 s, or never: a skipped autocomplete counts) of commands and of
+autocompletes, the answer p50/p99; the recovery: seconds from the burst's end to the scheduled
+launch of the last interaction launched after it whose answer took more than max(100 ms, 2× the
+base phase's p99) (capped at 3 s) or never came, 0 if none (bench/openloop.py `recovery_s`); and
+per 0.5 s of launch time the launches, answer p99 and misses.
+
 Also per backend: SQL statements and connection checkouts per command (bench/statements.py),
 and with `profile` a pyinstrument profile of the bot at its saturation rate (mixed commands).
 """
@@ -49,7 +61,19 @@ from .harness import (
     fresh_database,
 )
 from .load_profile import ProfiledBotProcess, summary_of
-from .openloop import DEADLINE_S, Operation, Route, Target, figures, run_step, saturation
+from .openloop import (
+    DEADLINE_S,
+    Operation,
+    Phase,
+    Route,
+    Target,
+    figures,
+    outcomes,
+    overload_figures,
+    run_schedule,
+    run_step,
+    saturation,
+)
 from .pgcpu import sampling
 from .report import LOAD_P99_MS as SATURATION_P99_MS
 from .scenarios import SEARCH_TERMS, known_cities
@@ -71,10 +95,26 @@ class LoadSettings:
     two_processes: TwoProcesses = "shards"
     statement_samples: int = 20
     profile: Path | None = None  # a folder: a profile of the bot at its saturation rate
+    overload: bool = True  # after the mixed commands' rising rates, the overload step
+    overload_factor: float = 2.0  # the burst's rate: this × the saturation rate
+    burst_s: float = 10.0
+    base_s: float = 10.0  # at the base rate before the burst
+    after_s: float = 15.0  # at the base rate after it
+    base_rate: float | None = None  # None: half the saturation rate
 
     @classmethod
     def quick(cls, profile: Path | None = None) -> LoadSettings:
-        return cls(seconds=5.0, warmup_s=1.0, drain_s=5.0, statement_samples=3, profile=profile)
+        return cls(
+            seconds=5.0,
+            warmup_s=1.0,
+            drain_s=5.0,
+            statement_samples=3,
+            profile=profile,
+            burst_s=2.0,
+            base_s=2.0,
+            after_s=3.0,
+            base_rate=5.0,
+        )
 
 
 def load_guild_ids(count: int) -> list[int]:
@@ -324,6 +364,91 @@ def _line(step: dict[str, Any]) -> str:
     )
 
 
+# ---------------------------------------------------------------- overload
+
+QUIET_MS = 100.0  # idle: a /noop answered within this
+
+
+async def overload(
+    target: Target,
+    operations: list[Operation],
+    settings: LoadSettings,
+    rising: dict[str, Any],
+    label: str,
+) -> dict[str, Any] | None:
+    """The overload step (the module's docstring) on the rising rates' saturation rate; None if
+    no step ran."""
+    found = rising["saturation"]
+    if found["rate"] is None:
+        return None
+    reference = found["rate"]
+    if found["how"] == "above the highest rate":
+        note = f"never saturated: the highest rate run ({reference:g}/s) stands in"
+    else:
+        note = f"the saturation rate ({found['how']})"
+    base = settings.base_rate or reference / 2
+    phases = (
+        Phase("base", base, settings.base_s),
+        Phase("burst", settings.overload_factor * reference, settings.burst_s),
+        Phase("after", base, settings.after_s),
+    )
+    say(
+        f"[{label}] overload: {base:.0f}/s for {settings.base_s:g} s, "
+        f"{phases[1].rate:.0f}/s for {settings.burst_s:g} s, {base:.0f}/s for "
+        f"{settings.after_s:g} s ({settings.overload_factor:g}× {note})"
+    )
+    idle_s = await idle(target, settings.drain_s)
+    step = await run_schedule(
+        target, operations, phases, seed=len(settings.rates) + 1, drain_s=settings.drain_s
+    )
+    result = {
+        "reference": {"rate": reference, "how": found["how"], "note": note},
+        "factor": settings.overload_factor,
+        "idle_wait_s": idle_s,
+        **overload_figures(outcomes(step), phases, SATURATION_P99_MS),
+        "overall": figures(step),
+    }
+    say(f"[{label}] overload: {overload_line(result)}")
+    return result
+
+
+def overload_line(result: dict[str, Any]) -> str:
+    phases, recovery = result["phases"], result["recovery"]
+    missed = ", ".join(
+        f"{name} {phases[name]['missed']['commands']} commands + "
+        f"{phases[name]['missed']['autocompletes']} autocompletes"
+        for name in ("burst", "after")
+    )
+    answers = ", ".join(
+        f"{name} {_ms(p['answer']['p50_ms'])}/{_ms(p['answer']['p99_ms'])}"
+        for name, p in phases.items()
+    )
+    recovered = "" if recovery["recovered"] else " (not recovered by the end)"
+    return (
+        f"missed: {missed}; answer p50/p99 ms: {answers}; "
+        f"recovery {recovery['seconds']:.1f} s{recovered}"
+    )
+
+
+async def idle(target: Target, within: float) -> float:
+    """Seconds until a /noop in each of the first two guilds (both shards, with two processes)
+    is answered within QUIET_MS: what an earlier step left queued is done. Gives up after
+    `within` seconds (the overload then starts anyway; its base phase shows it)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for route in target.routes[:2]:
+        while loop.time() - start < within:
+            try:
+                reply = await route.fake.slash("noop", guild=route.guild, within=within)
+            except AssertionError:  # not answered within `within`
+                break
+            took = reply.until_shown
+            if took is not None and took * 1000 <= QUIET_MS:
+                break
+            await asyncio.sleep(PAUSE_S)
+    return loop.time() - start
+
+
 # ---------------------------------------------------------------- configurations
 
 
@@ -378,7 +503,12 @@ async def configuration(stage: Stage, processes: int, built: dict[str, float]) -
             stage.workdir,
             f"{label}-{mix}",
         ) as target:
-            result["mixes"][mix] = await rising_rates(target, operations, settings, f"{name} {mix}")
+            measured = await rising_rates(target, operations, settings, f"{name} {mix}")
+            if mix == "mixed" and settings.overload:
+                measured["overload"] = await overload(
+                    target, operations, settings, measured, f"{name} {mix}"
+                )
+            result["mixes"][mix] = measured
     if processes == 1:
         say(f"[{name}/load] SQL statements per command")
         result["statements"] = await statements_per_command(

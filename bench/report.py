@@ -19,6 +19,7 @@ LOAD = "load"  # the load scenario's results (bench/load.py): one run, not summa
 LOAD_P99_MS = 100.0  # the saturation rate: where the answer p99 passes this
 LOAD_NOOP_SHARE = 0.25  # mixed commands saturate at ≥ this share of /noop's rate
 LOAD_TWO_PROCESSES = 1.5  # two processes saturate at ≥ this many times one
+LOAD_RECOVERY_S = 5.0  # after the overload's burst, answers are fast again within this
 
 
 def _numbers(prefix: str, value: Any) -> Iterator[tuple[str, float]]:
@@ -209,6 +210,10 @@ def table(results: dict[str, Any]) -> str:
         out += load_table(results[LOAD])
         out += ["", f"#### Load: saturation (answer p99 passes {LOAD_P99_MS:.0f} ms)", ""]
         out += saturation_table(results[LOAD])
+        overloads = overload_table(results[LOAD])
+        if len(overloads) > 2:
+            out += ["", "#### Load: overload (mixed commands: a burst, then the base rate)", ""]
+            out += overloads
     return "\n".join(out)
 
 
@@ -290,6 +295,48 @@ def saturation_table(configurations: list[dict[str, Any]]) -> list[str]:
             f"| {scaling} {_verdict(met_scaling) if met_scaling is not None else ''} |"
         )
     return lines
+
+
+def overload_table(configurations: list[dict[str, Any]]) -> list[str]:
+    """Per configuration with an overload step (bench/load.py): the rates, the launches and
+    misses (commands + autocompletes) in the burst and after it, each phase's answer p50 / p99,
+    the recovery, and the target: no miss, recovered within LOAD_RECOVERY_S."""
+    lines = [
+        "| Configuration | Base → burst /s (of) | Launched: burst, after "
+        "| Missed in burst: commands + autocompletes | Missed after | Base: answer p50 / p99 ms "
+        "| Burst: answer p50 / p99 ms | After: answer p50 / p99 ms "
+        f"| Recovery s | 0 missed, recovery ≤ {LOAD_RECOVERY_S:.0f} s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for part in configurations:
+        found = part["mixes"].get("mixed", {}).get("overload")
+        if not found:
+            continue
+        phases, recovery = found["phases"], found["recovery"]
+        base, burst, after = (phases[name] for name in ("base", "burst", "after"))
+        reference = found["reference"]
+        of = f"{found['factor']:g}× {reference['rate']:,.0f}"
+        if reference["how"] != "interpolated":
+            of += f", {reference['note']}"
+        missed = [sum(phases[name]["missed"].values()) for name in ("burst", "after")]
+        seconds = recovery["seconds"]
+        met = sum(missed) == 0 and recovery["recovered"] and seconds <= LOAD_RECOVERY_S
+        lines.append(
+            f"| {part['configuration']} | {base['rate']:,.0f} → {burst['rate']:,.0f} ({of}) "
+            f"| {burst['launched']}, {after['launched']} "
+            f"| {_kinds(burst['missed'])} | {_kinds(after['missed'])} "
+            + " ".join(
+                f"| {_ms(p['answer']['p50_ms'])} / **{_ms(p['answer']['p99_ms'])}**"
+                for p in (base, burst, after)
+            )
+            + f" | {seconds:.1f}{'' if recovery['recovered'] else ' (not recovered)'} "
+            f"| {_verdict(met)} |"
+        )
+    return lines
+
+
+def _kinds(missed: dict[str, int]) -> str:
+    return f"{missed['commands']} + {missed['autocompletes']}"
 
 
 def resolver_table(per_backend: dict[str, dict[str, dict[str, float]]]) -> list[str]:

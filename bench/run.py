@@ -3,6 +3,7 @@ bench/results/ as JSON and printed as the table BENCHMARKS.md shows.
 
     python -m bench [--backends sqlite,postgres] [--datasets starter,large] [--runs 3] [--quick]
                     [--only bot|congress|resolver|charts|load] [--rates 25,50] [--step-seconds 30]
+                    [--overload-factor 2] [--burst-seconds 10] [--no-overload]
 
 "bot" is the bot process against the fake Discord (latency, fan-out, digests, import, memory);
 "congress" the Congress.gov sync against the fake Congress.gov, in this process (bench/congress.py);
@@ -11,7 +12,10 @@ large dataset (bench/resolver.py); only with --only resolver. "charts" what /app
 /bodycam timeline cost to read, draw and put in words, in this process, on the large dataset
 (bench/charts.py); only with --only charts. "load" the bot under open-loop arrivals at rising rates,
 mixed commands and /noop, SQLite, PostgreSQL and PostgreSQL with two processes (bench/load.py,
-~20 minutes; --quick: 5 s steps); only with --only load.
+~20 minutes; --quick: 5 s steps); only with --only load. After the mixed commands' rates, each
+configuration takes an overload: half the saturation rate for 10 s, --overload-factor × it for
+--burst-seconds, half again for 15 s (--quick: 5/s for 2 s, a 2 s burst, 5/s for 3 s);
+--no-overload skips it.
 """
 
 from __future__ import annotations
@@ -387,6 +391,17 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
     parser.add_argument(
         "--step-seconds", type=positive, help="load: seconds per rate (default 30; --quick 5)"
     )
+    parser.add_argument(
+        "--overload-factor",
+        type=positive,
+        help="load: the overload burst's rate, times the saturation rate (default 2)",
+    )
+    parser.add_argument(
+        "--burst-seconds", type=positive, help="load: the overload burst's length (default 10)"
+    )
+    parser.add_argument(
+        "--no-overload", action="store_true", help="load: skip the overload after the rates"
+    )
     args = parser.parse_args(argv)
     scenarios = (args.only,) if args.only else DEFAULT_SCENARIOS
     base = QUICK if args.quick else Options()
@@ -394,6 +409,9 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
         base.load,
         rates=args.rates or RATES,
         seconds=args.step_seconds or base.load.seconds,
+        overload=not args.no_overload,
+        overload_factor=args.overload_factor or base.load.overload_factor,
+        burst_s=args.burst_seconds or base.load.burst_s,
     )
     if args.quick:
         quick = dataclasses.replace(QUICK, profile=args.profile, scenarios=scenarios, load=load)

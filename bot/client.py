@@ -21,6 +21,7 @@ from bot.sync import sync_commands
 from bot.tree import OversightTree
 from db import migrations
 from db.engine import Database
+from db.freshness import DataVersion
 from db.scope import Scope
 from db.seed import seed_if_empty
 
@@ -100,6 +101,7 @@ class OversightBot(commands.AutoShardedBot):  # its shards: bot.shards.shard_opt
         self.synced: list[str] = []
         self.extra_extensions = list(extensions)  # loaded after the cogs
         self.charts = charts or ChartRenderer()  # draws charts off the event loop, one at a time
+        self.data_version = DataVersion(database)  # keys this process's caches of answers
         self._settled = False
 
     def scope_for(self, guild_id: int | None) -> Scope:

@@ -118,9 +118,11 @@ class Paginator(OwnedView):
         self._sync_buttons()
 
     async def page(self, index: int) -> Page:
-        embeds = await self.render(index)
+        """The page as shown: its last embed a copy marked "page N of M", so neither a page shown
+        again nor a cached answer (bot.answers) is ever changed by showing it."""
+        embeds = list(await self.render(index))
         if embeds:
-            page_footer(embeds[-1], index, self.page_count)
+            embeds[-1] = page_footer(embeds[-1], index, self.page_count)
         return embeds
 
     async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:

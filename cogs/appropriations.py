@@ -1,5 +1,5 @@
 """/approps status | bill | lines | chart: the DHS funding picture, one bill, funding lines, and
-the lines as a chart."""
+the lines as a chart. Status, bill and lines are served from the answer cache (bot.answers)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import Answer, AnswerCache, reply
 from bot.charts import funding_message, reply_with_chart
 from bot.cooldowns import APPROPS_STATUS, CHART, per_member
 from bot.render import approps as render
-from bot.views import respond
 from cogs._options import Bill, Day, scope_of
 from db.appropriations import (
     federal_fiscal_year,
@@ -42,6 +42,7 @@ class Appropriations(
 ):
     def __init__(self, bot: OversightBot) -> None:
         self.bot = bot
+        self.answers = AnswerCache(bot.data_version)
 
     @app_commands.command(
         name="status", description="Is DHS funded, by what and until when, in a fiscal year"
@@ -61,14 +62,22 @@ class Appropriations(
     ) -> None:
         await interaction.response.defer(ephemeral=not share, thinking=True)
         database, scope = self.bot.database, scope_of(interaction)
-        today = database.today()
-        day = as_of or today  # "was DHS funded on March 1?" is the status as it stood that day
-        async with database.session() as session:
-            status = await funding_status(session, scope, today=day, fiscal_year=fiscal_year)
-            chambers = await latest_by_chamber(session, scope, status.fiscal_year) if status else {}
-        requested = fiscal_year or federal_fiscal_year(day)
-        pages = render.status_pages(status, chambers, requested=requested, today=today)
-        await respond(interaction, pages, ephemeral=not share)
+
+        async def build() -> Answer:
+            today = database.today()
+            day = as_of or today  # "was DHS funded on March 1?" is the status as it stood then
+            async with database.session() as session:
+                status = await funding_status(session, scope, today=day, fiscal_year=fiscal_year)
+                chambers = (
+                    await latest_by_chamber(session, scope, status.fiscal_year) if status else {}
+                )
+            requested = fiscal_year or federal_fiscal_year(day)
+            return Answer.of(
+                render.status_pages(status, chambers, requested=requested, today=today)
+            )
+
+        answer = await self.answers.get("status", interaction.guild_id, (fiscal_year, as_of), build)
+        await reply(interaction, answer, ephemeral=not share)
 
     @app_commands.command(
         name="bill",
@@ -83,10 +92,15 @@ class Appropriations(
     ) -> None:
         await interaction.response.defer(ephemeral=not share, thinking=True)
         scope = scope_of(interaction)
-        async with self.bot.database.session() as session:
-            detail = await measure_detail(session, scope, bill.key)
-            links = await related(session, scope, "measure", bill.key)
-        await respond(interaction, render.bill_pages(detail, links), ephemeral=not share)
+
+        async def build() -> Answer:  # reads the bill again: the option's copy may be older
+            async with self.bot.database.session() as session:
+                detail = await measure_detail(session, scope, bill.key)
+                links = await related(session, scope, "measure", bill.key)
+            return Answer.of(render.bill_pages(detail, links))
+
+        answer = await self.answers.get("bill", interaction.guild_id, bill.key, build)
+        await reply(interaction, answer, ephemeral=not share)
 
     @app_commands.command(
         name="lines", description="Funding lines: requested, House, Senate and enacted, with totals"
@@ -104,25 +118,23 @@ class Appropriations(
         share: bool = False,
     ) -> None:
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        database = self.bot.database
-        async with database.session() as session:
-            listing = await line_listing(
-                session,
-                scope_of(interaction),
-                today=database.today(),
-                fiscal_year=fiscal_year,
-                search=search,
+        database, scope = self.bot.database, scope_of(interaction)
+
+        async def build() -> Answer:  # pages are rendered when first shown, then kept
+            async with database.session() as session:
+                listing = await line_listing(
+                    session,
+                    scope,
+                    today=database.today(),
+                    fiscal_year=fiscal_year,
+                    search=search,
+                )
+            return Answer(
+                render.line_page_count(listing), lambda index: render.line_page(listing, index)
             )
 
-        async def page(index: int) -> list[discord.Embed]:
-            return render.line_page(listing, index)
-
-        await respond(
-            interaction,
-            render=page,
-            page_count=render.line_page_count(listing),
-            ephemeral=not share,
-        )
+        answer = await self.answers.get("lines", interaction.guild_id, (fiscal_year, search), build)
+        await reply(interaction, answer, ephemeral=not share)
 
     @app_commands.command(
         name="chart", description="Funding lines as a chart: requested, House, Senate and enacted"

@@ -1,5 +1,5 @@
 """/bodycam city, list and timeline: body-camera status by city, with sources, and over time as
-a chart."""
+a chart. City and list are served from the answer cache (bot.answers)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.answers import Answer, AnswerCache, reply
 from bot.charts import reply_with_chart, timeline_message
 from bot.cooldowns import CHART, per_member
 from bot.render import bodycam as render
-from bot.views import respond
 from cogs._options import City, Day, bot_of, scope_of
 from db import bodycam as data
 from db.charts import camera_history
@@ -53,6 +53,7 @@ async def _entry(session: AsyncSession, scope: Scope, record: Any) -> render.Cit
 class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body cameras by city"):
     def __init__(self, bot: OversightBot) -> None:
         self.bot = bot
+        self.answers = AnswerCache(bot.data_version)
         super().__init__()
 
     @app_commands.command(
@@ -71,14 +72,17 @@ class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body c
         share: bool = False,
     ) -> None:
         scope = scope_of(interaction)
-        async with bot_of(interaction).database.session() as session:
-            result = await data.city_records(session, scope, city, as_of=as_of)
-            if not result.records:
-                embed = await self._no_record(session, scope, city, result)
-                await respond(interaction, [[embed]], ephemeral=not share)
-                return
-            entries = [await _entry(session, scope, record) for record in result.records]
-        await respond(interaction, render.city_pages(entries, as_of=as_of), ephemeral=not share)
+
+        async def build() -> Answer:  # an unknown city raises NotFound, which is not kept
+            async with bot_of(interaction).database.session() as session:
+                result = await data.city_records(session, scope, city, as_of=as_of)
+                if not result.records:
+                    return Answer.of([[await self._no_record(session, scope, city, result)]])
+                entries = [await _entry(session, scope, record) for record in result.records]
+            return Answer.of(render.city_pages(entries, as_of=as_of))
+
+        answer = await self.answers.get("city", interaction.guild_id, (city, as_of), build)
+        await reply(interaction, answer, ephemeral=not share)
 
     async def _no_record(
         self, session: AsyncSession, scope: Scope, city: str, result: data.CityResult
@@ -115,24 +119,33 @@ class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body c
             status=status, state=data.state_code(state) if state else None, component=component
         )
         database, scope = bot_of(interaction).database, scope_of(interaction)
-        async with database.session() as session:
-            first = await data.list_bodycams(session, scope, **self._args(filters))
-            if not first.total:
-                hints = await self._hints(session, scope, filters)
-                embed = render.empty_list_embed(filters, hints)
-                await respond(interaction, [[embed]], ephemeral=not share)
-                return
+        guild_id, wanted = interaction.guild_id, (filters.status, filters.state, filters.component)
 
-        async def page(index: int) -> list[discord.Embed]:
-            found = first
-            if index != 0:  # pages are read when shown, so a 500-city list costs one page a click
-                async with database.session() as session:
-                    found = await data.list_bodycams(
-                        session, scope, page=index, per_page=PER_PAGE, **self._args(filters)
-                    )
-            return [render.list_page_embed(found, filters)]
+        async def build() -> Answer:  # the first page with the count of pages
+            async with database.session() as session:
+                first = await data.list_bodycams(session, scope, **self._args(filters))
+                if not first.total:
+                    hints = await self._hints(session, scope, filters)
+                    return Answer.of([[render.empty_list_embed(filters, hints)]])
+            return Answer.of([[render.list_page_embed(first, filters)]], page_count=first.pages)
 
-        await respond(interaction, render=page, page_count=first.pages, ephemeral=not share)
+        async def build_page(index: int) -> Answer:
+            async with database.session() as session:
+                found = await data.list_bodycams(
+                    session, scope, page=index, per_page=PER_PAGE, **self._args(filters)
+                )
+            return Answer.of([[render.list_page_embed(found, filters)]])
+
+        async def later(index: int) -> list[discord.Embed]:
+            # Pages are read when shown (a 500-city list costs one page a click), each kept
+            # under the data version of the click.
+            answer = await self.answers.get(
+                "list page", guild_id, (wanted, index), lambda: build_page(index)
+            )
+            return answer.page(0)
+
+        answer = await self.answers.get("list", guild_id, wanted, build)
+        await reply(interaction, answer, ephemeral=not share, later=later)
 
     @app_commands.command(
         name="timeline", description="Each city's camera status over time, as a chart"

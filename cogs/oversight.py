@@ -1,4 +1,5 @@
-"""/oversight list | show | due: questions to DHS, what is open, due and overdue."""
+"""/oversight list | show | due: questions to DHS, what is open, due and overdue; served from the
+answer cache (bot.answers)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import Answer, AnswerCache, reply
 from bot.render.common import defang
 from bot.render.oversight import Page, due_pages, empty_list, list_page, question_pages, status_text
-from bot.views import respond
 from cogs._options import Question, scope_of
+from db.errors import NotFound
 from db.models import QuestionStatus
 from db.oversight import (
     QuestionPage,
     count_due,
     due_questions,
+    find_question,
     list_questions,
     next_due,
     printable,
@@ -60,6 +63,7 @@ class Oversight(
 ):
     def __init__(self, bot: OversightBot) -> None:
         self.bot = bot
+        self.answers = AnswerCache(bot.data_version)
         super().__init__()
 
     @app_commands.command(
@@ -85,7 +89,7 @@ class Oversight(
         wanted = QuestionStatus(status.value) if status is not None else None
         asked_by = printable(asked_by) if asked_by else None
         component = printable(component) if component else None
-        pages: dict[int, QuestionPage] = {}
+        guild_id, wanted_all = interaction.guild_id, (wanted, asked_by, component, today)
 
         async def fetch(index: int) -> QuestionPage:
             async with database.session() as session:
@@ -100,20 +104,29 @@ class Oversight(
                     per_page=PER_PAGE,
                 )
 
-        first = await fetch(0)
         shown = describe_filters(wanted, asked_by, component)
-        if first.total == 0:
-            async with database.session() as session:
-                facets = await question_facets(session, scope)
-            await respond(interaction, [empty_list(shown, facets)], ephemeral=not share)
-            return
-        pages[0] = first
 
-        async def render(index: int) -> Page:
-            page = pages.pop(index, None) or await fetch(index)  # page 0 is already in hand
-            return list_page(page, today, shown)
+        async def build() -> Answer:  # the first page with the count of pages
+            first = await fetch(0)
+            if first.total == 0:
+                async with database.session() as session:
+                    facets = await question_facets(session, scope)
+                return Answer.of([empty_list(shown, facets)])
+            return Answer.of([list_page(first, today, shown)], page_count=first.pages)
 
-        await respond(interaction, render=render, page_count=first.pages, ephemeral=not share)
+        async def build_page(index: int) -> Answer:
+            return Answer.of([list_page(await fetch(index), today, shown)])
+
+        async def later(index: int) -> Page:
+            # Read when shown, each kept under the data version of the click; `today` stays
+            # the command's, as it was when the list was asked for.
+            answer = await self.answers.get(
+                "list page", guild_id, (wanted_all, index), lambda: build_page(index)
+            )
+            return answer.page(0)
+
+        answer = await self.answers.get("list", guild_id, wanted_all, build)
+        await reply(interaction, answer, ephemeral=not share, later=later)
 
     @list_.autocomplete("asked_by")
     async def _askers(
@@ -141,11 +154,18 @@ class Oversight(
     async def show(
         self, interaction: discord.Interaction[Any], question: Question, share: bool = False
     ) -> None:
-        database = self.bot.database
-        async with database.session() as session:
-            detail = await question_detail(session, scope_of(interaction), question)
-        pages = question_pages(detail, database.today())
-        await respond(interaction, pages, ephemeral=not share)
+        database, scope = self.bot.database, scope_of(interaction)
+
+        async def build() -> Answer:  # reads the question again: the option's copy may be older
+            async with database.session() as session:
+                fresh = await find_question(session, scope, question.key)
+                if fresh is None:  # deleted since the option read it
+                    raise NotFound(f"No question '{question.key}'.")
+                detail = await question_detail(session, scope, fresh)
+            return Answer.of(question_pages(detail, database.today()))
+
+        answer = await self.answers.get("show", interaction.guild_id, question.key, build)
+        await reply(interaction, answer, ephemeral=not share)
 
     @app_commands.command(name="due", description="What is overdue and what falls due soon")
     @app_commands.describe(days="How many days ahead to look (1–365; default 14)", share=SHARE)
@@ -156,14 +176,21 @@ class Oversight(
         share: bool = False,
     ) -> None:
         database, scope = self.bot.database, scope_of(interaction)
-        today = database.today()
-        async with database.session() as session:
-            report = await due_questions(session, scope, today=today, days=days, limit=DUE_SHOWN)
-            counts = await count_due(session, scope, today=today, days=days)
-            later = None
-            if not report.due_soon:  # say when the next deadline is
-                later = await next_due(session, scope, after=today + dt.timedelta(days=days))
-        await respond(interaction, due_pages(report, counts, later, today), ephemeral=not share)
+
+        async def build() -> Answer:
+            today = database.today()
+            async with database.session() as session:
+                report = await due_questions(
+                    session, scope, today=today, days=days, limit=DUE_SHOWN
+                )
+                counts = await count_due(session, scope, today=today, days=days)
+                later = None
+                if not report.due_soon:  # say when the next deadline is
+                    later = await next_due(session, scope, after=today + dt.timedelta(days=days))
+            return Answer.of(due_pages(report, counts, later, today))
+
+        answer = await self.answers.get("due", interaction.guild_id, days, build)
+        await reply(interaction, answer, ephemeral=not share)
 
 
 async def setup(bot: OversightBot) -> None:

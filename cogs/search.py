@@ -1,4 +1,5 @@
-"""/search across every record, and /cite: a memo-ready citation of any record."""
+"""/search across every record, served from the answer cache (bot.answers), and /cite: a
+memo-ready citation of any record."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answers import Answer, AnswerCache, reply
 from bot.cooldowns import SEARCH, per_member
 from bot.render.search import (
     citation_message,
@@ -32,6 +34,7 @@ MAX_HITS = 100
 class Search(commands.Cog):
     def __init__(self, bot: OversightBot) -> None:
         self.bot = bot
+        self.answers = AnswerCache(bot.data_version)
 
     @app_commands.command(
         name="search", description="Search every record: questions, bills, cities, funding"
@@ -54,21 +57,24 @@ class Search(commands.Cog):
                 "Minneapolis, 7147 or OQ-4",
             )
         database, scope = self.bot.database, scope_of(interaction)
-        today = database.today()
-        async with database.session() as session:
-            hits = await search_records(session, scope, query, limit=MAX_HITS)
-            held = await counts(session, scope) if not hits else {}
-            close = None if hits else await close_to(session, scope, query)
-        if close is not None:
-            page = no_hits(query, held, close.labels, close.respelled)
-            await respond(interaction, [page], ephemeral=not share)
-            return
-        capped = len(hits) == MAX_HITS
 
-        async def render(index: int) -> list[discord.Embed]:
-            return search_page(query, hits, index, today, capped=capped)
+        async def build() -> Answer:  # pages are rendered when first shown, then kept
+            today = database.today()
+            async with database.session() as session:
+                hits = await search_records(session, scope, query, limit=MAX_HITS)
+                held = await counts(session, scope) if not hits else {}
+                close = None if hits else await close_to(session, scope, query)
+            if close is not None:
+                return Answer.of([no_hits(query, held, close.labels, close.respelled)])
+            capped = len(hits) == MAX_HITS
 
-        await respond(interaction, render=render, page_count=page_count(hits), ephemeral=not share)
+            def render(index: int) -> list[discord.Embed]:
+                return search_page(query, hits, index, today, capped=capped)
+
+            return Answer(page_count(hits), render)
+
+        answer = await self.answers.get("search", interaction.guild_id, query, build)
+        await reply(interaction, answer, ephemeral=not share)
 
     @app_commands.command(
         name="cite", description="A memo-ready citation of any record, as plain text to copy"
@@ -81,6 +87,8 @@ class Search(commands.Cog):
     async def cite(
         self, interaction: discord.Interaction[Any], record: Record, share: bool = False
     ) -> None:
+        # Not cached: the option (cogs._options.RecordOption) has read the record before this
+        # runs, and what is left, the citation's text, costs less to write than to look up.
         text = citation_text(record, self.bot.database.today())
         await respond(interaction, content=citation_message(text), ephemeral=not share)
 

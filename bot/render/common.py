@@ -207,10 +207,15 @@ def messages_of(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
     return [page for page in pages if page]
 
 
-def page_footer(embed: discord.Embed, page: int, pages: int) -> None:
-    """Append 'page N of M' to the footer when there is more than one page."""
-    if pages > 1:
-        text = embed.footer.text or ""
-        embed.set_footer(
-            text=clip(f"{text} · page {page + 1} of {pages}".lstrip(" ·"), FOOTER_LIMIT)
-        )
+def page_footer(embed: discord.Embed, page: int, pages: int) -> discord.Embed:
+    """The embed with 'page N of M' appended to its footer when there is more than one page: a
+    copy, so a page shown again (or an answer kept in a cache) never collects a second one."""
+    if pages <= 1:
+        return embed
+    text = embed.footer.text or ""
+    marked = embed.copy()
+    marked.set_footer(
+        text=clip(f"{text} · page {page + 1} of {pages}".lstrip(" ·"), FOOTER_LIMIT),
+        icon_url=embed.footer.icon_url,
+    )
+    return marked

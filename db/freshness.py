@@ -1,0 +1,109 @@
+"""How new the data is, as a token that changes whenever any record may have changed.
+
+Caches of answers (bot.answers) key their entries by `DataVersion.token()`: a new token makes
+every older entry unreachable. The token has three parts:
+
+- this process's own writes, counted at once (Database.on_write, after each commit that wrote
+  change events), so an editor always sees their edit;
+- the change events in the database, read at most every `recheck_seconds` (one short statement),
+  so a write by another process (another shard, the command line, an import) is seen within that
+  time; every record write adds a change event in the same transaction (db.changes.Writer);
+- today's date in the office's time zone, since overdue counts and "due in N days" move with it.
+
+The events part is the count and the newest id of the events above a floor, not the newest id
+alone: on PostgreSQL ids are handed out before commit, so a transaction holding id 10 may commit
+after one holding id 11 was seen, and only the count notices it. The floor keeps the count cheap
+(an index range over recent events): it moves up every `floor_seconds` to the newest id seen one
+period before, so it misses only a transaction open longer than that (and moving it changes the
+token once). Writes that bypass the write path (bench.dataset's bulk rows) are not seen at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from db.engine import Database
+from db.models import ChangeEvent
+
+RECHECK_SECONDS = 1.0
+FLOOR_SECONDS = 60.0
+# The first floor, in ids below the newest: a transaction still open when the process starts
+# holds an id close to the newest.
+FIRST_FLOOR_SLACK = 1000
+# (floor, events above it, newest event id, this process's writes, today)
+Token = tuple[int, int, int, int, dt.date]
+
+
+class DataVersion:
+    """The current data token of one database, for caches in this process."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        recheck_seconds: float = RECHECK_SECONDS,
+        floor_seconds: float = FLOOR_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.database = database
+        self.recheck_seconds = recheck_seconds
+        self.floor_seconds = floor_seconds
+        self.monotonic = monotonic  # the recheck's clock; tests move their own
+        self._local_writes = 0
+        self._events = (0, 0, 0)  # (floor, count above it, newest id) as last read
+        self._floor: int | None = None  # None until the first read
+        self._next_floor = 0  # the newest id at the last move: the floor after the next one
+        self._move_at = 0.0
+        self._checked_at: float | None = None
+        self._reading: asyncio.Task[None] | None = None
+        database.on_write(self._wrote)
+
+    def _wrote(self) -> None:
+        self._local_writes += 1
+
+    async def token(self) -> Token:
+        """The token now: one short read of the database at most every `recheck_seconds`
+        (concurrent callers share it, and share its failure), none in between."""
+        now = self.monotonic()
+        if self._checked_at is None or now - self._checked_at >= self.recheck_seconds:
+            if self._reading is None:
+                self._reading = asyncio.ensure_future(self._read(now))
+                self._reading.add_done_callback(self._read_done)
+            # Shielded: a caller that is cancelled does not cancel the others' read.
+            await asyncio.shield(self._reading)
+        return (*self._events, self._local_writes, self.database.today())
+
+    def _read_done(self, task: asyncio.Task[None]) -> None:
+        self._reading = None
+        if not task.cancelled():
+            task.exception()  # retrieved: every waiter has seen it, or nobody waits
+
+    async def _read(self, now: float) -> None:
+        async with self.database.session() as session:
+            if self._floor is None:
+                newest = await session.scalar(select(func.max(col(ChangeEvent.id)))) or 0
+                self._floor = self._next_floor = max(0, newest - FIRST_FLOOR_SLACK)
+                self._move_at = now + self.floor_seconds
+            elif now >= self._move_at:
+                self._floor, self._next_floor = self._next_floor, self._events[2]
+                self._move_at = now + self.floor_seconds
+            floor = self._floor
+            count, newest = (
+                await session.execute(
+                    select(func.count(col(ChangeEvent.id)), func.max(col(ChangeEvent.id))).where(
+                        col(ChangeEvent.id) > floor
+                    )
+                )
+            ).one()
+        self._events = (floor, count, newest or floor)
+        self._checked_at = now
+
+    def forget(self) -> None:
+        """Read the database on the next token() (a test that wrote through another engine)."""
+        self._checked_at = None

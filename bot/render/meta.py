@@ -122,7 +122,7 @@ def sync_text(sync: SyncStatus) -> str:
 # then the bot itself; /admin last (and only to editors). Unknown families go before /admin.
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Looking things up", ("approps", "bodycam", "oversight", "search", "cite")),
-    ("Channel posts and digests", ("track", "digest")),
+    ("Channel posts, digests and calendars", ("track", "digest", "calendar")),
     ("About the bot", ("about", "help")),
     ("Editing records (editors)", ("admin",)),
 )

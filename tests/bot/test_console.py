@@ -433,7 +433,7 @@ async def test_help_pages_through_with_click_by_prefix(console: Console) -> None
     assert "Example: `/bodycam city city:Minneapolis`" in text
     assert "[Next ▶]" in text and "page 1 of " in text
     second = await console.run_line("click next")
-    assert "Commands: Channel posts and digests" in second and "page 2 of " in second
+    assert "Commands: Channel posts, digests and calendars" in second and "page 2 of " in second
     assert "page 1 of " in await console.run_line("click prev")
     pages = [await console.run_line("click Next") for _ in range(4)]
     assert "`/probe due <days> [loud]`:" in "".join(pages)  # an unknown family: shown too

@@ -58,9 +58,13 @@ async def test_help_hides_admin_from_staff_and_shows_it_to_editors(
     assert not any("/admin" in name for name in staff_commands)
     assert [title for title, _ in staff] == [
         "Commands: Looking things up",
-        "Commands: Channel posts and digests",
+        "Commands: Channel posts, digests and calendars",
         "Commands: About the bot",
     ]
+    sections = {title: [name for name, _ in fields] for title, fields in staff}
+    about = " ".join(sections["Commands: About the bot"])
+    channel = " ".join(sections["Commands: Channel posts, digests and calendars"])
+    assert "/calendar export" in channel and "/calendar" not in about
     first = await fake.slash("help", user=office.staffer)
     assert first.embeds[0]["description"] == "Editors also see the /admin commands here."
 

@@ -33,6 +33,8 @@ from bot.render.history import (
     as_day,
     diff_lines,
     label_from_changes,
+    link_ends,
+    link_name,
     record_title,
 )
 from db.dates import format_date
@@ -71,6 +73,10 @@ def name_of(event: Any, revision: Any | None, label: str | None = None) -> str:
     """The record as people know it: `label` (the record as it is now, from the post context),
     else the label its revision's values make (a create or a delete), else kind and key."""
     kind = event.record_kind
+    if kind == "link":  # by its two ends, not 'link measure:119-hr7147~question:OQ-4'
+        ends = link_ends(event.record_key, revision.changes if revision is not None else None)
+        if ends is not None:
+            return link_name(ends, {})
     if label is None and revision is not None:
         label = label_from_changes(kind, revision.changes)
     return record_title(kind, event.record_key, label)

@@ -24,7 +24,7 @@ from db.outbox import claim_batches, post_contexts
 from db.scope import Actor, Scope
 from db.tracking import add_subscription
 from fakediscord import FakeDiscord, FakeGuild
-from tests.conftest import Office, running
+from tests.conftest import NOW, Office, running
 
 KEY = "minneapolis-mn-ice-ero"
 EDITOR = Actor("alice", 1001)
@@ -358,6 +358,25 @@ def test_a_time_driven_post_shows_the_event_summary() -> None:
     )
     embed = change_post(event, None)
     assert embed.description == event.summary and embed.footer.text == "change #7"
+
+
+def test_a_link_post_names_its_two_ends_not_its_key() -> None:
+    """A link is titled by what it joins ('Link: H.R. 7147 ↔ OQ-4'), from its key or, when the
+    key was shortened with a hash, from its revision's values; never 'link measure:…~question:…'."""
+    key = "measure:119-hr7147~question:OQ-4"
+    event = SimpleNamespace(
+        id=8, revision_id=3, record_kind="link", record_key=key, event_type="created", summary=""
+    )
+    revision = SimpleNamespace(
+        action="create", changes={}, actor_id=None, actor_name="t", recorded_at=NOW, reason=None
+    )
+    embed = change_post(event, revision, label=f"link {key}")
+    assert embed.title == "New · Link: H.R. 7147 ↔ OQ-4"
+    hashed = SimpleNamespace(**{**vars(event), "record_key": "measure:119-hr7147~q-3f2a9c"})
+    ends = {"a_kind": [None, "measure"], "a_key": [None, "119-hr7147"],
+            "b_kind": [None, "question"], "b_key": [None, "OQ-4"]}  # fmt: skip
+    with_values = SimpleNamespace(**{**vars(revision), "changes": ends})
+    assert change_post(hashed, with_values).title == "New · Link: H.R. 7147 ↔ OQ-4"
 
 
 async def test_many_channels_each_get_the_change_once_while_one_failing_channel_waits(

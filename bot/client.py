@@ -20,6 +20,7 @@ from bot.shards import shard_options
 from bot.sync import sync_commands
 from bot.tree import OversightTree
 from db import migrations
+from db.candidate_store import CandidateStore
 from db.engine import Database
 from db.freshness import DataVersion
 from db.scope import Scope
@@ -102,6 +103,7 @@ class OversightBot(commands.AutoShardedBot):  # its shards: bot.shards.shard_opt
         self.extra_extensions = list(extensions)  # loaded after the cogs
         self.charts = charts or ChartRenderer()  # draws charts off the event loop, one at a time
         self.data_version = DataVersion(database)  # keys this process's caches of answers
+        self.candidate_store = CandidateStore(database)  # autocompletes answered from memory
         self._settled = False
 
     def scope_for(self, guild_id: int | None) -> Scope:

@@ -3,27 +3,34 @@
 Each transformer accepts what autocomplete offered and also what a person types by hand, and
 refuses anything else with a message saying what is accepted (raised as a DomainError, which the
 tree's error handler shows privately).
+
+Autocompletes answer from memory (db.candidate_store, per scope and kind, while the bot's data
+token says nothing changed): they cannot be deferred and Discord drops them after 3 s. They offer
+what the database path (db.suggest.look_up, which the transforms use) would, in the same order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 from discord import app_commands
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render.common import clip, defang
 from db import resolve, suggest
+from db.candidate_store import CandidateStore, Snapshot
+from db.candidates import KINDS
 from db.dates import ACCEPTED_FORMS, DateParseError, parse_date
 from db.errors import InvalidInput, NotFound
 from db.models import Measure, OversightQuestion
 from db.scope import Scope
-from db.search import CitedRecord, find_record, suggest_records
-
-Suggester = Callable[[AsyncSession, Scope, str], Awaitable[list[suggest.Choice]]]
+from db.search import (
+    CitedRecord,
+    find_record,
+    record_choices,  # /cite's labels: db.search's one spelling
+)
+from db.suggest import MEASURES, QUESTIONS
 
 
 def bot_of(interaction: discord.Interaction[Any]) -> Any:
@@ -34,11 +41,20 @@ def scope_of(interaction: discord.Interaction[Any]) -> Scope:
     return bot_of(interaction).scope_for(interaction.guild_id)
 
 
-async def _choices(
-    interaction: discord.Interaction[Any], text: str, suggester: Suggester
-) -> list[app_commands.Choice[str]]:
-    async with bot_of(interaction).database.session() as session:
-        found = await suggester(session, scope_of(interaction), text)
+def _store(bot: Any) -> CandidateStore:
+    """The bot's candidates in memory (bot.client.OversightBot makes them)."""
+    store: CandidateStore = bot.candidate_store
+    return store
+
+
+async def _remembered(interaction: discord.Interaction[Any], kinds: tuple[str, ...]) -> Snapshot:
+    """What the interaction's scope sees of `kinds`, from memory while no data changed."""
+    bot = bot_of(interaction)
+    token = await bot.data_version.token()
+    return await _store(bot).snapshot(scope_of(interaction), kinds, token)
+
+
+def _offered(found: list[suggest.Choice]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=c.label, value=c.value[:100]) for c in found]
 
 
@@ -53,7 +69,10 @@ class CityOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        return await _choices(interaction, value, suggest.suggest_cities)
+        bot = bot_of(interaction)
+        token = await bot.data_version.token()
+        cities = await _store(bot).cities(scope_of(interaction), token)
+        return _offered(suggest.cities_from(cities, value))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> str:
         if not value.strip():
@@ -68,7 +87,8 @@ class BillOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        return await _choices(interaction, value, suggest.suggest_measures)
+        found = await suggest.find(await _remembered(interaction, MEASURES), value, MEASURES)
+        return _offered(suggest.choices(found))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
         scope = scope_of(interaction)
@@ -90,7 +110,8 @@ class QuestionOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        return await _choices(interaction, value, suggest.suggest_questions)
+        found = await suggest.find(await _remembered(interaction, QUESTIONS), value, QUESTIONS)
+        return _offered(suggest.choices(found))
 
     async def transform(
         self, interaction: discord.Interaction[Any], value: str
@@ -123,9 +144,8 @@ class RecordOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        async with bot_of(interaction).database.session() as session:
-            found = await suggest_records(session, scope_of(interaction), value[:100])
-        return [app_commands.Choice(name=c.label, value=c.value) for c in found]
+        found = await suggest.find(await _remembered(interaction, KINDS), value[:100], KINDS)
+        return _offered(record_choices(found))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> CitedRecord:
         async with bot_of(interaction).database.session() as session:

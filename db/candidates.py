@@ -4,6 +4,8 @@
 kind, each with the scope's visibility, its own condition, order and limit. A kind's row comes
 back as a `Row`: its kind, key and the fields that name, describe and are searched in it, typed as
 the models type them (every field travels as text, so the kinds' SELECTs line up).
+db.candidate_store reads a scope's rows once here (`everything`) and searches them in memory as
+these statements do; tests/db/test_candidate_store.py holds the two to the same answers.
 
 Statements are built once per shape (kinds, shared or guild, dialect, how many terms and
 alternatives) with the typed text as bound parameters: building a statement and its cache key
@@ -122,6 +124,17 @@ def row_of(kind: str, record: Any) -> Row:
 async def names(session: AsyncSession, scope: Scope, rows: Sequence[Row]) -> list[str]:
     """Each row's record_name, in order; an action's names its bill ('H.R. 7147'), read from the
     bill's key, or for an unnumbered bill from the bill itself (one query, only then)."""
+    bills, unnumbered = bills_named(rows)
+    if unnumbered:
+        query = visible(Measure, scope).where(col(Measure.key).in_(unnumbered))
+        for measure in (await session.execute(query)).scalars():
+            bills[measure.key] = measure.label
+    return named_with(rows, bills)
+
+
+def bills_named(rows: Sequence[Row]) -> tuple[dict[str, str], set[str]]:
+    """The bills the actions among `rows` belong to, named from their keys ('H.R. 7147'); and
+    the keys of unnumbered ones, which only the bill itself names."""
     bills: dict[str, str] = {}
     unnumbered = set()
     for row in rows:
@@ -130,10 +143,11 @@ async def names(session: AsyncSession, scope: Scope, rows: Sequence[Row]) -> lis
                 bills[row.measure_key] = f"{BILL_PREFIX[number.bill_type]} {number.number}"
             else:
                 unnumbered.add(row.measure_key)
-    if unnumbered:
-        query = visible(Measure, scope).where(col(Measure.key).in_(unnumbered))
-        for measure in (await session.execute(query)).scalars():
-            bills[measure.key] = measure.label
+    return bills, unnumbered
+
+
+def named_with(rows: Sequence[Row], bills: dict[str, str]) -> list[str]:
+    """Each row's record_name, an action's with its bill's name from `bills`."""
     return [record_name(row.kind, row, bills.get(getattr(row, "measure_key", ""))) for row in rows]
 
 
@@ -236,6 +250,16 @@ async def _rows(
     return [_row(kind, values, notes) for kind, *values in result.all()]
 
 
+def loaded(kind: str, values: Sequence[Any]) -> Row:
+    """A row of `kind` from its fields as text (without notes), as `everything` reads them."""
+    return _row(kind, values, False)
+
+
+def searched_text(kind: str, values: Sequence[Any]) -> str:
+    """What `matching` looks in, from a row's fields as text (without notes): Row.searched."""
+    return _SEPARATOR.join(value or "" for value in values[: len(NAMED[kind])])
+
+
 def _row(kind: str, values: Sequence[Any], notes: bool) -> Row:
     readers, searched_count = _readers(kind, notes)
     typed = {
@@ -283,12 +307,18 @@ def _as_text(column: Any, dialect: str) -> Any:
     return column
 
 
+def _texts(table: Any, kind: str, dialect: str, notes: bool) -> list[Any]:
+    return [
+        _as_text(getattr(table, f), dialect).label(f"f{i}")
+        for i, f in enumerate(fields(kind, notes))
+    ]
+
+
 def _select(kind: str, shared: bool, dialect: str, notes: bool) -> tuple[Any, Any]:
     """A kind's visible rows as (kind, its fields as text, NULL to fill the slots), and its
     table."""
     table: Any = RECORD_TABLES[kind]
-    named = fields(kind, notes)
-    texts = [_as_text(getattr(table, f), dialect).label(f"f{i}") for i, f in enumerate(named)]
+    texts = _texts(table, kind, dialect, notes)
     padding = [cast(null(), String).label(f"f{i}") for i in range(len(texts), _SLOTS)]
     columns = [literal(kind, String).label("kind"), *texts, *padding]
     return visible_template(table, shared).with_only_columns(*columns), table
@@ -321,6 +351,29 @@ def _any_of(text: Any, name: str, ascii_only: Sequence[bool], dialect: str) -> A
     return or_(
         *(like(text, bindparam(f"{name}_{j}"), a, dialect) for j, a in enumerate(ascii_only))
     )
+
+
+@functools.lru_cache(maxsize=256)
+def everything(kinds: tuple[str, ...], shared: bool, dialect: str) -> Any:
+    """Every row of `kinds` in the shared dataset, or (`shared` False) of one guild, its own
+    only (the guild bound as GUILD_PARAM), in one statement: its kind, id, as-of date, Congress
+    (a bill's; else NULL) and its fields as text (`loaded` reads them; NULL fills the slots
+    after them). For db.candidate_store, which keeps them."""
+    branches = []
+    for kind in kinds:
+        table: Any = RECORD_TABLES[kind]
+        whose = table.guild_id.is_(None) if shared else table.guild_id == bindparam(GUILD_PARAM)
+        congress = table.congress if kind == "measure" else cast(null(), Integer)
+        texts = _texts(table, kind, dialect, False)
+        padding = [cast(null(), String).label(f"f{i}") for i in range(len(texts), _SLOTS)]
+        columns = [
+            literal(kind, String).label("kind"),
+            table.id.label("id"),
+            table.as_of.label("as_of"),
+            congress.label("congress"),
+        ]
+        branches.append(select(*columns, *texts, *padding).where(whose))
+    return union_all(*branches)
 
 
 @functools.lru_cache(maxsize=512)

@@ -12,13 +12,13 @@ the closest word the records themselves use (`vocabulary`), so a typo anywhere i
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -238,37 +238,59 @@ async def find_question(session: AsyncSession, scope: Scope, text: str) -> Overs
     return None
 
 
-async def find_measure(session: AsyncSession, scope: Scope, text: str) -> Measure | None:
-    """The measure a person names: its key, its number in any spelling or bare ('7147', the
-    latest Congress's), its public law ('P.L. 119-86'), or title words only it has."""
+@dataclass(frozen=True)
+class BillReading:
+    """How `find_measure` reads typed text, so the database and memory (db.candidate_store)
+    read it alike: the bills whose columns equal each of `equal` in turn (field, value), the
+    first that names one bill of the latest Congress among them; else the one bill whose title
+    holds every word of `title_words` (none: not read by title)."""
+
+    equal: tuple[tuple[tuple[str, Any], ...], ...]
+    title_words: tuple[str, ...]
+
+
+def bill_reading(text: str) -> BillReading | None:
+    """How `text` may name a bill (find_measure); None when nothing is typed."""
     text = printable(text).strip()
     if not text:
         return None
-    query = visible(Measure, scope).order_by(col(Measure.congress).desc(), col(Measure.id))
-    conditions: list[Any] = [col(Measure.key) == text]
+    equal: list[tuple[tuple[str, Any], ...]] = [(("key", text),)]
     if (bill := parse_bill_number(text)) is not None:
-        same = (col(Measure.bill_type) == bill.bill_type.value) & (
-            col(Measure.bill_number) == bill.number
+        same: tuple[tuple[str, Any], ...] = (
+            ("bill_type", bill.bill_type.value),
+            ("bill_number", bill.number),
         )
-        if bill.congress is not None:
-            same = same & (col(Measure.congress) == bill.congress)
-        conditions.append(same)
+        equal.append(same + ((("congress", bill.congress),) if bill.congress is not None else ()))
     if (law := public_law(text)) is not None:
-        conditions.append(col(Measure.public_law) == law)
+        equal.append((("public_law", law),))
     if (number := bare_number(text)) is not None:
-        conditions.append(col(Measure.bill_number) == number)
-    for condition in conditions:
-        rows = list((await session.execute(query.where(condition).limit(3))).scalars())
-        latest = [row for row in rows if row.congress == rows[0].congress] if rows else []
-        if len(latest) == 1:  # H.R. 5 and S. 5 both typed as '5': ask which
-            return latest[0]
-        if latest:
-            return None
+        equal.append((("bill_number", number),))
     words = [w for w in _WORD.findall(text.lower()) if len(w) > 1]
-    if not words or bill is not None or number is not None:
+    by_title = () if bill is not None or number is not None else tuple(words)
+    return BillReading(tuple(equal), by_title)
+
+
+def only_latest(congresses: Sequence[int]) -> bool:
+    """The first of the bills found (latest Congress first) is the only one of that Congress:
+    H.R. 5 and S. 5 both typed as '5' name neither (ask which)."""
+    return congresses.count(congresses[0]) == 1
+
+
+async def find_measure(session: AsyncSession, scope: Scope, text: str) -> Measure | None:
+    """The measure a person names: its key, its number in any spelling or bare ('7147', the
+    latest Congress's), its public law ('P.L. 119-86'), or title words only it has."""
+    if (reading := bill_reading(text)) is None:
+        return None
+    query = visible(Measure, scope).order_by(col(Measure.congress).desc(), col(Measure.id))
+    for equal in reading.equal:
+        condition = and_(*(getattr(Measure, field) == value for field, value in equal))
+        rows = list((await session.execute(query.where(condition).limit(3))).scalars())
+        if rows:
+            return rows[0] if only_latest([row.congress for row in rows]) else None
+    if not reading.title_words:
         return None
     dialect = dialect_of(session)
-    for word in words:
+    for word in reading.title_words:
         query = query.where(plain_contains(col(Measure.title), word, dialect))
     rows = list((await session.execute(query.limit(2))).scalars())
     return rows[0] if len(rows) == 1 else None

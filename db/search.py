@@ -121,7 +121,7 @@ async def suggest_records(session: AsyncSession, scope: Scope, text: str) -> lis
     """Up to 25 records of every citable kind, best match first (db.suggest.look_up); value
     'kind:key', label 'Question OQ-4: Spend plan …'. With nothing typed, the freshest records of
     each kind in turn."""
-    return _choices(await look_up(session, scope, text, candidates.KINDS))
+    return record_choices(await look_up(session, scope, text, candidates.KINDS))
 
 
 async def counts(session: AsyncSession, scope: Scope) -> dict[str, int]:
@@ -156,10 +156,10 @@ async def close_to(session: AsyncSession, scope: Scope, query: str) -> Close:
     """For a /search that found nothing: its "did you mean", read in the records' text and notes
     as /search reads them (db.suggest.look_up)."""
     found = await look_up(session, scope, query, candidates.KINDS, notes=True)
-    return Close(found.respelled, [choice.label for choice in _choices(found)])
+    return Close(found.respelled, [choice.label for choice in record_choices(found)])
 
 
-def _choices(found: Found) -> list[Choice]:
+def record_choices(found: Found) -> list[Choice]:
     return [Choice(_label(row.kind, name), _value(row.kind, row.key)) for row, name in found.ranked]
 
 
@@ -231,7 +231,7 @@ async def find_record(session: AsyncSession, scope: Scope, reference: str) -> Ci
     found = await look_up(session, scope, text, candidates.KINDS) if text else None
     if found is not None and found.named is not None:
         return await load_record(session, scope, found.named.kind, found.named.key)
-    close = _choices(found) if found is not None else []
+    close = record_choices(found) if found is not None else []
     raise NotFound(
         f"No record '{_clip(text, 60)}'. Type part of its name (a question id such as OQ-4, a "
         "bill such as 7147, a city) and pick it from the list."

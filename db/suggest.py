@@ -6,6 +6,10 @@ query across the kinds asked for, so what autocomplete offers is what typing fin
 record the text names, then names that are the text, start with it, have a word starting with it
 or contain it, then records holding it elsewhere. A typo that matches nothing is corrected from
 the records' own words (db.resolve.respell), and the correction looked up instead.
+
+`find` runs that over a `Source`: the database (`look_up`, one session) or the candidates kept
+in memory (db.candidate_store), which the autocompletes read; both give the same choices in the
+same order.
 """
 
 from __future__ import annotations
@@ -14,14 +18,14 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import candidates, resolve
-from db.candidates import Row
+from db.candidates import Near, Row
 from db.models import BodycamDeployment, city_key, slug
 from db.resolve import Term
 from db.scope import Scope, scoped, visible_template
@@ -32,6 +36,8 @@ _SQL_CANDIDATES = 400  # cities matching what was typed
 _FUZZY_POOL = 5000  # cities whose names a typo is matched against
 _PER_KIND = 200  # candidate rows per kind (and rows a typo is corrected from); ranking in Python
 # picks the best 25
+MEASURES = ("measure",)
+QUESTIONS = ("question",)
 
 
 @dataclass(frozen=True)
@@ -132,27 +138,52 @@ def _cities(shared: bool) -> tuple[Any, Any]:
     return query, sub.c.city_key
 
 
+def _city_word(text: str) -> str | None:
+    """The word a city is narrowed by: the first of what was typed, as city keys spell it."""
+    typed = (city_key(text) or text).strip().lower().split()
+    return typed[0] if typed else None
+
+
 async def suggest_cities(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
     """Cities with camera records, by name as typed ('St. Paul' is 'Saint Paul'), typos
     forgiven."""
     query, column = _cities(scope.is_shared)
-    typed = (city_key(text) or text).strip().lower().split()
-    narrow = contains_folded(column, typed[0], dialect_of(session)) if typed else None
+    word = _city_word(text)
+    narrow = contains_folded(column, word, dialect_of(session)) if word else None
     rows = await _candidates(session, scoped(query, scope), narrow)
-    return rank([Choice(f"{city}, {state}", f"{city}, {state}") for city, state in rows], text)
+    return _city_choices(rows, text)
+
+
+def cities_from(cities: Sequence[tuple[str, str, str]], text: str) -> list[Choice]:
+    """suggest_cities over cities in memory (db.candidate_store): each (city, state, its city
+    keys, lowercase, one a line), in the order the database lists them."""
+    word = _city_word(text)
+    if not word:
+        return _city_choices(cities[:_SQL_CANDIDATES], text)
+    rows = [city for city in cities if word in city[2]][:_SQL_CANDIDATES]
+    if len(rows) < MAX_CHOICES:  # as _candidates
+        rows += cities[:_FUZZY_POOL]
+    return _city_choices(rows, text)
+
+
+def _city_choices(rows: Sequence[Sequence[str]], text: str) -> list[Choice]:
+    return rank([Choice(f"{row[0]}, {row[1]}", f"{row[0]}, {row[1]}") for row in rows], text)
 
 
 async def suggest_measures(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
     """Bills by number as typed so far ('71', 'HR 714', 'hjres 5'), public law ('P.L. 119-86')
     or title words; the bill typing names (db.resolve.find_measure) leads."""
-    found = await look_up(session, scope, text, ("measure",))
-    return [Choice(name, row.key) for row, name in found.ranked]
+    return choices(await look_up(session, scope, text, MEASURES))
 
 
 async def suggest_questions(session: AsyncSession, scope: Scope, text: str) -> list[Choice]:
     """Questions by id typed loosely ('oq2', 'OQ 2', '2'), words of their text, or who asked
     them as people write it ('HSGAC')."""
-    found = await look_up(session, scope, text, ("question",))
+    return choices(await look_up(session, scope, text, QUESTIONS))
+
+
+def choices(found: Found) -> list[Choice]:
+    """What a bill or question option offers for what `look_up` or `find` found."""
     return [Choice(name, row.key) for row, name in found.ranked]
 
 
@@ -168,61 +199,124 @@ class Found:
     respelled: str | None  # the text corrected from the records' words, when nothing held it
 
 
+class Source(Protocol):
+    """Where `find` reads records: the database (`InDatabase`) or memory
+    (db.candidate_store.Snapshot), which answer alike (db.candidates says what each means)."""
+
+    async def freshest(self, kinds: Sequence[str], *, limit: int) -> list[Row]: ...
+
+    async def matching(
+        self,
+        kinds: Sequence[str],
+        terms: Sequence[Term],
+        *,
+        exact: Sequence[str],
+        prefix: str,
+        limit: int,
+    ) -> list[Row]: ...
+
+    async def near(self, kinds: Sequence[str], starts: Sequence[str], *, limit: int) -> Near: ...
+
+    async def names(self, rows: Sequence[Row]) -> list[str]: ...
+
+    async def bill(self, typed: str) -> Row | None:
+        """The bill db.resolve.find_measure reads in `typed`."""
+        ...
+
+
+@dataclass(frozen=True)
+class InDatabase:
+    """Records as the database reads them (db.candidates), in one session; `notes`: look in
+    the records' notes too, as /search does."""
+
+    session: AsyncSession
+    scope: Scope
+    notes: bool = False
+
+    async def freshest(self, kinds: Sequence[str], *, limit: int) -> list[Row]:
+        return await candidates.freshest(self.session, self.scope, kinds, limit=limit)
+
+    async def matching(
+        self,
+        kinds: Sequence[str],
+        terms: Sequence[Term],
+        *,
+        exact: Sequence[str],
+        prefix: str,
+        limit: int,
+    ) -> list[Row]:
+        return await candidates.matching(
+            self.session,
+            self.scope,
+            kinds,
+            terms,
+            exact=exact,
+            prefix=prefix,
+            notes=self.notes,
+            limit=limit,
+        )
+
+    async def near(self, kinds: Sequence[str], starts: Sequence[str], *, limit: int) -> Near:
+        return await candidates.near(
+            self.session, self.scope, kinds, starts, notes=self.notes, limit=limit
+        )
+
+    async def names(self, rows: Sequence[Row]) -> list[str]:
+        return await candidates.names(self.session, self.scope, rows)
+
+    async def bill(self, typed: str) -> Row | None:
+        measure = await resolve.find_measure(self.session, self.scope, typed)
+        return None if measure is None else candidates.row_of("measure", measure)
+
+
 async def look_up(
     session: AsyncSession, scope: Scope, text: str, kinds: Sequence[str], *, notes: bool = False
 ) -> Found:
+    """`find` in the database. `notes`: look in the records' notes too, as /search does."""
+    return await find(InDatabase(session, scope, notes), text, kinds)
+
+
+async def find(source: Source, text: str, kinds: Sequence[str]) -> Found:
     """Records of `kinds` for what was typed, best first: the record it names (its key in any
     case, a question id typed loosely, the bill db.resolve.find_measure reads), other keys it
     names, then names that are the text, start with it, have a word starting with it or contain
     it, then records that hold it elsewhere (an acronym's full name, their notes). Nothing typed:
     the newest of each kind in turn. When no record holds what was typed, its words are
     corrected from the records' own (db.resolve.respell) and the correction is looked up: the
-    "did you mean". `notes`: look in the records' notes too, as /search does."""
+    "did you mean"."""
     typed = printable(text).strip()[:100]
     if not slug(typed):
-        rows = await candidates.freshest(session, scope, kinds, limit=MAX_CHOICES)
+        rows = await source.freshest(kinds, limit=MAX_CHOICES)
         queues = [[row for row in rows if row.kind == kind] for kind in kinds]
         rows = [q[i] for i in range(MAX_CHOICES) for q in queues if i < len(q)][:MAX_CHOICES]
-        names = await candidates.names(session, scope, rows)
+        names = await source.names(rows)
         return Found(None, list(zip(rows, names, strict=True)), None)
     exact = [typed, *(resolve.question_keys(typed) if "question" in kinds else ())]
-    rows = await _matching(session, scope, kinds, typed, exact, notes)
-    named = await _named(session, scope, rows, typed)
+    rows = await _matching(source, kinds, typed, exact)
+    named = await _named(source, rows, typed)
     if named is not None and not any(row is named for row in rows):
         rows.append(named)
     respelled = None
     if not rows and (words := resolve.misspellable(typed)):
         begins = resolve.starts(words)
-        near = await candidates.near(session, scope, kinds, begins, notes=notes, limit=_PER_KIND)
+        near = await source.near(kinds, begins, limit=_PER_KIND)
         texts = (row.searched for row in near.rows)
         respelled = resolve.respell(typed, resolve.vocabulary(texts, begins))
         if respelled and near.complete:  # every row holding a correction is at hand
             rows = candidates.holding(near.rows, _terms(respelled))
         elif respelled:
-            rows = await _matching(session, scope, kinds, respelled, [], notes)
+            rows = await _matching(source, kinds, respelled, [])
         respelled = respelled if rows else None
-    names = await candidates.names(session, scope, rows)
+    names = await source.names(rows)
     ranked = _ranked(rows, names, respelled or typed, named, [] if respelled else exact)
     return Found(named, ranked[:MAX_CHOICES], respelled)
 
 
 async def _matching(
-    session: AsyncSession,
-    scope: Scope,
-    kinds: Sequence[str],
-    typed: str,
-    exact: list[str],
-    notes: bool,
+    source: Source, kinds: Sequence[str], typed: str, exact: list[str]
 ) -> list[Row]:
-    return await candidates.matching(
-        session,
-        scope,
-        kinds,
-        _terms(typed),
-        exact=exact,
-        prefix=slug(typed),
-        notes=notes,
-        limit=_PER_KIND,
+    return await source.matching(
+        kinds, _terms(typed), exact=exact, prefix=slug(typed), limit=_PER_KIND
     )
 
 
@@ -231,7 +325,7 @@ def _terms(typed: str) -> list[Term]:
     return resolve.terms(typed) or [Term(word, (word,)) for word in slug(typed).split("-")[:1]]
 
 
-async def _named(session: AsyncSession, scope: Scope, rows: list[Row], typed: str) -> Row | None:
+async def _named(source: Source, rows: list[Row], typed: str) -> Row | None:
     """The record `typed` names, as /cite resolves it: a key in any case (kinds in order), a
     question id typed loosely, or the bill db.resolve.find_measure reads (asked only when some
     bill holds the text: the bill it reads always does)."""
@@ -244,10 +338,10 @@ async def _named(session: AsyncSession, scope: Scope, rows: list[Row], typed: st
             if key.upper() in questions:
                 return questions[key.upper()]
     if any(r.kind == "measure" for r in rows):
-        measure = await resolve.find_measure(session, scope, typed)
-        if measure is not None:
-            same = (r for r in rows if r.kind == "measure" and r.key == measure.key)
-            return next(same, None) or candidates.row_of("measure", measure)
+        bill = await source.bill(typed)
+        if bill is not None:
+            same = (r for r in rows if r.kind == "measure" and r.key == bill.key)
+            return next(same, None) or bill
     return None
 
 

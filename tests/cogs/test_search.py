@@ -628,7 +628,8 @@ async def test_an_autocomplete_runs_few_statements(
     ):
         with interaction_statements(bot) as statements:
             await fake.autocomplete(path, focused=focused, value=typed, user=office.staffer)
-        assert 0 < len(statements) <= 6, (path, statements)
+        # 0 once the guild's candidates are in memory (tests/cogs/test_autocomplete_memory.py)
+        assert len(statements) <= 6, (path, statements)
     with interaction_statements(bot) as statements:
         await fake.slash("cite", record=typed, user=office.staffer)
     assert 0 < len(statements) <= 6, statements

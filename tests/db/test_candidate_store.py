@@ -1,0 +1,264 @@
+"""Candidates in memory (db.candidate_store): the same choices, in the same order, as the database
+path for every kind of typing; read once per token and scope, bounded, never another guild's."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bench.dataset import Sizes, generate
+from db import suggest
+from db.candidate_store import CandidateStore
+from db.candidates import KINDS
+from db.engine import Database
+from db.scope import Scope
+from db.seed import load_seed
+from db.suggest import Found
+from tests.db.records import (
+    EDITOR,
+    GUILD_A,
+    GUILD_B,
+    SHARED,
+    action,
+    add,
+    bodycam,
+    measure,
+    question,
+)
+
+# What people type: nothing, ids loosely, bill spellings, acronyms, typos (one word and two),
+# accents, wildcards, a letter, long text, what matches nothing.
+TYPED = [
+    "",
+    "   ",
+    "oq2",
+    "OQ 2",
+    "gq2",
+    "GQ-12",
+    "2",
+    "5",
+    "7147",
+    "HR 7147",
+    "H.R. 71",
+    "hjres 5",
+    "P.L. 119-86",
+    "119-hr7147",
+    "HSGAC",
+    "ice",
+    "House Homeland",
+    "homland apropriations",
+    "minneapols",
+    "footage retension",
+    "Montréal",
+    "montreal",
+    "rétention",
+    "état",
+    "ÁVILA",
+    "é",
+    "St. Paul",
+    "saint paul",
+    "continuing",
+    "act 2026",
+    "body cam",
+    "border act draft",
+    "q",
+    "%",
+    "_",
+    "Springfield, IL",
+    "spring",
+    "details follow " * 10,
+    "zzzzqqq",
+]
+SCOPES = [SHARED, GUILD_A, GUILD_B]
+TOKEN = 1
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements run while the block runs (BEGIN left out: only SQLite sends it)."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement != "BEGIN":
+            seen.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def fill(db: Database) -> None:
+    """The starter data, 300 cities, 600 questions in each of two guilds (more than the 200 rows a
+    kind reads at most), and what tests the edges: a guild's copy of a shared question and its own
+    camera record, accents, an unnumbered bill and its action, two bills numbered 5."""
+    await load_seed(db)
+    await generate(db, Sizes(cities=300, questions=1200, guilds=(1, 2)))
+    async with db.writer(GUILD_A, EDITOR) as writer:
+        await writer.change("question", "OQ-2", {"question": "Montréal footage: rétention policy?"})
+    await add(db, "bodycam", bodycam("Montréal", "VT"), scope=GUILD_A)
+    await add(db, "question", question(key="OQ-90", question="Réponse sur la rétention à Québec"))
+    await add(db, "question", question(key="OQ-91", question="L'ÉTAT des caméras à Ávila"))
+    draft = await add(
+        db, "measure", measure(bill_type="unnumbered", bill_number=None, title="Border Act draft")
+    )
+    await add(db, "action", action(draft.key, text="Border act draft circulated."))
+    await add(db, "measure", measure(bill_type="hjres", bill_number=5, title="Continuing Act"))
+    await add(db, "measure", measure(bill_type="s", bill_number=5, title="Senate five"))
+
+
+def _found(found: Found) -> tuple[Any, ...]:
+    named = None if found.named is None else (found.named.kind, found.named.key)
+    return named, found.respelled, [(row.kind, row.key, name) for row, name in found.ranked]
+
+
+async def test_memory_offers_what_the_database_offers(db: Database) -> None:
+    """For every scope and every kind of typing, the bill, question and /cite lookups and the
+    city choices from memory equal the database path's, in order (the named record and the
+    correction too)."""
+    await fill(db)
+    store = CandidateStore(db)
+    differences = []
+    compared = 0
+    for scope in SCOPES:
+        for kinds in (("measure",), ("question",), KINDS):
+            snapshot = await store.snapshot(scope, kinds, TOKEN)
+            for typed in TYPED:
+                async with db.session() as session:
+                    expected = _found(await suggest.look_up(session, scope, typed, kinds))
+                got = _found(await suggest.find(snapshot, typed, kinds))
+                compared += len(expected[2])
+                if got != expected:
+                    differences.append((scope, kinds, typed, expected, got))
+        cities = await store.cities(scope, TOKEN)
+        for typed in TYPED:
+            async with db.session() as session:
+                expected_cities = await suggest.suggest_cities(session, scope, typed)
+            if suggest.cities_from(cities, typed) != expected_cities:
+                differences.append((scope, "city", typed, expected_cities, None))
+    assert differences == []
+    assert compared > 2000  # the comparison compared something
+    questions = await store.snapshot(SHARED, ("question",), TOKEN)
+    for typed in ("état", "ÁVILA"):  # case folded beyond ASCII, on both backends
+        assert (await suggest.find(questions, typed, ("question",))).ranked[0][0].key == "OQ-91"
+
+
+async def test_a_scope_is_read_once_per_token(db: Database) -> None:
+    """The first snapshot of a guild reads the shared rows and its own (one statement each, for
+    every kind asked); the next runs none, another guild only its own rows, a new token all
+    again."""
+    await fill(db)
+    store = CandidateStore(db)
+    with statements(db) as first:
+        await store.snapshot(GUILD_A, ("question", "measure"), TOKEN)
+    with statements(db) as again:
+        await store.snapshot(GUILD_A, ("question", "measure"), TOKEN)
+        await store.cities(GUILD_B, TOKEN)
+        await store.cities(GUILD_B, TOKEN)
+    with statements(db) as other:
+        await store.snapshot(GUILD_B, ("question",), TOKEN)
+    with statements(db) as newer:
+        await store.snapshot(GUILD_A, ("question",), TOKEN + 1)
+    assert len(first) == 2
+    assert len(again) == 2  # the shared cities, and whether guild B has camera records of its own
+    assert len(other) == 1
+    assert len(newer) == 2
+
+
+async def test_concurrent_first_requests_read_once(db: Database) -> None:
+    """Ten autocompletes of one guild at once, before anything is kept: one read, shared."""
+    await fill(db)
+    store = CandidateStore(db)
+    with statements(db) as seen:
+        snapshots = await asyncio.gather(
+            *(store.snapshot(GUILD_A, KINDS, TOKEN) for _ in range(10))
+        )
+    assert len(seen) == 2  # the shared rows and the guild's, of every kind
+    assert len({id(s.rows("question")) for s in snapshots}) == 1
+
+
+async def test_a_caller_given_up_on_does_not_cancel_the_read(db: Database) -> None:
+    """The first caller is cancelled (its autocomplete past the deadline) while reading: the
+    read goes on for the one waiting with it, and is kept."""
+    await fill(db)
+    store = CandidateStore(db)
+    with statements(db) as seen:
+        first = asyncio.ensure_future(store.snapshot(GUILD_A, ("question",), TOKEN))
+        await asyncio.sleep(0)  # the first has started the read and waits for it
+        second = asyncio.ensure_future(store.snapshot(GUILD_A, ("question",), TOKEN))
+        first.cancel()
+        snapshot = await second
+        again = await store.snapshot(GUILD_A, ("question",), TOKEN)
+    assert first.cancelled()
+    assert len(seen) == 2 and again.rows("question") is snapshot.rows("question")
+
+
+async def test_the_least_recently_used_guild_goes_first(db: Database) -> None:
+    """With room for two guilds, a third drops the one used longest ago, which is read again."""
+    await fill(db)
+    store = CandidateStore(db, guilds=2)
+    for guild in (1, 2, 1, 3):
+        await store.snapshot(Scope.guild(guild), ("question",), TOKEN)
+    assert store.guilds_kept == [1, 3]
+    with statements(db) as seen:
+        await store.snapshot(Scope.guild(1), ("question",), TOKEN)
+        await store.snapshot(Scope.guild(2), ("question",), TOKEN)
+    assert len(seen) == 1  # guild 2's own rows; the shared ones are kept for everyone
+    assert store.guilds_kept == [1, 2]
+
+
+async def test_a_guild_sees_its_own_and_the_shared_never_anothers(db: Database) -> None:
+    """A guild's records are offered there only; its copy of a shared question replaces the
+    shared one there, while another guild still sees the shared one."""
+    await fill(db)
+    await add(
+        db, "question", question(key="GQ-999", question="Secret plan of guild two"), scope=GUILD_B
+    )
+    store = CandidateStore(db)
+
+    async def offered(scope: Scope, typed: str) -> list[str]:
+        snapshot = await store.snapshot(scope, ("question",), TOKEN)
+        return [
+            c.label for c in suggest.choices(await suggest.find(snapshot, typed, ("question",)))
+        ]
+
+    assert await offered(GUILD_B, "secret plan") == ["GQ-999: Secret plan of guild two"]
+    assert await offered(GUILD_A, "secret plan") == []
+    assert await offered(SHARED, "secret plan") == []
+    mine = [label for label in await offered(GUILD_A, "OQ-2") if label.startswith("OQ-2:")]
+    theirs = [label for label in await offered(GUILD_B, "OQ-2") if label.startswith("OQ-2:")]
+    assert mine == ["OQ-2: Montréal footage: rétention policy?"]
+    assert len(theirs) == 1 and theirs != mine
+
+
+async def test_kept_rows_are_left_alone_by_the_garbage_collector(db: Database) -> None:
+    """Rows are tuples of str, int, date and None: after a collection the collector no longer
+    tracks them (it would scan every tracked container on each full collection)."""
+    await fill(db)
+    store = CandidateStore(db)
+    snapshot = await store.snapshot(GUILD_A, KINDS, TOKEN)
+    cities = await store.cities(GUILD_A, TOKEN)
+    gc.collect()
+    rows = [row for kind in KINDS for row in snapshot.rows(kind)]
+    assert len(rows) > 1000
+    assert not any(gc.is_tracked(row) for row in rows)
+    assert not any(gc.is_tracked(city) for city in cities)
+
+
+@pytest.mark.parametrize("typed", ["5", "hjres 5", "border act draft"])
+async def test_bills_are_named_as_find_measure_names_them(db: Database, typed: str) -> None:
+    """'5' names no bill (H.J.Res. 5 and S. 5), 'hjres 5' the joint resolution, title words the
+    unnumbered draft: from memory as from the database."""
+    await fill(db)
+    snapshot = await CandidateStore(db).snapshot(SHARED, KINDS, TOKEN)
+    async with db.session() as session:
+        expected = await suggest.InDatabase(session, SHARED).bill(typed)
+    got = await snapshot.bill(typed)
+    assert (got and got.key) == (expected and expected.key)

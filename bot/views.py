@@ -59,8 +59,8 @@ class OwnedView(discord.ui.View):
 
     async def on_timeout(self) -> None:
         self.disable_all()
-        if self.interaction is not None:
-            try:
+        if self.interaction is not None and not self.interaction.client.is_closed():
+            try:  # (a closed bot's HTTP session is gone: nothing can edit the message)
                 await self.interaction.edit_original_response(view=self)
             except discord.HTTPException:
                 log.debug("Could not disable an expired view", exc_info=True)

@@ -10,6 +10,7 @@ tests/conftest.py fails any test whose fake saw one.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 import fakediscord.interactions
 from bot import deadline
+from bot import views as views_module
 from bot.admission import WAITS_FOR_PERSON, Admission
 from bot.client import OversightBot
 from bot.config import Settings
@@ -331,3 +333,29 @@ async def test_the_admin_commands_that_ask_for_confirmation_are_marked(
     for name in ("delete", "import"):
         command = admin.get_command(name)
         assert command is not None and command.extras.get(WAITS_FOR_PERSON), name
+
+
+async def test_a_page_view_expiring_after_the_bot_closed_stays_quiet(
+    fake: FakeDiscord,
+    office: Office,
+    bot_db: Database,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A paginator whose timeout comes after the bot closed does not try to edit its message
+    with a closed HTTP session (it raised 'Session is closed', an error nobody retrieved)."""
+    monkeypatch.setattr(views_module, "PAGE_TIMEOUT", 0.3)
+    errors: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        client = OversightBot(settings=settings, database=bot_db, extensions=["tests.bot.slow_cog"])
+        async with running(fake, client):
+            reply = await fake.slash("slow pages", user=office.staffer)
+            assert "page:next" in buttons(reply)
+        await asyncio.sleep(0.6)  # the view's timeout fires after the close
+        gc.collect()  # an error nobody retrieved is reported when its task is collected
+    finally:
+        loop.set_exception_handler(previous)
+    assert [str(e.get("exception") or e.get("message")) for e in errors] == []

@@ -47,11 +47,18 @@ def _store(bot: Any) -> CandidateStore:
     return store
 
 
-async def _remembered(interaction: discord.Interaction[Any], kinds: tuple[str, ...]) -> Snapshot:
-    """What the interaction's scope sees of `kinds`, from memory while no data changed."""
+async def _suggested(
+    interaction: discord.Interaction[Any], kinds: tuple[str, ...], value: str
+) -> suggest.Found:
+    """What autocomplete offers for `value`: found in memory (the interaction's scope's
+    candidates of `kinds`), and remembered while no data changed."""
     bot = bot_of(interaction)
     token = await bot.data_version.token()
-    return await _store(bot).snapshot(scope_of(interaction), kinds, token)
+
+    async def find(snapshot: Snapshot) -> suggest.Found:
+        return await suggest.find(snapshot, value, kinds)
+
+    return await _store(bot).found(scope_of(interaction), kinds, value, token, find)
 
 
 def _offered(found: list[suggest.Choice]) -> list[app_commands.Choice[str]]:
@@ -87,7 +94,7 @@ class BillOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        found = await suggest.find(await _remembered(interaction, MEASURES), value, MEASURES)
+        found = await _suggested(interaction, MEASURES, value)
         return _offered(suggest.choices(found))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
@@ -110,7 +117,7 @@ class QuestionOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        found = await suggest.find(await _remembered(interaction, QUESTIONS), value, QUESTIONS)
+        found = await _suggested(interaction, QUESTIONS, value)
         return _offered(suggest.choices(found))
 
     async def transform(
@@ -144,7 +151,7 @@ class RecordOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]  # string options: discord.py passes the typed text
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        found = await suggest.find(await _remembered(interaction, KINDS), value[:100], KINDS)
+        found = await _suggested(interaction, KINDS, value[:100])
         return _offered(record_choices(found))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> CitedRecord:

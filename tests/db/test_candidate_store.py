@@ -172,6 +172,33 @@ async def test_a_scope_is_read_once_per_token(db: Database) -> None:
     assert len(newer) == 2
 
 
+async def test_what_was_typed_is_ranked_once_per_scope_and_token(db: Database) -> None:
+    """The same text in the same guild is ranked once while the token lasts (a burst types the
+    same prefixes); another guild, other text or a new token ranks again, and gets what the
+    database path gives."""
+    await fill(db)
+    store = CandidateStore(db)
+    ranked: list[str] = []
+
+    def finder(text: str) -> Any:
+        async def find(snapshot: Any) -> Found:
+            ranked.append(text)
+            return await suggest.find(snapshot, text, ("question",))
+
+        return find
+
+    first = await store.found(GUILD_A, ("question",), "gq", TOKEN, finder("gq"))
+    again = await store.found(GUILD_A, ("question",), "gq", TOKEN, finder("gq"))
+    assert again is first and ranked == ["gq"]
+    await store.found(GUILD_B, ("question",), "gq", TOKEN, finder("gq"))
+    await store.found(GUILD_A, ("question",), "oq", TOKEN, finder("oq"))
+    newer = await store.found(GUILD_A, ("question",), "gq", TOKEN + 1, finder("gq"))
+    assert ranked == ["gq", "gq", "oq", "gq"]
+    async with db.session() as session:
+        reference = await suggest.look_up(session, GUILD_A, "gq", ("question",))
+    assert [row.key for row, *_ in newer.ranked] == [row.key for row, *_ in reference.ranked]
+
+
 async def test_concurrent_first_requests_read_once(db: Database) -> None:
     """Ten autocompletes of one guild at once, before anything is kept: one read, shared."""
     await fill(db)

@@ -10,12 +10,13 @@ every older entry unreachable. The token has three parts:
   time; every record write adds a change event in the same transaction (db.changes.Writer);
 - today's date in the office's time zone, since overdue counts and "due in N days" move with it.
 
-The events part is the count and the newest id of the events above a floor, not the newest id
-alone: on PostgreSQL ids are handed out before commit, so a transaction holding id 10 may commit
-after one holding id 11 was seen, and only the count notices it. The floor keeps the count cheap
-(an index range over recent events): it moves up every `floor_seconds` to the newest id seen one
-period before, so it misses only a transaction open longer than that (and moving it changes the
-token once). Writes that bypass the write path (bench.dataset's bulk rows) are not seen at all.
+The events part is a count of the events and the newest id, not the newest id alone: on
+PostgreSQL ids are handed out before commit, so a transaction holding id 10 may commit after one
+holding id 11 was seen, and only the count notices it. The count is read above a floor, to stay
+a short index range over recent events: the floor moves up every `floor_seconds` to the newest id
+seen one period before (so only a transaction open longer than that could go unseen), and the
+read that moves it also counts what it passes, so the count, and the token, stay the same when
+no data changed. Writes that bypass the write path (bench.dataset's bulk rows) are not seen.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlmodel import col
 
 from db.engine import Database
@@ -36,8 +37,8 @@ FLOOR_SECONDS = 60.0
 # The first floor, in ids below the newest: a transaction still open when the process starts
 # holds an id close to the newest.
 FIRST_FLOOR_SLACK = 1000
-# (floor, events above it, newest event id, this process's writes, today)
-Token = tuple[int, int, int, int, dt.date]
+# (events counted, newest event id, this process's writes, today)
+Token = tuple[int, int, int, dt.date]
 
 
 class DataVersion:
@@ -56,7 +57,8 @@ class DataVersion:
         self.floor_seconds = floor_seconds
         self.monotonic = monotonic  # the recheck's clock; tests move their own
         self._local_writes = 0
-        self._events = (0, 0, 0)  # (floor, count above it, newest id) as last read
+        self._events = (0, 0)  # (events counted, newest id) as last read
+        self._below = 0  # events the floor has passed: counted, no longer read
         self._floor: int | None = None  # None until the first read
         self._next_floor = 0  # the newest id at the last move: the floor after the next one
         self._move_at = 0.0
@@ -85,23 +87,31 @@ class DataVersion:
             task.exception()  # retrieved: every waiter has seen it, or nobody waits
 
     async def _read(self, now: float) -> None:
+        event_id = col(ChangeEvent.id)
         async with self.database.session() as session:
             if self._floor is None:
-                newest = await session.scalar(select(func.max(col(ChangeEvent.id)))) or 0
+                newest = await session.scalar(select(func.max(event_id))) or 0
                 self._floor = self._next_floor = max(0, newest - FIRST_FLOOR_SLACK)
                 self._move_at = now + self.floor_seconds
-            elif now >= self._move_at:
-                self._floor, self._next_floor = self._next_floor, self._events[2]
-                self._move_at = now + self.floor_seconds
             floor = self._floor
-            count, newest = (
+            moving = now >= self._move_at
+            moved = self._next_floor if moving else floor
+            # One statement: the events above the floor, those above where it moves to, the newest.
+            count, above_moved, newest = (
                 await session.execute(
-                    select(func.count(col(ChangeEvent.id)), func.max(col(ChangeEvent.id))).where(
-                        col(ChangeEvent.id) > floor
-                    )
+                    select(
+                        func.count(event_id),
+                        func.count(case((event_id > moved, 1))),
+                        func.max(event_id),
+                    ).where(event_id > floor)
                 )
             ).one()
-        self._events = (floor, count, newest or floor)
+        if moving:  # count what the floor passes once, so the total does not jump
+            self._below += count - above_moved
+            self._floor, self._next_floor = moved, max(moved, newest or 0)
+            self._move_at = now + self.floor_seconds
+            count = above_moved
+        self._events = (self._below + count, newest or floor)
         self._checked_at = now
 
     def forget(self) -> None:

@@ -38,7 +38,7 @@ from bench.openloop import (
     saturation,
     schedule,
 )
-from bench.report import load_table
+from bench.report import load_table, saturation_table
 from bot import deadline
 from bot.admission import waits_for_person
 from bot.client import OversightBot
@@ -399,3 +399,27 @@ def test_profile_time_is_summed_by_library() -> None:
     assert group_of("/usr/lib/python3.11/asyncio/events.py", "other") == "stdlib asyncio"
     assert group_of("<built-in>", "asyncpg") == "asyncpg"
     assert group_of("<frozen importlib._bootstrap>", "other") == "imports"
+
+
+def test_a_share_of_a_noop_rate_that_never_saturated_shows_no_target_met() -> None:
+    """/noop never saturated: its rate is only a lower bound, so the mixed share is an upper
+    bound: below 25 % it is missed, above it the target is not shown either way."""
+
+    def configuration(mixed: float, noop_how: str) -> dict[str, Any]:
+        steps = [{"rate": 100, "answer": {"p99_ms": 20.0}}]
+        return {
+            "configuration": "postgres",
+            "backend": "postgres",
+            "processes": 1,
+            "mixes": {
+                "mixed": {"saturation": {"rate": mixed, "how": "interpolated"}, "steps": steps},
+                "noop": {"saturation": {"rate": 1600.0, "how": noop_how}, "steps": []},
+            },
+        }
+
+    [_, _, above] = saturation_table([configuration(459.0, "above the highest rate")])
+    assert "29% (a bound) not shown (/noop never saturated)" in above
+    [_, _, below] = saturation_table([configuration(300.0, "above the highest rate")])
+    assert "19% (a bound) **missed**" in below
+    [_, _, exact] = saturation_table([configuration(459.0, "interpolated")])
+    assert "29% met" in exact

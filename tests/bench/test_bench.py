@@ -156,6 +156,6 @@ def test_only_selects_a_group_of_scenarios() -> None:
     assert options.congress.listed == 10_000 and options.congress.syncs == 100
     quick, _ = parse_args(["--quick", "--only", "bot"])
     assert quick.scenarios == ("bot",) and quick.quick and quick.congress.listed == 300
-    assert parse_args([])[0].scenarios == ("bot", "congress")
+    assert parse_args([])[0].scenarios == ("bot", "congress", "load")
     with pytest.raises(SystemExit):
         parse_args(["--only", "everything"])

@@ -6,17 +6,15 @@ guild's answer is never another's."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import shutil
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bot.client import OversightBot
 from bot.config import Settings
@@ -27,6 +25,7 @@ from db.scope import Actor, Scope
 from db.seed import load_seed
 from fakediscord import FakeDiscord, FakeMember, Reply
 from tests.conftest import Office, open_database, postgres_engine, running
+from tests.support.statements import interaction_statements as statements
 
 EDITOR = Actor("test editor", 1)
 # Each cached command with options that answer from the starter data.
@@ -110,26 +109,6 @@ def ticks(bot: OversightBot) -> Ticks:
     clock = bot.data_version.monotonic
     assert isinstance(clock, Ticks)
     return clock
-
-
-@contextmanager
-def statements(bot: OversightBot, task_name: str = "CommandTree-invoker") -> Iterator[list[str]]:
-    """The SQL the bot's command handlers run while the block runs (discord.py runs each in a
-    task of this name, a button's in "discord-ui-view-dispatch-…", and the cache names its
-    builds after the asker's), BEGIN left out."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        task = asyncio.current_task()
-        if task is not None and task.get_name().startswith(task_name) and statement != "BEGIN":
-            seen.append(statement)
-
-    engine = bot.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def text(reply: Reply) -> str:

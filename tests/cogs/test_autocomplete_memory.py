@@ -5,12 +5,10 @@ offered is what the database path offers."""
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.dataset import Sizes, generate
@@ -20,6 +18,7 @@ from db.scope import Actor, Scope
 from db.search import suggest_records
 from fakediscord import FakeDiscord, FakeGuild, FakeMember
 from tests.conftest import Office
+from tests.support.statements import statements
 
 Json = dict[str, Any]
 EDITOR = Actor("test editor", 1)
@@ -47,23 +46,6 @@ TYPED = [
     "spring",
     "zzzzqq",
 ]
-
-
-@contextmanager
-def statements(bot: OversightBot) -> Iterator[list[str]]:
-    """The SQL statements the bot runs while the block runs (SQLite's BEGIN left out)."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement != "BEGIN":
-            seen.append(statement)
-
-    engine = bot.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def other_office(fake: FakeDiscord) -> tuple[FakeGuild, FakeMember]:
@@ -101,7 +83,7 @@ async def test_a_guilds_second_autocomplete_runs_no_sql(
     the words to correct from for), nothing."""
     for command, option, _database in AUTOCOMPLETES:
         await offered(fake, command, option, "a", office.staffer)
-        with statements(steady) as seen:
+        with statements(steady.database) as seen:
             again = [
                 await offered(fake, command, option, typed, office.staffer)
                 for typed in ("7147", "minneapols", "oq2", "")

@@ -4,17 +4,13 @@ autocomplete across every kind, 5,000 generated questions, and privacy between g
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 
 from bench.dataset import Sizes, generate
 from bot.client import OversightBot
@@ -23,6 +19,7 @@ from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, Reply
 from tests.conftest import Office
 from tests.support.replies import buttons
+from tests.support.statements import interaction_statements
 
 Json = dict[str, Any]
 HIDDEN = dict(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -591,25 +588,6 @@ async def test_a_typo_of_a_word_in_a_questions_text_or_notes_is_corrected(
 
 
 # ---------------------------------------------------------------- statements per interaction
-
-
-@contextmanager
-def interaction_statements(bot: OversightBot) -> Iterator[list[str]]:
-    """The SQL statements the bot's interaction handlers run while the block runs (discord.py
-    runs each in a task of that name), not those of its background services; BEGIN left out."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        task = asyncio.current_task()
-        if task is not None and task.get_name() == "CommandTree-invoker" and statement != "BEGIN":
-            seen.append(statement)
-
-    engine = bot.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(

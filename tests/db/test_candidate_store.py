@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bench.dataset import Sizes, generate
 from db import suggest
@@ -31,6 +28,7 @@ from tests.db.records import (
     measure,
     question,
 )
+from tests.support.statements import statements
 
 # What people type: nothing, ids loosely, bill spellings, acronyms, typos (one word and two),
 # accents, wildcards, a letter, long text, what matches nothing.
@@ -77,22 +75,6 @@ TYPED = [
 ]
 SCOPES = [SHARED, GUILD_A, GUILD_B]
 TOKEN = 1
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs (BEGIN left out: only SQLite sends it)."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement != "BEGIN":
-            seen.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def fill(db: Database) -> None:

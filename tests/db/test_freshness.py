@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from db.clock import FixedClock
 from db.engine import Database, make_engine
@@ -20,6 +20,7 @@ from db.freshness import RECHECK_SECONDS, DataVersion
 from db.models import ChangeEvent
 from tests.conftest import postgres_engine
 from tests.db.records import add, question
+from tests.support.statements import statements
 
 
 class Ticks:
@@ -46,20 +47,8 @@ async def other(
     await second.close()
 
 
-@contextmanager
-def reads(db: Database) -> Iterator[list[str]]:
-    """The statements that read change events while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "change_event" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+def reads_events(statement: str) -> bool:
+    return "change_event" in statement
 
 
 async def write(db: Database, n: int) -> None:
@@ -94,11 +83,11 @@ async def test_a_write_through_the_same_database_changes_the_token_at_once(db: D
     token stays the same and costs no SQL."""
     version = DataVersion(db, monotonic=Ticks())
     before = await version.token()
-    with reads(db) as seen:
+    with statements(db, keep=reads_events) as seen:
         assert await version.token() == before
         assert seen == []
     await write(db, 1)
-    with reads(db) as seen:
+    with statements(db, keep=reads_events) as seen:
         after = await version.token()
         assert seen == []
     assert after != before
@@ -154,7 +143,7 @@ async def test_the_next_day_changes_the_token_without_a_read(
     version = DataVersion(db, monotonic=Ticks())
     before = await version.token()
     clock.advance(dt.timedelta(days=1))
-    with reads(db) as seen:
+    with statements(db, keep=reads_events) as seen:
         assert await version.token() != before
         assert seen == []
 
@@ -164,12 +153,12 @@ async def test_concurrent_token_calls_share_one_read(db: Database) -> None:
     the floor, then the count), and all get the same token."""
     ticks = Ticks()
     version = DataVersion(db, monotonic=ticks)
-    with reads(db) as seen:
+    with statements(db, keep=reads_events) as seen:
         tokens = await asyncio.gather(*(version.token() for _ in range(20)))
     assert len(set(tokens)) == 1
     assert len(seen) == 2
     ticks.now += RECHECK_SECONDS
-    with reads(db) as seen:
+    with statements(db, keep=reads_events) as seen:
         tokens = await asyncio.gather(*(version.token() for _ in range(20)))
     assert len(set(tokens)) == 1
     assert len(seen) == 1

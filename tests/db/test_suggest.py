@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event
 
 from bench.dataset import Sizes, generate
 from db import suggest
@@ -16,6 +11,7 @@ from db.scope import Scope
 from db.search import close_to, find_record, suggest_records
 from db.seed import load_seed
 from db.suggest import Choice, rank
+from tests.support.statements import statements
 
 
 def test_exact_then_prefix_then_word_then_substring() -> None:
@@ -66,22 +62,6 @@ async def test_bill_number_as_people_type_it(db: Database) -> None:
         for text in ("hr 7147", "7147", "H.R. 71"):
             found = await suggest.suggest_measures(session, Scope.guild(1), text)
             assert found[0].value == "119-hr7147", text
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run while the block runs (BEGIN left out: only SQLite sends it)."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement != "BEGIN":
-            seen.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize(

@@ -445,12 +445,17 @@ class Writer:
     async def _advance_counter(self, kind: str, key: str) -> None:
         """A question written under an explicit id (an import's OQ-12) moves the scope's id
         counter past it, so that id is never handed out again, even once it is deleted."""
-        if kind != "question":
-            return
+        if kind == "question":
+            await self._advance_counter_past([key])
+
+    async def _advance_counter_past(self, question_keys: list[str]) -> None:
+        """The counter past the highest of these question ids: one statement for a batch (an
+        import of 8,000 questions made 8,000 of them, most of its time)."""
         prefix = "OQ" if self.scope.is_shared else "GQ"
-        number = question_number(key, prefix)
-        if number is not None:
-            await advance(self.session, self.scope, QUESTION_SERIES, number)
+        numbers = [question_number(key, prefix) for key in question_keys]
+        highest = max((n for n in numbers if n is not None), default=None)
+        if highest is not None:
+            await advance(self.session, self.scope, QUESTION_SERIES, highest)
 
     async def _check_new(self, fields: RecordFields, *, lock: bool = True) -> None:
         """Fill derived values and check references, then refuse a key the scope already has.
@@ -567,9 +572,9 @@ class Writer:
         if not staged:
             return
         new_ids = await self._insert_new(staged)
-        for item in staged:
-            if item.row is None:
-                await self._advance_counter(item.kind, item.key)
+        await self._advance_counter_past(
+            [s.key for s in staged if s.row is None and s.kind == "question"]
+        )
         await self.session.flush()  # the changed rows
         revisions = [
             self._revision_values(

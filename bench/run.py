@@ -12,7 +12,7 @@ large dataset (bench/resolver.py); only with --only resolver. "charts" what /app
 /bodycam timeline cost to read, draw and put in words, in this process, on the large dataset
 (bench/charts.py); only with --only charts. "load" the bot under open-loop arrivals at rising rates,
 mixed commands and /noop, SQLite, PostgreSQL and PostgreSQL with two processes (bench/load.py,
-~20 minutes; --quick: 5 s steps). After the mixed commands' rates, each
+~20 minutes; --quick: 5 s steps, with --only load). After the mixed commands' rates, each
 configuration takes an overload: half the saturation rate for 10 s, --overload-factor × it for
 --burst-seconds, half again for 15 s (--quick: 5/s for 2 s, a 2 s burst, 5/s for 3 s);
 --no-overload skips it.
@@ -79,6 +79,8 @@ SCENARIOS = ("bot", "congress", "resolver", "charts", "load")
 # minutes, its own large dataset) and the charts (~10: a drawing takes a fifth of a second) are
 # asked for by name.
 DEFAULT_SCENARIOS = ("bot", "congress", "load")
+# --quick checks the harness: the load's own quick run is tests/bench/test_load_bench.py's.
+QUICK_SCENARIOS = ("bot", "congress")
 CHART_SAMPLES, CHART_WARMUP = 100, 5  # per chart per run: 100 samples give a p99
 ON_READY_WAIT = 2.5  # discord.py fires on_ready 2 s after the last GUILD_CREATE; services wait
 
@@ -404,7 +406,7 @@ def parse_args(argv: list[str]) -> tuple[Options, Path | None]:
         "--no-overload", action="store_true", help="load: skip the overload after the rates"
     )
     args = parser.parse_args(argv)
-    scenarios = (args.only,) if args.only else DEFAULT_SCENARIOS
+    scenarios = (args.only,) if args.only else QUICK_SCENARIOS if args.quick else DEFAULT_SCENARIOS
     base = QUICK if args.quick else Options()
     load = dataclasses.replace(
         base.load,

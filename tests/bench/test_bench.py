@@ -157,5 +157,6 @@ def test_only_selects_a_group_of_scenarios() -> None:
     quick, _ = parse_args(["--quick", "--only", "bot"])
     assert quick.scenarios == ("bot",) and quick.quick and quick.congress.listed == 300
     assert parse_args([])[0].scenarios == ("bot", "congress", "load")
+    assert parse_args(["--quick"])[0].scenarios == ("bot", "congress")
     with pytest.raises(SystemExit):
         parse_args(["--only", "everything"])

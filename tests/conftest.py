@@ -102,11 +102,17 @@ async def _create_worker_database() -> None:
     engine = create_async_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            exists = await connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            )
-            if not exists:
-                await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            # One worker at a time: CREATE DATABASE copies template1, and refuses while another
+            # copy of it is being made ("source database is being accessed by other users").
+            await connection.execute(text("SELECT pg_advisory_lock(7012)"))
+            try:
+                exists = await connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not exists:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(7012)"))
     finally:
         await engine.dispose()
 

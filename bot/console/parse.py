@@ -156,9 +156,10 @@ def _options(
         if word.name in texts:
             raise LineError(f"Option '{word.name}' is given twice.")
         texts[word.name] = word.text
-    positional = [w.text for w in words if w.name is None]
     order = sorted(declared.values(), key=lambda o: not o.get("required"))  # stable sort
     free = [o for o in order if o["name"] not in texts]
+    words = _continued(words, declared, free, texts)
+    positional = [w.text for w in words if w.name is None]
     if len(positional) > len(free):
         last = free[-1] if free else None
         if last is None or last["type"] != STRING or last.get("choices"):
@@ -170,6 +171,42 @@ def _options(
         if option.get("required") and not texts.get(name):
             raise LineError(f"Missing required option '{name}' for '/{path}'")
     return {name: convert(declared[name], text) for name, text in texts.items() if text}
+
+
+def _continued(
+    words: list[Word], declared: dict[str, Json], free: list[Json], texts: dict[str, str]
+) -> list[Word]:
+    """As in Discord, where a text option runs on until the next option: a bare word after
+    `name:value` of a free-text option continues that value when it would not fit the next
+    option in order (`/search query:body cameras` is "body cameras", not share:cameras)."""
+    joined: list[Word] = []
+    position = 0  # the next option a bare word would go to
+    for word in words:
+        previous = joined[-1] if joined else None
+        option = declared.get(previous.name) if previous and previous.name else None
+        if word.name is None and option is not None and _free_text(option):
+            following = free[position] if position < len(free) else None
+            if following is None or not _fits(following, word.text):
+                assert previous is not None and previous.name is not None
+                joined[-1] = Word(f"{previous.text} {word.text}", previous.name)
+                texts[previous.name] = joined[-1].text
+                continue
+        if word.name is None:
+            position += 1
+        joined.append(word)
+    return joined
+
+
+def _free_text(option: Json) -> bool:
+    return bool(option["type"] == STRING and not option.get("choices"))
+
+
+def _fits(option: Json, text: str) -> bool:
+    try:
+        convert(option, text)
+    except LineError:
+        return False
+    return True
 
 
 def convert(option: Json, text: str) -> Any:

@@ -153,6 +153,26 @@ def test_named_and_quoted_values() -> None:
     assert [w.text for w in split_words('a "b c" d:"e f"')] == ["a", "b c", "e f"]
 
 
+def test_a_text_option_runs_on_until_a_word_that_fits_the_next_option() -> None:
+    """As in Discord, `city:St. Paul` is one value: a bare word after a free-text `name:value`
+    continues it unless it fits the next option in order (then it is that option's value)."""
+    assert parse("/admin bodycam set city:St. Paul yes").values == {
+        "city": "St. Paul",
+        "active": True,
+    }
+    assert parse("/admin bodycam set city:St. Paul Park yes 12").values == {
+        "city": "St. Paul Park",
+        "active": True,
+        "cost": 12,
+    }
+    assert parse("/search query:body cameras Minneapolis").values == {
+        "query": "body cameras Minneapolis"
+    }
+    # A word the next option takes stays that option's: positional use is unchanged.
+    assert parse("/admin bodycam set city:Boston yes").values == {"city": "Boston", "active": True}
+    assert "expects true or false" in refused("/admin bodycam set Boston maybe")
+
+
 def test_group_and_subgroup_resolution() -> None:
     """The longest run of words naming a command path wins, down to `group subgroup sub`."""
     invocation = parse("/admin bodycam set Minneapolis yes")

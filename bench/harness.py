@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -154,6 +154,7 @@ class BotProcess:
     process: asyncio.subprocess.Process | None = None
     spawned_at: float = 0.0
     output: IO[bytes] | None = field(default=None, repr=False)  # the log file, open
+    module: ClassVar[str] = "bench.bot_process"  # what `python -m` runs
 
     async def start(self) -> None:
         self.output = self.log.open("ab")
@@ -161,7 +162,7 @@ class BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bench.bot_process",
+            self.module,
             "--api",
             self.fake.api_url,
             "--gateway",

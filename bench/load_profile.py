@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from .bot_process import main, parse_args
 from .harness import PROJECT, BotProcess
@@ -101,26 +99,11 @@ def run() -> int:
 class ProfiledBotProcess(BotProcess):
     """A BotProcess that runs this module (the same bot, the same arguments)."""
 
+    module: ClassVar[str] = "bench.load_profile"
+
     async def start(self) -> None:
         assert self.profile is not None, "a profiled bot needs a profile path"
-        self.output = self.log.open("ab")
-        self.spawned_at = time.monotonic()
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bench.load_profile",
-            "--api",
-            self.fake.api_url,
-            "--gateway",
-            self.fake.gateway_url,
-            "--config",
-            str(self.config),
-            "--profile",
-            str(self.profile),
-            stdout=self.output,
-            stderr=self.output,
-            cwd=PROJECT,
-        )
+        await super().start()
 
 
 def summary_of(profile: Path) -> dict[str, Any] | None:

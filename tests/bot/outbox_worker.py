@@ -4,7 +4,8 @@
         [--schema S] [--worker NAME] [--lease SECONDS] [--max-batch N]
 
 It points discord.py at the fake Discord (REST base and gateway), builds the real OversightBot
-(settings with no token, commands not synced) with a Dispatcher, and runs until killed.
+(settings with no token, commands not synced) with a Dispatcher, prints "ready" on stdout once the
+bot is ready (its services then run), and runs until killed.
 
 By default the Dispatcher runs with the production lease and heartbeat (the crash test measures
 how soon a restarted worker takes over); `--lease` overrides the lease, in seconds.
@@ -62,9 +63,16 @@ async def main(args: argparse.Namespace) -> None:
             **({"lease": dt.timedelta(seconds=args.lease)} if args.lease is not None else {}),
         )
     )
+
+    async def say_ready() -> None:
+        await client.wait_until_ready()
+        print("ready", flush=True)
+
+    announce = asyncio.create_task(say_ready())
     try:
         await client.start(args.token)
     finally:
+        announce.cancel()
         await database.close()
 
 

@@ -72,13 +72,20 @@ async def worker(
             name,
             *extra,
             cwd=ROOT,
-            stdout=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
         )
     try:
         yield process
     finally:
         await kill(process)
+
+
+async def ready(process: asyncio.subprocess.Process, within: float = 60) -> None:
+    """Wait for the worker's "ready" line: from then on its dispatcher polls the outbox."""
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), within)
+    assert line == b"ready\n", f"the worker said {line!r} instead of ready"
 
 
 async def kill(process: asyncio.subprocess.Process) -> None:
@@ -214,13 +221,16 @@ async def test_two_processes_on_postgres_post_each_delivery_once(
         await load_seed(db)
         for channel in channels:
             await add_subscription(db, office.guild.id, channel.id, "bodycam")
-        await changes(db, 100, "Shared")
         log = tmp_path / "workers.log"
-        started = time.monotonic()
         async with (
-            worker(fake, PG_URL, "pg:1", log, "--schema", schema),
-            worker(fake, PG_URL, "pg:2", log, "--schema", schema),
+            worker(fake, PG_URL, "pg:1", log, "--schema", schema) as first,
+            worker(fake, PG_URL, "pg:2", log, "--schema", schema) as second,
         ):
+            # Both polling before the first change: a worker that starts first on a busy machine
+            # would otherwise post all 1,000 before the other is up.
+            await asyncio.gather(ready(first), ready(second))
+            started = time.monotonic()
+            await changes(db, 100, "Shared")
             await fake.wait_until(
                 lambda: sum(len(fake.messages(c)) for c in channels) >= 1000,
                 within=45,

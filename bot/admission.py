@@ -7,19 +7,37 @@ its place in line: the deadline watchdog (bot.deadline) still defers it 2 s afte
 its answer follows when a slot frees. Autocompletes and clicks are never held (they are short and
 cannot wait), and neither are commands that wait for the person (a confirmation prompt): those are
 marked `waits_for_person`, so someone reading a prompt never holds a slot.
+
+Who gets a freed slot: a waiting command is either *due* (not acknowledged yet: Discord's 3 s
+still runs, and an answer now costs one request) or *owed* (the watchdog deferred it: the person
+sees "thinking", and its answer is a second request whenever it comes). Due commands go first:
+- in arrival order while the line is short (the oldest due one has waited under
+  `congested_after`);
+- newest first once it is congested (adaptive LIFO, as in Facebook's "Fail at Scale"): in a
+  backlog the oldest due commands will be deferred anyway, and serving them first only makes every
+  newer one late too. After a burst, new commands are answered at once while the owed ones are
+  worked off, instead of waiting behind the whole backlog.
+Owed commands are answered oldest first, with every `owed_every`-th slot reserved for them while
+due ones wait, so a sustained overload delays them but never starves them ("late, not never").
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import heapq
+import itertools
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
 COMMAND_SLOTS = 8  # about the connection pool's size: more in flight only queue for connections
+CONGESTED_AFTER = 0.5  # seconds the oldest due command waited: past it, newest first
+OWED_EVERY = 4  # while due commands wait, every 4th freed slot goes to an owed (deferred) one
 WAITS_FOR_PERSON = "waits_for_person"  # a command's extras key
 CommandT = TypeVar("CommandT", bound=app_commands.Command[Any, ..., Any])
 
@@ -31,12 +49,87 @@ def waits_for_person(command: CommandT) -> CommandT:
     return command
 
 
+@dataclass(order=True)
+class Waiter:
+    """A command in line: ordered by arrival."""
+
+    seq: int
+    queued_at: float = field(compare=False)
+    # Already acknowledged (deferred by the watchdog)? Then its answer is late whatever we do.
+    owed: Callable[[], bool] = field(compare=False, repr=False)
+    granted: asyncio.Future[None] = field(compare=False, repr=False)
+
+
+class Line:
+    """The waiting commands and the rule for who goes next (no Discord calls, no clock of its
+    own: `now` is passed in)."""
+
+    def __init__(self, *, congested_after: float, owed_every: int) -> None:
+        self.congested_after = congested_after
+        self.owed_every = owed_every
+        self._due: deque[Waiter] = deque()  # arrival order; some may have become owed since
+        self._owed: list[Waiter] = []  # a heap by arrival
+        self._granted = 0
+
+    def __len__(self) -> int:
+        return len(self._due) + len(self._owed)
+
+    def add(self, waiter: Waiter) -> None:
+        self._due.append(waiter)
+
+    def next(self, now: float) -> Waiter | None:
+        """Who gets the slot that just freed (removed from the line); None if nobody waits."""
+        self._sort_oldest()
+        due = bool(self._due)
+        if self._owed and (not due or self._granted % self.owed_every == self.owed_every - 1):
+            chosen: Waiter | None = heapq.heappop(self._owed)
+        elif due and now - self._due[0].queued_at < self.congested_after:
+            chosen = self._due.popleft()
+        else:
+            chosen = self._newest_due()
+        if chosen is not None:
+            self._granted += 1
+        return chosen
+
+    def _sort_oldest(self) -> None:
+        """Move the oldest waiters that were deferred meanwhile to the owed heap (the watchdog
+        defers in arrival order, so they gather at the old end) and drop cancelled ones."""
+        while self._due and (self._due[0].owed() or self._due[0].granted.done()):
+            waiter = self._due.popleft()
+            if not waiter.granted.done():
+                heapq.heappush(self._owed, waiter)
+        while self._owed and self._owed[0].granted.done():
+            heapq.heappop(self._owed)
+
+    def _newest_due(self) -> Waiter | None:
+        while self._due:
+            waiter = self._due.pop()
+            if waiter.granted.done():
+                continue  # cancelled while waiting
+            if not waiter.owed():
+                return waiter
+            heapq.heappush(self._owed, waiter)
+        return heapq.heappop(self._owed) if self._owed else None
+
+
 class Admission:
     """The slots of one bot."""
 
-    def __init__(self, slots: int = COMMAND_SLOTS) -> None:
+    def __init__(
+        self,
+        slots: int = COMMAND_SLOTS,
+        *,
+        congested_after: float = CONGESTED_AFTER,
+        owed_every: int = OWED_EVERY,
+    ) -> None:
         self.slots = slots
-        self._free = asyncio.Semaphore(slots)
+        self._busy = 0
+        self._line = Line(congested_after=congested_after, owed_every=owed_every)
+        self._arrivals = itertools.count()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._line)
 
     @contextlib.asynccontextmanager
     async def slot(self, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
@@ -49,5 +142,31 @@ class Admission:
         ):
             yield
             return
-        async with self._free:
+        await self._acquire(interaction)
+        try:
             yield
+        finally:
+            self._release()
+
+    async def _acquire(self, interaction: discord.Interaction[Any]) -> None:
+        if self._busy < self.slots and not len(self._line):
+            self._busy += 1
+            return
+        loop = asyncio.get_running_loop()
+        waiter = Waiter(
+            next(self._arrivals), loop.time(), interaction.response.is_done, loop.create_future()
+        )
+        self._line.add(waiter)
+        try:
+            await waiter.granted
+        except asyncio.CancelledError:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                self._release()  # granted, then cancelled before it could run: pass it on
+            raise
+
+    def _release(self) -> None:
+        self._busy -= 1
+        now = asyncio.get_running_loop().time()
+        while self._busy < self.slots and (waiter := self._line.next(now)) is not None:
+            self._busy += 1
+            waiter.granted.set_result(None)

@@ -310,6 +310,50 @@ async def test_commands_past_the_slots_wait_their_turn_deferred_in_time(
     assert second.content == "Answered at the deadline."
 
 
+async def test_a_congested_line_answers_new_commands_first_and_deferred_ones_after(
+    fake: FakeDiscord,
+    office: Office,
+    slow_bot: OversightBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One slot, held. A command waits until the watchdog defers it (owed); two more arrive
+    (due) and the line counts as congested at once: when the slot frees, the newest due one is
+    answered first, then the other, each directly (no defer), then the deferred one."""
+    monkeypatch.setattr(deadline, "ACK_AFTER", 1.0)
+    slow_bot.tree.admission = admission = Admission(1, congested_after=0.0)
+    holder = await fake.slash("slow answer", user=office.staffer, wait="none")
+    owed = await fake.slash("slow at", offset=-2.0, user=office.staffer, wait="none")
+    await fake.wait_until(lambda: owed.type == DEFERRED, what="the waiting command deferred")
+    first = await fake.slash("slow at", offset=-2.0, user=office.staffer, wait="none")
+    second = await fake.slash("slow at", offset=-2.0, user=office.staffer, wait="none")
+    await fake.wait_until(lambda: admission.waiting == 3, what="three commands in line")
+    gate(slow_bot).set()
+    for reply in (holder, owed, first, second):
+        await shown(fake, reply)
+    assert (first.type, second.type) == (ANSWER, ANSWER), (first.describe(), second.describe())
+    assert_deferred_then_answered(fake, owed)
+    assert second.shown_at is not None and first.shown_at is not None and owed.shown_at
+    assert second.shown_at < first.shown_at < owed.shown_at
+
+
+async def test_a_short_line_answers_in_arrival_order(
+    fake: FakeDiscord, office: Office, slow_bot: OversightBot
+) -> None:
+    """One slot, held; two commands wait briefly (not congested): served first come, first
+    served, both answered directly."""
+    slow_bot.tree.admission = admission = Admission(1)
+    holder = await fake.slash("slow answer", user=office.staffer, wait="none")
+    first = await fake.slash("slow at", offset=-2.0, user=office.staffer, wait="none")
+    second = await fake.slash("slow at", offset=-2.0, user=office.staffer, wait="none")
+    await fake.wait_until(lambda: admission.waiting == 2, what="two commands in line")
+    gate(slow_bot).set()
+    for reply in (holder, first, second):
+        await shown(fake, reply)
+    assert (first.type, second.type) == (ANSWER, ANSWER)
+    assert first.shown_at is not None and second.shown_at is not None
+    assert first.shown_at < second.shown_at
+
+
 async def test_a_command_waiting_for_a_person_holds_no_slot(
     fake: FakeDiscord, office: Office, slow_bot: OversightBot, quick: None
 ) -> None:

@@ -50,7 +50,8 @@ from fakediscord import FakeDiscord, Message, Reply
 BANNER = (
     "Offline console: the bot runs against a local stand-in for Discord, on your configured "
     "database; nothing is sent to Discord. Type commands as in Discord, e.g. /help or /about; "
-    'options go in order or as name:value (quote spaces: city:"St. Paul"). `click <button>` (the '
+    "options go in order or as name:value (a text value runs on, as in Discord: city:St. Paul; "
+    'quotes end one: city:"San Diego" 2026-01-15). `click <button>` (the '
     "start of its label is enough) and `select [menu] <value>` use the last answer's buttons and "
     "menus; forms ask for each field in turn. A file option takes a path on this computer; files "
     "the bot sends are saved in {folder}. Change posts and digests appear as channel posts. "

@@ -27,6 +27,7 @@ class LineError(Exception):
 class Word:
     text: str
     name: str | None = None  # set for `name:value`
+    quoted: bool = False  # began with a quote: a value on its own, never run on
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,13 @@ def split_words(line: str) -> list[Word]:
             close = line.find(_QUOTES[line[i]], i + 1)
             if close < 0:
                 raise LineError(f"Missing closing quote in: {line[i:]}")
-            text, i = line[i + 1 : close], close + 1
+            text, i, quoted = line[i + 1 : close], close + 1, True
         else:
-            text = ""
+            text, quoted = "", False
         end = i
         while end < n and not line[end].isspace():
             end += 1
-        words.append(Word(text + line[i:end], name))
+        words.append(Word(text + line[i:end], name, quoted))
         i = end
     return words
 
@@ -177,16 +178,20 @@ def _continued(
     words: list[Word], declared: dict[str, Json], free: list[Json], texts: dict[str, str]
 ) -> list[Word]:
     """As in Discord, where a text option runs on until the next option: a bare word after
-    `name:value` of a free-text option continues that value when it would not fit the next
-    option in order (`/search query:body cameras` is "body cameras", not share:cameras)."""
+    `name:value` of a free-text option continues that value, unless the next option in order is
+    a typed one (a number, true/false, a choice) that the word fits. `/search query:body cameras`
+    is "body cameras", not share:cameras; `/bodycam city city:St. Paul` is St. Paul, not a city
+    "St." as of "Paul" (a date is text to the console). Quotes end a value: after
+    `city:"St. Paul"`, or before `"2026-01-15"`, the next value is positional."""
     joined: list[Word] = []
     position = 0  # the next option a bare word would go to
     for word in words:
         previous = joined[-1] if joined else None
         option = declared.get(previous.name) if previous and previous.name else None
-        if word.name is None and option is not None and _free_text(option):
+        quoted = word.quoted or (previous is not None and previous.quoted)
+        if word.name is None and option is not None and _free_text(option) and not quoted:
             following = free[position] if position < len(free) else None
-            if following is None or not _fits(following, word.text):
+            if following is None or _free_text(following) or not _fits(following, word.text):
                 assert previous is not None and previous.name is not None
                 joined[-1] = Word(f"{previous.text} {word.text}", previous.name)
                 texts[previous.name] = joined[-1].text

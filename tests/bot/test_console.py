@@ -155,7 +155,19 @@ def test_named_and_quoted_values() -> None:
 
 def test_a_text_option_runs_on_until_a_word_that_fits_the_next_option() -> None:
     """As in Discord, `city:St. Paul` is one value: a bare word after a free-text `name:value`
-    continues it unless it fits the next option in order (then it is that option's value)."""
+    continues it unless the next option in order is a typed one (number, true/false, choice)
+    that the word fits; quotes end a value."""
+    # The next option (as_of) is text to the console: the words are the city's, not a date.
+    assert parse("/bodycam city city:St. Paul").values == {"city": "St. Paul"}
+    assert parse("/bodycam city city:San Diego County").values == {"city": "San Diego County"}
+    assert parse('/bodycam city city:"San Diego" 2026-01-15').values == {
+        "city": "San Diego",
+        "as_of": "2026-01-15",
+    }
+    assert parse('/bodycam city city:San Diego "2026-01-15"').values == {
+        "city": "San Diego",
+        "as_of": "2026-01-15",
+    }
     assert parse("/admin bodycam set city:St. Paul yes").values == {
         "city": "St. Paul",
         "active": True,

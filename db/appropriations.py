@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func, select, union
+from sqlalchemy import case, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -18,6 +18,7 @@ from db.errors import InvalidInput, NotFound
 from db.models import (
     STAGE_ORDER,
     BillType,
+    Chamber,
     FundingLine,
     FundingLineFields,
     FundingPeriod,
@@ -32,6 +33,22 @@ from db.scope import Scope, find_visible, scoped, visible, visible_template
 from db.text import contains_folded, dialect_of, printable
 
 FundingState = Literal["funded", "lapsed", "unknown", "not_started"]
+
+
+# Where an action falls within its day. Congress.gov gives a day, rarely a time, and actions come
+# from several hands (the sync, editors) in any order, so the row id alone can list the
+# President's signature before the vote that cleared the bill. Within a day: introduction,
+# committee, then the chambers' own actions (their order as recorded), then what the President
+# received, then the signature or veto.
+_DAY_PHASE = case(
+    (col(MeasureAction.stage_after).in_([Stage.enacted.value, Stage.vetoed.value]), 4),
+    (col(MeasureAction.chamber) == Chamber.president.value, 3),
+    (col(MeasureAction.stage_after) == Stage.introduced.value, 0),
+    (col(MeasureAction.stage_after) == Stage.committee_reported.value, 1),
+    else_=2,
+)
+OLDEST_ACTION_FIRST = (col(MeasureAction.action_date), _DAY_PHASE, col(MeasureAction.id))
+NEWEST_ACTION_FIRST = tuple(column.desc() for column in OLDEST_ACTION_FIRST)
 
 
 def federal_fiscal_year(day: dt.date) -> int:
@@ -120,7 +137,7 @@ async def funding_status(
         session,
         visible(MeasureAction, scope)
         .where(col(MeasureAction.measure_key).in_(select(year_keys.c.key)))
-        .order_by(col(MeasureAction.action_date).desc(), col(MeasureAction.id).desc())
+        .order_by(*NEWEST_ACTION_FIRST)
         .limit(5),
     )
     lines = await _all(
@@ -289,7 +306,7 @@ async def measure_detail(session: AsyncSession, scope: Scope, key: str) -> Measu
         session,
         visible(MeasureAction, scope)
         .where(col(MeasureAction.measure_key) == key)
-        .order_by(col(MeasureAction.action_date), col(MeasureAction.id)),
+        .order_by(*OLDEST_ACTION_FIRST),
     )
     lines = await _all(
         session,
@@ -530,7 +547,7 @@ async def latest_by_chamber(
         session,
         visible(MeasureAction, scope)
         .where(col(MeasureAction.measure_key).in_(select(keys.c.key)))
-        .order_by(col(MeasureAction.action_date), col(MeasureAction.id)),
+        .order_by(*OLDEST_ACTION_FIRST),
     )
     found: dict[str, dict[str, MeasureAction]] = {}
     for action in actions:  # oldest first, so the newest of each chamber wins

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from db import candidates, resolve
-from db.appropriations import find_measure
+from db.appropriations import NEWEST_ACTION_FIRST, find_measure
 from db.candidates import KIND_WORDS, Row
 from db.candidates import record_name as record_name  # read from here by /admin tools
 from db.errors import NotFound
@@ -211,7 +211,7 @@ async def load_record(session: AsyncSession, scope: Scope, kind: str, key: str) 
         query = (
             visible(MeasureAction, scope)
             .where(col(MeasureAction.measure_key) == row.key)
-            .order_by(col(MeasureAction.action_date).desc(), col(MeasureAction.id).desc())
+            .order_by(*NEWEST_ACTION_FIRST)
             .limit(1)
         )
         latest = (await session.execute(query)).scalars().first()

@@ -31,6 +31,7 @@ from db.engine import Database
 from db.errors import NotFound
 from db.models import FundingLine, FundingPeriod, MeasureAction, Revision, Stage
 from db.oversight import add_question, find_question
+from db.search import find_record
 from tests.db.records import (
     EDITOR,
     GUILD_A,
@@ -216,6 +217,33 @@ async def test_recent_actions_belong_to_the_year_shown(db: Database) -> None:
         status = await funding_status(session, SHARED, today=TODAY)
     assert status is not None
     assert [a.measure_key for a in status.recent_actions] == [BILL]
+
+
+async def test_actions_of_one_day_read_in_the_order_they_can_happen(db: Database) -> None:
+    """An editor typed the signing first; the sync later added the same day's House vote and the
+    presentation to the President (higher ids). The bill's timeline, its newest action and the
+    status's recent actions put the vote first, the presentation next, the signing last; the
+    chambers' own actions of a day keep the order they were recorded in."""
+    await add(db, "measure", measure(stage="passed_senate"))
+    day = D(2026, 11, 12)
+    for key, chamber, text, stage in [
+        ("signed", "president", "Signed by President.", "enacted"),
+        ("house-vote", "house", "On passage Passed 217 - 212.", "passed_house"),
+        ("presented", "president", "Presented to President.", None),
+        ("reconsider", "house", "Motion to reconsider laid on the table.", None),
+        ("introduced", "house", "Introduced in House.", "introduced"),
+    ]:
+        values = action(action_date=day, chamber=chamber, text=text, stage_after=stage)
+        await add(db, "action", {**values, "key": f"{BILL}/{key}"})
+    chronological = ["introduced", "house-vote", "reconsider", "presented", "signed"]
+    async with db.session() as session:
+        detail = await measure_detail(session, SHARED, BILL)
+        status = await funding_status(session, SHARED, today=TODAY)
+        cited = await find_record(session, SHARED, BILL)
+    assert [a.key.rsplit("/", 1)[1] for a in detail.actions] == chronological
+    assert status is not None
+    assert [a.key.rsplit("/", 1)[1] for a in status.recent_actions] == chronological[::-1]
+    assert cited.latest_action is not None and cited.latest_action.text == "Signed by President."
 
 
 # ---------------------------------------------------------------- recording actions

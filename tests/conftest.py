@@ -189,6 +189,33 @@ async def open_database(
         await database.close()
 
 
+@asynccontextmanager
+async def starter_data_twice(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, clock: FixedClock
+) -> AsyncIterator[tuple[Database, Database]]:
+    """The starter dataset on `backend`, reached through two Database objects (as two processes
+    reach one database)."""
+    if backend == "sqlite":
+        path = tmp_path / "bot.db"
+        shutil.copyfile(request.getfixturevalue("seeded_template"), path)
+        url = f"sqlite+aiosqlite:///{path}"
+        first = Database(make_engine(url), clock=clock)
+        second = Database(make_engine(url), clock=clock)
+        try:
+            yield first, second
+        finally:
+            await second.close()
+            await first.close()
+        return
+    async for first in open_database(request, "postgres", tmp_path, clock):
+        await load_seed(first)
+        second = Database(postgres_engine(request.getfixturevalue("postgres_schema")), clock=clock)
+        try:
+            yield first, second
+        finally:
+            await second.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def db(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock

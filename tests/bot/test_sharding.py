@@ -29,11 +29,10 @@ from db.digests import set_digest
 from db.engine import Database
 from db.oversight import create_question
 from db.scope import Actor, Scope
-from db.seed import load_seed
 from db.tracking import add_subscription
 from fakecongress import FakeCongress
 from fakediscord import FakeDiscord, FakeGuild, FakeMember
-from tests.conftest import TOKEN, open_database, postgres_engine
+from tests.conftest import TOKEN, starter_data_twice
 
 pytestmark = pytest.mark.postgres
 CONGRESS_FIXTURES = Path(__file__).parents[1] / "fixtures" / "congress"
@@ -61,13 +60,8 @@ async def databases(
 ) -> AsyncIterator[tuple[Database, Database]]:
     """One PostgreSQL database with the starter dataset, reached through two pools (two
     processes)."""
-    async for first in open_database(request, "postgres", tmp_path, clock):
-        await load_seed(first)
-        second = Database(postgres_engine(request.getfixturevalue("postgres_schema")), clock=clock)
-        try:
-            yield first, second
-        finally:
-            await second.close()
+    async with starter_data_twice(request, "postgres", tmp_path, clock) as pair:
+        yield pair
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +17,11 @@ import pytest
 from bot.client import OversightBot
 from bot.config import Settings
 from db.clock import FixedClock
-from db.engine import Database, make_engine
+from db.engine import Database
 from db.freshness import RECHECK_SECONDS
 from db.scope import Actor, Scope
-from db.seed import load_seed
 from fakediscord import FakeDiscord, FakeMember, Reply
-from tests.conftest import Office, open_database, postgres_engine, running
+from tests.conftest import Office, running, starter_data_twice
 from tests.support.statements import interaction_statements as statements
 
 EDITOR = Actor("test editor", 1)
@@ -55,37 +52,11 @@ class Ticks:
         return self.now
 
 
-@asynccontextmanager
-async def starter_data(
-    request: pytest.FixtureRequest, backend: str, tmp_path: Path, clock: FixedClock
-) -> AsyncIterator[tuple[Database, Database]]:
-    """The starter dataset on `backend`, through two Database objects (two processes)."""
-    if backend == "sqlite":
-        path = tmp_path / "bot.db"
-        shutil.copyfile(request.getfixturevalue("seeded_template"), path)
-        url = f"sqlite+aiosqlite:///{path}"
-        first = Database(make_engine(url), clock=clock)
-        second = Database(make_engine(url), clock=clock)
-        try:
-            yield first, second
-        finally:
-            await second.close()
-            await first.close()
-        return
-    async for first in open_database(request, "postgres", tmp_path, clock):
-        await load_seed(first)
-        second = Database(postgres_engine(request.getfixturevalue("postgres_schema")), clock=clock)
-        try:
-            yield first, second
-        finally:
-            await second.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def databases(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
 ) -> AsyncIterator[tuple[Database, Database]]:
-    async with starter_data(request, request.param, tmp_path, clock) as pair:
+    async with starter_data_twice(request, request.param, tmp_path, clock) as pair:
         yield pair
 
 

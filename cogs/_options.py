@@ -7,19 +7,27 @@ tree's error handler shows privately).
 Autocompletes answer from memory (db.candidate_store, per scope and kind, while the bot's data
 token says nothing changed): they cannot be deferred and Discord drops them after 3 s. They offer
 what the database path (db.suggest.look_up, which the transforms use) would, in the same order.
+
+The record options' transforms read the database once per (scope, option, typed text) and data
+token (CandidateStore.resolved): a command asked again with the same text, as when the answer
+itself comes from bot.answers, runs no statement. A refusal ("No bill matches …") is remembered
+too; any write makes a new token, so an edit is seen at once. What a transform returns may be the
+same object another command got: commands read it, never change it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.render.common import clip, defang
 from db import resolve, suggest
-from db.candidate_store import CandidateStore, Snapshot
+from db.candidate_store import CITIES, CandidateStore, Snapshot
 from db.candidates import KINDS
 from db.dates import ACCEPTED_FORMS, DateParseError, parse_date
 from db.errors import InvalidInput, NotFound
@@ -31,6 +39,8 @@ from db.search import (
     record_choices,  # /cite's labels: db.search's one spelling
 )
 from db.suggest import MEASURES, QUESTIONS
+
+T = TypeVar("T")
 
 
 def bot_of(interaction: discord.Interaction[Any]) -> Any:
@@ -61,6 +71,25 @@ async def _suggested(
     return await _store(bot).found(scope_of(interaction), kinds, value, token, find)
 
 
+async def _resolved(
+    interaction: discord.Interaction[Any],
+    option: str,
+    value: str,
+    read: Callable[[AsyncSession, Scope], Awaitable[T]],
+) -> T:
+    """What `read` finds for `value` (typed into `option`) in the interaction's scope, in one
+    session, or the NotFound it raises: read once per data token, then from memory."""
+    bot = bot_of(interaction)
+    scope = scope_of(interaction)
+    token = await bot.data_version.token()
+
+    async def resolve() -> T:
+        async with bot.database.session() as session:
+            return await read(session, scope)
+
+    return await _store(bot).resolved(scope, option, value, token, resolve)
+
+
 def _offered(found: list[suggest.Choice]) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=c.label, value=c.value[:100]) for c in found]
 
@@ -78,8 +107,12 @@ class CityOption(app_commands.Transformer):
     ) -> list[app_commands.Choice[str]]:
         bot = bot_of(interaction)
         token = await bot.data_version.token()
-        cities = await _store(bot).cities(scope_of(interaction), token)
-        return _offered(suggest.cities_from(cities, value))
+
+        async def find(snapshot: Snapshot) -> list[suggest.Choice]:
+            return suggest.cities_from(snapshot.cities(), value)
+
+        found = await _store(bot).found(scope_of(interaction), (CITIES,), value, token, find)
+        return _offered(found)
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> str:
         if not value.strip():
@@ -98,17 +131,18 @@ class BillOption(app_commands.Transformer):
         return _offered(suggest.choices(found))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Measure:
-        scope = scope_of(interaction)
-        async with bot_of(interaction).database.session() as session:
+        async def read(session: AsyncSession, scope: Scope) -> Measure:
             measure = await resolve.find_measure(session, scope, value)
-            close = [] if measure else await suggest.suggest_measures(session, scope, value)
-        if measure is None:
-            raise NotFound(
-                f"No bill matches '{clip(defang(value), 100)}'. Type its number (7147, H.R. 7147), "
-                "public law (P.L. 119-86) or title words and pick from the list."
-                + _did_you_mean(close)
-            )
-        return measure
+            if measure is None:
+                close = await suggest.suggest_measures(session, scope, value)
+                raise NotFound(
+                    f"No bill matches '{clip(defang(value), 100)}'. Type its number (7147, "
+                    "H.R. 7147), public law (P.L. 119-86) or title words and pick from the list."
+                    + _did_you_mean(close)
+                )
+            return measure
+
+        return await _resolved(interaction, "bill", value, read)
 
 
 class QuestionOption(app_commands.Transformer):
@@ -123,16 +157,17 @@ class QuestionOption(app_commands.Transformer):
     async def transform(
         self, interaction: discord.Interaction[Any], value: str
     ) -> OversightQuestion:
-        scope = scope_of(interaction)
-        async with bot_of(interaction).database.session() as session:
+        async def read(session: AsyncSession, scope: Scope) -> OversightQuestion:
             question = await resolve.find_question(session, scope, value)
-            close = [] if question else await suggest.suggest_questions(session, scope, value)
-        if question is None:
-            raise NotFound(
-                f"No question '{clip(defang(value), 100)}'. Use its id (such as OQ-4) or pick "
-                "one from the list." + _did_you_mean(close)
-            )
-        return question
+            if question is None:
+                close = await suggest.suggest_questions(session, scope, value)
+                raise NotFound(
+                    f"No question '{clip(defang(value), 100)}'. Use its id (such as OQ-4) or "
+                    "pick one from the list." + _did_you_mean(close)
+                )
+            return question
+
+        return await _resolved(interaction, "question", value, read)
 
 
 class DateOption(app_commands.Transformer):
@@ -155,8 +190,10 @@ class RecordOption(app_commands.Transformer):
         return _offered(record_choices(found))
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> CitedRecord:
-        async with bot_of(interaction).database.session() as session:
-            return await find_record(session, scope_of(interaction), value)
+        async def read(session: AsyncSession, scope: Scope) -> CitedRecord:
+            return await find_record(session, scope, value)
+
+        return await _resolved(interaction, "record", value, read)
 
 
 ACCEPTED_DATES = ACCEPTED_FORMS

@@ -17,6 +17,12 @@ From here a guild's second autocomplete runs none.
   text lowercased, its fields as text). The cyclic garbage collector stops scanning such tuples
   once it has seen them; strings repeated across rows (who asked, components) are kept once.
 
+What was worked out is kept too, per token (`Memo`: least recently used dropped first, concurrent
+first asks share one run), so a repeat runs no statement and no ranking: the ranked answer to a
+typed text (`found`, autocompletes), and what a typed option named when its command ran
+(`resolved`, the options' transforms in cogs/_options.py: a record read from the database, 3–11 KB
+each on the large dataset, so RESOLVED_KEPT of them stay near 10 MB).
+
 `Snapshot` is a db.suggest.Source: the rows, order and limits of db.candidates' statements
 (`matching`, `freshest`, `near`) and the bill db.resolve.find_measure reads, so db.suggest.find
 ranks them into the same choices. Case is ignored as Python's str.lower ignores it, which is what
@@ -33,7 +39,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,13 +47,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import candidates, resolve
 from db.candidates import Near, Row, fields, loaded, searched_text
 from db.engine import Database
+from db.errors import NotFound
 from db.models import BodycamDeployment, bill_label
 from db.resolve import Term
 from db.scope import GUILD_PARAM, Scope, scoped, visible_template
 
 GUILDS = 128  # guilds kept at most (the large benchmark dataset has 100)
 FOUND_KEPT = 2048  # typed texts remembered with what they found (all scopes together)
+RESOLVED_KEPT = 1024  # typed options remembered with the record they named (all scopes together)
 FoundT = TypeVar("FoundT")
+T = TypeVar("T")
 FRESHEST = 25  # newest rows of each kind kept in order: what an empty autocomplete offers
 CITIES = "city"  # not a kind: the cities with camera records (db.suggest.cities_from)
 
@@ -83,13 +92,20 @@ def _newest(rows: tuple[Entry, ...], limit: int) -> tuple[Entry, ...]:
 
 
 class Snapshot:
-    """What one scope sees of some kinds at one token: a db.suggest.Source."""
+    """What one scope sees of some kinds at one token (and its cities, when CITIES is asked
+    for): a db.suggest.Source."""
 
-    def __init__(self, records: Mapping[str, Records]) -> None:
-        self._records = records
+    def __init__(self, records: Mapping[str, Any]) -> None:
+        self._records = records  # kind → Records; CITIES → the cities
 
     def rows(self, kind: str) -> tuple[Entry, ...]:
-        return self._records[kind].rows
+        records: Records = self._records[kind]
+        return records.rows
+
+    def cities(self) -> tuple[City, ...]:
+        """The cities with camera records, as `CandidateStore.cities` gives them."""
+        cities: tuple[City, ...] = self._records[CITIES]
+        return cities
 
     async def freshest(self, kinds: Sequence[str], *, limit: int) -> list[Row]:
         found: list[Row] = []
@@ -194,8 +210,64 @@ def _equals(bill: Entry, field: str, value: Any) -> bool:
     return bool(bill[_MEASURE_FIELDS[field]] == (str(value) if isinstance(value, int) else value))
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A NotFound kept as its message: one exception object raised by every command that asks
+    would gather each raiser's traceback, and hold their frames."""
+
+    message: str
+
+
+class Memo(Generic[T]):
+    """What some work gave per key while the data token is the same, at most `size` keys, the
+    least recently used dropped first. Concurrent first asks for a key share one run, in a task
+    of its own (named after the first asker's, whose work it is) so that an asker given up on
+    does not cancel it for the others; a failure reaches those waiting and is not kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._token: Hashable = None
+        self._kept: OrderedDict[Hashable, T] = OrderedDict()
+        self._running: dict[tuple[Hashable, Hashable], asyncio.Task[T]] = {}
+
+    def see(self, token: Hashable) -> None:
+        if token != self._token:  # any write may have changed any answer: start again
+            self._token, self._kept = token, OrderedDict()
+
+    async def get(self, key: Hashable, token: Hashable, work: Callable[[], Awaitable[T]]) -> T:
+        self.see(token)
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        running = (key, token)
+        task = self._running.get(running)
+        if task is None:
+            asker = asyncio.current_task()
+            task = asyncio.get_running_loop().create_task(
+                self._run(key, token, work), name=asker.get_name() if asker else None
+            )
+            self._running[running] = task
+            task.add_done_callback(functools.partial(self._finished, running))
+        return await asyncio.shield(task)
+
+    async def _run(self, key: Hashable, token: Hashable, work: Callable[[], Awaitable[T]]) -> T:
+        result = await work()
+        if token == self._token:  # not if a write came in meanwhile: good for its askers only
+            self._kept[key] = result
+            if len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return result
+
+    def _finished(self, running: tuple[Hashable, Hashable], task: asyncio.Task[T]) -> None:
+        if self._running.get(running) is task:
+            del self._running[running]
+        if not task.cancelled():
+            task.exception()  # seen (its waiters get it), so asyncio does not log it as lost
+
+
 class CandidateStore:
-    """Autocomplete's candidates per (scope, kind), in memory while the data token is the same."""
+    """Autocomplete's candidates per (scope, kind), in memory while the data token is the same,
+    with what was worked out from them and what typed options named."""
 
     def __init__(self, database: Database, *, guilds: int = GUILDS) -> None:
         self.database = database
@@ -204,9 +276,12 @@ class CandidateStore:
         self._shared: dict[str, Any] = {}  # kind (or CITIES) → Records (or cities)
         self._kept: OrderedDict[int, dict[str, Any]] = OrderedDict()  # guild → the same
         self._loading: dict[tuple[int | None, str, Hashable], asyncio.Task[dict[str, Any]]] = {}
-        # What was typed → what was found, per scope and kinds, until the token changes: people
-        # in a burst type the same few prefixes, and ranking 500 questions costs ~2 ms each time.
-        self._found: OrderedDict[tuple[int | None, tuple[str, ...], str], Any] = OrderedDict()
+        # What was typed → what was found, per scope and kinds: people in a burst type the same
+        # few prefixes, and ranking 500 questions costs ~2 ms each time.
+        self._found: Memo[Any] = Memo(FOUND_KEPT)
+        # What was typed into an option → the record it named (or the refusal), per scope and
+        # option: a command's option otherwise reads the database on every call.
+        self._resolved: Memo[Any] = Memo(RESOLVED_KEPT)
 
     async def found(
         self,
@@ -216,20 +291,45 @@ class CandidateStore:
         token: Hashable,
         find: Callable[[Snapshot], Awaitable[FoundT]],
     ) -> FoundT:
-        """`find` on the scope's snapshot for `text`, remembered (at most FOUND_KEPT) until the
-        token changes. `find` must depend only on the snapshot and `text`."""
+        """`find` on the scope's snapshot of `kinds` for `text`, remembered (at most
+        FOUND_KEPT) until the token changes. `find` must depend only on the snapshot and
+        `text`."""
         self._see(token)
-        key = (scope.guild_id, tuple(kinds), text)
-        if key in self._found:
-            self._found.move_to_end(key)
-            remembered: FoundT = self._found[key]
-            return remembered
-        result = await find(await self.snapshot(scope, kinds, token))
-        if token == self._token:  # not if a write came in meanwhile
-            self._found[key] = result
-            if len(self._found) > FOUND_KEPT:
-                self._found.popitem(last=False)
-        return result
+
+        async def work() -> FoundT:
+            return await find(await self.snapshot(scope, kinds, token))
+
+        found: FoundT = await self._found.get((scope.guild_id, tuple(kinds), text), token, work)
+        return found
+
+    async def resolved(
+        self,
+        scope: Scope,
+        option: str,
+        text: str,
+        token: Hashable,
+        resolve: Callable[[], Awaitable[T]],
+    ) -> T:
+        """What `resolve` gives for `text` typed into `option` in `scope`, or the NotFound it
+        raises (raised again, a new one each time), remembered (at most RESOLVED_KEPT) until the
+        token changes; concurrent first asks share one call. `resolve` must depend only on the
+        scope, the text and the data. Every command given the same text gets the same objects,
+        so they are read only: database rows detached from their session (closed, with
+        expire_on_commit off, so every column stays loaded; the models have no relationships to
+        load lazily)."""
+        self._see(token)
+
+        async def outcome() -> T | Refused:
+            try:
+                return await resolve()
+            except NotFound as refusal:
+                return Refused(str(refusal))
+
+        result = await self._resolved.get((scope.guild_id, option, text), token, outcome)
+        if isinstance(result, Refused):
+            raise NotFound(result.message)
+        resolved: T = result
+        return resolved
 
     async def snapshot(self, scope: Scope, kinds: Sequence[str], token: Hashable) -> Snapshot:
         """What `scope` sees of `kinds` at `token` (with the bills when actions are asked for:
@@ -255,7 +355,8 @@ class CandidateStore:
     def _see(self, token: Hashable) -> None:
         if token != self._token:  # any write may have changed what anyone sees: start again
             self._token, self._shared, self._kept = token, {}, OrderedDict()
-            self._found = OrderedDict()
+        self._found.see(token)
+        self._resolved.see(token)
 
     async def _get(
         self, guild_id: int | None, names: tuple[str, ...], token: Hashable

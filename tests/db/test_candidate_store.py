@@ -1,20 +1,27 @@
 """Candidates in memory (db.candidate_store): the same choices, in the same order, as the database
-path for every kind of typing; read once per token and scope, bounded, never another guild's."""
+path for every kind of typing; read once per token and scope, bounded, never another guild's. What
+a typed option named (CandidateStore.resolved) and a city ranking are kept per token too."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.dataset import Sizes, generate
-from db import suggest
-from db.candidate_store import CandidateStore
+from db import resolve, suggest
+from db.candidate_store import CITIES, CandidateStore, Snapshot
 from db.candidates import KINDS
 from db.engine import Database
+from db.errors import NotFound
+from db.models import Measure
 from db.scope import Scope
+from db.search import find_record
 from db.seed import load_seed
 from db.suggest import Found
 from tests.db.records import (
@@ -75,6 +82,8 @@ TYPED = [
 ]
 SCOPES = [SHARED, GUILD_A, GUILD_B]
 TOKEN = 1
+T = TypeVar("T")
+Resolve = Callable[[], Awaitable[T]]
 
 
 async def fill(db: Database) -> None:
@@ -271,3 +280,233 @@ async def test_bills_are_named_as_find_measure_names_them(db: Database, typed: s
         expected = await suggest.InDatabase(session, SHARED).bill(typed)
     got = await snapshot.bill(typed)
     assert (got and got.key) == (expected and expected.key)
+
+
+# ---------------------------------------------------------------- typed options and cities
+
+
+def bill_typed(db: Database, scope: Scope, text: str, reads: list[str]) -> Resolve[Measure]:
+    """What BillOption's transform reads for `text` (cogs/_options.py), counted in `reads`."""
+
+    async def read() -> Measure:
+        reads.append(text)
+        async with db.session() as session:
+            found = await resolve.find_measure(session, scope, text)
+        if found is None:
+            raise NotFound(f"No bill matches '{text}'.")
+        return found
+
+    return read
+
+
+async def test_a_typed_option_is_read_once_per_scope_option_and_token(db: Database) -> None:
+    """The same text typed into the same option in the same scope is read once while the token
+    lasts, and every asker gets the same record; another scope, option, text or token reads
+    again."""
+    await load_seed(db)
+    store = CandidateStore(db)
+    reads: list[str] = []
+    with statements(db) as first_time:
+        first = await store.resolved(
+            GUILD_A, "bill", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads)
+        )
+    with statements(db) as again_time:
+        again = await store.resolved(
+            GUILD_A, "bill", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads)
+        )
+    assert first.key == "119-hr7147" and again is first
+    assert first_time and again_time == [] and reads == ["7147"]
+    await store.resolved(GUILD_B, "bill", "7147", TOKEN, bill_typed(db, GUILD_B, "7147", reads))
+    await store.resolved(GUILD_A, "record", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads))
+    await store.resolved(
+        GUILD_A, "bill", "HR 7147", TOKEN, bill_typed(db, GUILD_A, "HR 7147", reads)
+    )
+    newer = await store.resolved(
+        GUILD_A, "bill", "7147", TOKEN + 1, bill_typed(db, GUILD_A, "7147", reads)
+    )
+    assert reads == ["7147", "7147", "7147", "HR 7147", "7147"]
+    assert newer is not first and newer.key == first.key
+
+
+async def test_a_refusal_is_kept_and_raised_anew_until_the_data_changes(db: Database) -> None:
+    """'H.R. 1234' names no bill: read once, refused each time with a new NotFound of the same
+    message; once the bill is added (a new token) it is found."""
+    await load_seed(db)
+    store = CandidateStore(db)
+    reads: list[str] = []
+    refusals = []
+    for _ in range(2):
+        with pytest.raises(NotFound) as refused:
+            await store.resolved(
+                GUILD_A, "bill", "H.R. 1234", TOKEN, bill_typed(db, GUILD_A, "H.R. 1234", reads)
+            )
+        refusals.append(refused.value)
+    assert reads == ["H.R. 1234"]
+    assert str(refusals[0]) == str(refusals[1]) == "No bill matches 'H.R. 1234'."
+    assert refusals[0] is not refusals[1]  # one raised object would gather every traceback
+    await add(db, "measure", measure(bill_number=1234, title="Twelve Thirty-Four Act"))
+    found = await store.resolved(
+        GUILD_A, "bill", "H.R. 1234", TOKEN + 1, bill_typed(db, GUILD_A, "H.R. 1234", reads)
+    )
+    assert found.key == "119-hr1234"
+
+
+async def test_concurrent_first_asks_share_one_read(db: Database) -> None:
+    """Ten commands with the same text at once, before anything is kept: one read, one record."""
+    await load_seed(db)
+    store = CandidateStore(db)
+    reads: list[str] = []
+    found = await asyncio.gather(
+        *(
+            store.resolved(GUILD_A, "bill", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads))
+            for _ in range(10)
+        )
+    )
+    assert reads == ["7147"] and len({id(measure) for measure in found}) == 1
+
+
+async def test_an_asker_given_up_on_does_not_cancel_the_read(db: Database) -> None:
+    """The first command is cancelled while its option is read (its interaction gave up): the
+    read goes on for the one waiting with it, and is kept."""
+    await load_seed(db)
+    store = CandidateStore(db)
+    reads: list[str] = []
+    first = asyncio.ensure_future(
+        store.resolved(GUILD_A, "bill", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads))
+    )
+    await asyncio.sleep(0)  # the first has started the read and waits for it
+    second = asyncio.ensure_future(
+        store.resolved(GUILD_A, "bill", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads))
+    )
+    first.cancel()
+    found = await second
+    again = await store.resolved(
+        GUILD_A, "bill", "7147", TOKEN, bill_typed(db, GUILD_A, "7147", reads)
+    )
+    assert first.cancelled() and found.key == "119-hr7147" and again is found
+    assert reads == ["7147"]
+
+
+async def test_a_failed_or_outdated_read_is_not_kept(db: Database) -> None:
+    """A read that fails (the database went away) is tried again by the next asker; one that
+    ends after a write came in (a new token) serves its askers only."""
+    await load_seed(db)
+    store = CandidateStore(db)
+    calls: list[str] = []
+
+    async def failing() -> Measure:
+        calls.append("failed")
+        raise ConnectionError("the database went away")
+
+    for _ in range(2):
+        with pytest.raises(ConnectionError):
+            await store.resolved(GUILD_A, "bill", "7147", TOKEN, failing)
+    assert calls == ["failed", "failed"]
+    reads: list[str] = []
+    release = asyncio.Event()
+    read = bill_typed(db, GUILD_A, "7147", reads)
+
+    async def slow() -> Measure:
+        await release.wait()
+        return await read()
+
+    older = asyncio.ensure_future(store.resolved(GUILD_A, "bill", "7147", TOKEN, slow))
+    await asyncio.sleep(0)  # it waits, holding the read for TOKEN
+    await store.resolved(
+        GUILD_A, "bill", "HR 7147", TOKEN + 1, bill_typed(db, GUILD_A, "HR 7147", reads)
+    )
+    release.set()
+    assert (await older).key == "119-hr7147"
+    await store.resolved(GUILD_A, "bill", "7147", TOKEN + 1, bill_typed(db, GUILD_A, "7147", reads))
+    assert reads == ["HR 7147", "7147", "7147"]
+
+
+async def test_kept_records_are_detached_and_fully_loaded(db: Database) -> None:
+    """Commands share what an option resolved to, so every row in it is out of its session
+    with every column loaded: reading it never reaches the database (nothing expired, no lazy
+    load) and no session holds it (nothing would be flushed). As the options read them: a bill,
+    a question, /cite's bill (with its latest action) and question (with the bill its due rule
+    follows)."""
+    await load_seed(db)
+    store = CandidateStore(db)
+
+    async def in_session(read: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        async with db.session() as session:
+            return await read(session)
+
+    bill = await store.resolved(
+        SHARED,
+        "bill",
+        "HR 7147",
+        TOKEN,
+        lambda: in_session(lambda s: resolve.find_measure(s, SHARED, "HR 7147")),
+    )
+    asked = await store.resolved(
+        SHARED,
+        "question",
+        "oq2",
+        TOKEN,
+        lambda: in_session(lambda s: resolve.find_question(s, SHARED, "oq2")),
+    )
+    cited_bill = await store.resolved(
+        SHARED,
+        "record",
+        "7147",
+        TOKEN,
+        lambda: in_session(lambda s: find_record(s, SHARED, "7147")),
+    )
+    cited_question = await store.resolved(
+        SHARED,
+        "record",
+        "OQ-4",
+        TOKEN,
+        lambda: in_session(lambda s: find_record(s, SHARED, "OQ-4")),
+    )
+    rows = [
+        bill,
+        asked,
+        cited_bill.record,
+        cited_bill.latest_action,
+        cited_question.record,
+        cited_question.measure,
+    ]
+    assert all(row is not None for row in rows)
+    with statements(db) as seen:
+        for row in rows:
+            state = inspect(row)
+            assert state.detached and not state.expired_attributes and not state.unloaded, row
+            read = {attribute.key: attribute.value for attribute in state.attrs}
+            assert read["key"] == row.key and len(read) > 10
+    assert seen == []
+
+
+async def test_cities_are_ranked_once_per_scope_text_and_token(db: Database) -> None:
+    """/bodycam city's autocomplete (CandidateStore.found over the cities): what the database
+    path offers, ranked once per text while the token lasts; each label's sort key is worked
+    out once, not on every ranking."""
+    await fill(db)
+    store = CandidateStore(db)
+    ranked: list[str] = []
+
+    def ranking(text: str) -> Callable[[Snapshot], Awaitable[list[suggest.Choice]]]:
+        async def find(snapshot: Snapshot) -> list[suggest.Choice]:
+            ranked.append(text)
+            return suggest.cities_from(snapshot.cities(), text)
+
+        return find
+
+    first = await store.found(GUILD_A, (CITIES,), "spring", TOKEN, ranking("spring"))
+    with statements(db) as seen:
+        again = await store.found(GUILD_A, (CITIES,), "spring", TOKEN, ranking("spring"))
+    assert again is first and seen == [] and ranked == ["spring"]
+    async with db.session() as session:
+        assert first == await suggest.suggest_cities(session, GUILD_A, "spring") and first
+    await store.found(GUILD_B, (CITIES,), "spring", TOKEN, ranking("spring"))
+    await store.found(GUILD_A, (CITIES,), "spring", TOKEN + 1, ranking("spring"))
+    assert ranked == ["spring"] * 3
+    cities = await store.cities(GUILD_A, TOKEN + 1)
+    typed = ("", "a", "s", "spring", "minneapols")
+    first_rankings = [suggest.cities_from(cities, text) for text in typed]
+    worked_out = suggest._natural.cache_info().misses
+    assert [suggest.cities_from(cities, text) for text in typed] == first_rankings
+    assert suggest._natural.cache_info().misses == worked_out

@@ -15,18 +15,16 @@ embed (bot.render.common.page_footer), so a reply never changes a kept answer.
 
 from __future__ import annotations
 
-import asyncio
-from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Hashable, Sequence
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 import discord
 
 from bot.views import Page, RenderPage, respond
+from db.memo import Memo
 
 SIZE = 512  # entries per cache; each staff cog keeps one
 T = TypeVar("T")
-Key = tuple[str, int | None, Hashable, Hashable]
 
 
 class Versioned(Protocol):
@@ -101,19 +99,23 @@ async def reply(
 
 
 class AnswerCache:
-    """A bounded LRU map of answers under the current data token. Concurrent misses for one key
-    build once (the others await that build); a failed build is not kept."""
+    """Answers under the current data token, at most `size` (db.memo.Memo: least recently used
+    dropped first, concurrent misses for one key built once, a failed build not kept)."""
 
     def __init__(self, version: Versioned, *, size: int = SIZE) -> None:
         self.version = version
-        self.size = size
-        self._entries: OrderedDict[Key, Any] = OrderedDict()
-        self._building: dict[Key, asyncio.Task[Any]] = {}
-        self._token: Hashable = None
-        self.hits = self.misses = 0
+        self._memo: Memo[Any] = Memo(size)
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._memo)
+
+    @property
+    def hits(self) -> int:
+        return self._memo.hits
+
+    @property
+    def misses(self) -> int:
+        return self._memo.misses
 
     async def get(
         self,
@@ -126,32 +128,5 @@ class AnswerCache:
         by `build()` (which must read after this call began, so it is at least as new as the
         token it is kept under)."""
         token = await self.version.token()
-        if token != self._token:
-            # Tokens only move forward: every kept entry is unreachable now.
-            self._entries.clear()
-            self._token = token
-        key: Key = (command, guild_id, options, token)
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return cast(T, self._entries[key])
-        building = self._building.get(key)
-        if building is None:
-            self.misses += 1
-            # Its own task, so a cancelled asker does not fail the others; named after the
-            # asker's (discord.py's "CommandTree-invoker"), whose work it is.
-            asker = asyncio.current_task()
-            building = asyncio.get_running_loop().create_task(
-                build(), name=asker.get_name() if asker else None
-            )
-            self._building[key] = building
-            building.add_done_callback(lambda task: self._built(key, task))
-        return cast(T, await asyncio.shield(building))
-
-    def _built(self, key: Key, task: asyncio.Task[Any]) -> None:
-        self._building.pop(key, None)
-        if task.cancelled() or task.exception() is not None or key[3] != self._token:
-            return  # a failure is raised to every waiter, never kept; an old token is dead
-        self._entries[key] = task.result()
-        while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        answer: T = await self._memo.get((command, guild_id, options), token, build)
+        return answer

@@ -36,7 +36,10 @@ import discord
 from discord import app_commands
 
 COMMAND_SLOTS = 8  # about the connection pool's size: more in flight only queue for connections
-CONGESTED_AFTER = 0.5  # seconds the oldest due command waited: past it, newest first
+# Seconds the oldest due command waited: past it, newest first. Half the watchdog's 2 s: a line
+# that briefly backs up (a cold cache, a slow read) stays in order, since newest-first there
+# would only push a few unlucky commands past their defer and multiply the tail.
+CONGESTED_AFTER = 1.0
 OWED_EVERY = 4  # while due commands wait, every 4th freed slot goes to an owed (deferred) one
 WAITS_FOR_PERSON = "waits_for_person"  # a command's extras key
 CommandT = TypeVar("CommandT", bound=app_commands.Command[Any, ..., Any])

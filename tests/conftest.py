@@ -217,6 +217,15 @@ async def starter_data_twice(
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def starter_databases(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
+) -> AsyncIterator[tuple[Database, Database]]:
+    """The starter dataset on each backend, through the bot's Database and another process's."""
+    async with starter_data_twice(request, request.param, tmp_path, clock) as pair:
+        yield pair
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def db(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
 ) -> AsyncIterator[Database]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from db.engine import Database
 from db.freshness import RECHECK_SECONDS
 from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, FakeMember, Reply
-from tests.conftest import Office, running, starter_data_twice
+from tests.conftest import Office, running
 from tests.support.statements import interaction_statements as statements
 
 EDITOR = Actor("test editor", 1)
@@ -50,28 +49,23 @@ class Ticks:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def databases(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
-) -> AsyncIterator[tuple[Database, Database]]:
-    async with starter_data_twice(request, request.param, tmp_path, clock) as pair:
-        yield pair
-
-
 @pytest.fixture
 async def served(
-    fake: FakeDiscord, office: Office, databases: tuple[Database, Database], settings: Settings
+    fake: FakeDiscord,
+    office: Office,
+    starter_databases: tuple[Database, Database],
+    settings: Settings,
 ) -> AsyncIterator[OversightBot]:
     """The real bot on the first Database, its recheck clock in the test's hands."""
-    bot = OversightBot(settings=settings, database=databases[0])
+    bot = OversightBot(settings=settings, database=starter_databases[0])
     bot.data_version.monotonic = Ticks()
     async with running(fake, bot) as client:
         yield client
 
 
 @pytest.fixture
-def other_process(databases: tuple[Database, Database]) -> Database:
-    return databases[1]
+def other_process(starter_databases: tuple[Database, Database]) -> Database:
+    return starter_databases[1]
 
 
 def ticks(bot: OversightBot) -> Ticks:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +15,10 @@ import pytest
 from bot.client import OversightBot
 from bot.config import Settings
 from db import suggest
-from db.clock import FixedClock
 from db.engine import Database
 from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, FakeMember, Reply
-from tests.conftest import Office, running, starter_data_twice
+from tests.conftest import Office, running
 from tests.support.statements import interaction_statements as statements
 
 EDITOR = Actor("test editor", 1)
@@ -38,22 +36,16 @@ ASKED: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def databases(
-    request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock
-) -> AsyncIterator[tuple[Database, Database]]:
-    """The starter dataset on each backend, through the bot's Database and another process's."""
-    async with starter_data_twice(request, request.param, tmp_path, clock) as pair:
-        yield pair
-
-
 @pytest.fixture
 async def served(
-    fake: FakeDiscord, office: Office, databases: tuple[Database, Database], settings: Settings
+    fake: FakeDiscord,
+    office: Office,
+    starter_databases: tuple[Database, Database],
+    settings: Settings,
 ) -> AsyncIterator[OversightBot]:
     """The real bot, its data token read from the database once only: what changes it is its
     own writes, and another process's once the test says the recheck is due."""
-    bot = OversightBot(settings=settings, database=databases[0])
+    bot = OversightBot(settings=settings, database=starter_databases[0])
     bot.data_version.recheck_seconds = math.inf
     async with running(fake, bot) as client:
         yield client
@@ -140,13 +132,13 @@ async def test_another_process_write_shows_once_the_token_is_read_again(
     fake: FakeDiscord,
     office: Office,
     served: OversightBot,
-    databases: tuple[Database, Database],
+    starter_databases: tuple[Database, Database],
 ) -> None:
     """A write through another Database (another shard, the command line) is not told to this
     process: /cite's option keeps what it read until the data version reads the database again
     (within a second in the bot), then reads the record again."""
     before = await cite(fake, office.staffer, "oq2")
-    async with databases[1].writer(Scope.shared(), EDITOR) as writer:
+    async with starter_databases[1].writer(Scope.shared(), EDITOR) as writer:
         await writer.change("question", "OQ-2", {"asked_by": "Rep. Elsewhere"})
     assert await cite(fake, office.staffer, "oq2") == before  # the bound, not a fault
     served.data_version.forget()  # the recheck is due

@@ -56,7 +56,6 @@ from db.scope import GUILD_PARAM, Scope, scoped, visible_template
 GUILDS = 128  # guilds kept at most (the large benchmark dataset has 100)
 FOUND_KEPT = 2048  # typed texts remembered with what they found (all scopes together)
 RESOLVED_KEPT = 1024  # typed options remembered with the record they named (all scopes together)
-FoundT = TypeVar("FoundT")
 T = TypeVar("T")
 FRESHEST = 25  # newest rows of each kind kept in order: what an empty autocomplete offers
 CITIES = "city"  # not a kind: the cities with camera records (db.suggest.cities_from)
@@ -104,7 +103,7 @@ class Snapshot:
         return records.rows
 
     def cities(self) -> tuple[City, ...]:
-        """The cities with camera records, as `CandidateStore.cities` gives them."""
+        """The cities with camera records the scope sees (db.suggest.cities_from ranks them)."""
         cities: tuple[City, ...] = self._records[CITIES]
         return cities
 
@@ -243,17 +242,17 @@ class CandidateStore:
         kinds: Sequence[str],
         text: str,
         token: Hashable,
-        find: Callable[[Snapshot], Awaitable[FoundT]],
-    ) -> FoundT:
+        find: Callable[[Snapshot], Awaitable[T]],
+    ) -> T:
         """`find` on the scope's snapshot of `kinds` for `text`, remembered (at most
         FOUND_KEPT) until the token changes. `find` must depend only on the snapshot and
         `text`."""
         self._see(token)
 
-        async def work() -> FoundT:
+        async def work() -> T:
             return await find(await self.snapshot(scope, kinds, token))
 
-        found: FoundT = await self._found.get((scope.guild_id, tuple(kinds), text), token, work)
+        found: T = await self._found.get((scope.guild_id, tuple(kinds), text), token, work)
         return found
 
     async def resolved(
@@ -293,13 +292,6 @@ class CandidateStore:
             wanted += ("measure",)
         self._see(token)
         return Snapshot(await self._get(scope.guild_id, wanted, token))
-
-    async def cities(self, scope: Scope, token: Hashable) -> tuple[City, ...]:
-        """The cities with camera records `scope` sees at `token`, in the database's order
-        (db.suggest.cities_from)."""
-        self._see(token)
-        found: tuple[City, ...] = (await self._get(scope.guild_id, (CITIES,), token))[CITIES]
-        return found
 
     @property
     def guilds_kept(self) -> list[int]:

@@ -333,7 +333,10 @@ def test_only_load_runs_both_mixes_against_bot_processes(tmp_path: Path) -> None
     for mix in ("mixed", "noop"):
         steps = part["mixes"][mix]["steps"]
         assert [(s["rate"], s["launched"], s["missed"]) for s in steps] == [(5, 5, 0), (10, 10, 0)]
-        assert all(s["cpu_ms_per_command"] > 0 for s in steps)
+        assert all(s["cpu_ms_per_command"] >= 0 for s in steps)
+    # CPU is read from /proc in clock ticks (10 ms): five /noop in a 1 s step can read 0 (CI did),
+    # so only the mixed commands' steps together must show some (they read 9-12 ms each).
+    assert sum(s["cpu_ms_per_command"] for s in part["mixes"]["mixed"]["steps"]) > 0
     noop = part["mixes"]["noop"]["steps"][-1]["operations"]["/noop"]
     assert noop["answers"] == {"ok": 10}
     assert part["statements"]["/approps status"]["statements"] > 0

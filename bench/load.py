@@ -354,11 +354,16 @@ def _ms(value: float | None) -> str:
     return "lost" if value is None else f"{value:.1f}"
 
 
+def _database_cpu(value: float | None) -> str:
+    """SQLite runs in the bot's process (its CPU is in the bot's): no separate figure."""
+    return "" if value is None else f" (database {value:.2f})"
+
+
 def _line(step: dict[str, Any]) -> str:
     return (
         f"answer p50 {_ms(step['answer']['p50_ms'])} p99 {_ms(step['answer']['p99_ms'])} ms, "
-        f"{step['throughput_per_s']:.0f}/s, CPU {step['cpu_ms_per_command']:.2f} ms/cmd "
-        f"(database {_ms(step['database_cpu_ms_per_command'])}), "
+        f"{step['throughput_per_s']:.0f}/s, CPU {step['cpu_ms_per_command']:.2f} ms/cmd"
+        f"{_database_cpu(step['database_cpu_ms_per_command'])}, "
         f"missed {step['missed']}, launch lag p99 {_ms(step['launch_lag']['p99_ms'])} ms, "
         f"host {step['host_busy_percent']:.0f}% busy"
     )

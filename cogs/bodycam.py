@@ -3,6 +3,7 @@ a chart. City and list are served from the answer cache (bot.answers)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,7 +19,7 @@ from cogs._options import City, Day, bot_of, scope_of
 from db import bodycam as data
 from db.charts import camera_history
 from db.errors import NotFound
-from db.links import related
+from db.links import related_to_each
 from db.models import OPEN_STATUSES, CameraStatus, Component
 from db.scope import Scope
 
@@ -36,17 +37,27 @@ COMPONENT_CHOICES: list[app_commands.Choice[str]] = [
 ]
 
 
-async def _entry(session: AsyncSession, scope: Scope, record: Any) -> render.CityEntry:
-    """A record with its linked questions (open ones listed, closed ones counted) and funding."""
-    links = await related(session, scope, "bodycam", record.key)
-    questions = [r for r in links if r.kind == "question"]
-    open_ = [q for q in questions if q.record.status in OPEN_STATUSES]
-    funding = {r.key: r.record for r in links if r.kind == "funding_line"}
-    for line in await data.camera_funding(session, scope, str(record.component)):
-        funding.setdefault(line.key, line)
-    return render.CityEntry(
-        record, open_, list(funding.values()), closed_questions=len(questions) - len(open_)
-    )
+async def _entries(
+    session: AsyncSession, scope: Scope, records: Sequence[Any]
+) -> list[render.CityEntry]:
+    """Each record with its linked questions (open ones listed, closed ones counted) and
+    funding: the links and the camera funding read once for all of them."""
+    links = await related_to_each(session, scope, "bodycam", [r.key for r in records])
+    components = sorted({str(r.component) for r in records})
+    camera_lines = await data.camera_funding_of_each(session, scope, components)
+    entries = []
+    for record in records:
+        linked = links[record.key]
+        questions = [r for r in linked if r.kind == "question"]
+        open_ = [q for q in questions if q.record.status in OPEN_STATUSES]
+        funding = {r.key: r.record for r in linked if r.kind == "funding_line"}
+        for line in camera_lines[str(record.component)]:
+            funding.setdefault(line.key, line)
+        closed = len(questions) - len(open_)
+        entries.append(
+            render.CityEntry(record, open_, list(funding.values()), closed_questions=closed)
+        )
+    return entries
 
 
 @app_commands.guild_only()
@@ -78,7 +89,7 @@ class Bodycam(commands.GroupCog, group_name="bodycam", group_description="Body c
                 result = await data.city_records(session, scope, city, as_of=as_of)
                 if not result.records:
                     return Answer.of([[await self._no_record(session, scope, city, result)]])
-                entries = [await _entry(session, scope, record) for record in result.records]
+                entries = await _entries(session, scope, result.records)
             return Answer.of(render.city_pages(entries, as_of=as_of))
 
         answer = await self.answers.get("city", interaction.guild_id, (city, as_of), build)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -223,16 +224,25 @@ async def counts_by(
 async def camera_funding(session: AsyncSession, scope: Scope, component: str) -> list[FundingLine]:
     """Funding lines for body cameras that cover the component's agency (ICE for ICE-ERO, …)
     or all of DHS, newest fiscal year first. 'other' gets every camera line."""
+    return (await camera_funding_of_each(session, scope, [component]))[component]
+
+
+async def camera_funding_of_each(
+    session: AsyncSession, scope: Scope, components: Sequence[str]
+) -> dict[str, list[FundingLine]]:
+    """`camera_funding` for several components in one read (a city's records)."""
     text = or_(
         func.lower(col(FundingLine.purpose)).like("%camera%"),
         func.lower(col(FundingLine.account)).like("%camera%"),
     )
     query = visible(FundingLine, scope).where(text)
     query = query.order_by(col(FundingLine.fiscal_year).desc(), col(FundingLine.key))
-    agency = component.split("-")[0].upper() if component != Component.other else None
-    lines = (await session.execute(query)).scalars()
-    return [
-        line
-        for line in lines
-        if agency is None or re.search(rf"\b({agency}|DHS)\b", line.component.upper())
-    ]
+    lines = list((await session.execute(query)).scalars())
+    return {component: _covering(lines, component) for component in components}
+
+
+def _covering(lines: list[FundingLine], component: str) -> list[FundingLine]:
+    if component == Component.other:
+        return lines
+    agency = re.compile(rf"\b({re.escape(component.split('-')[0].upper())}|DHS)\b")
+    return [line for line in lines if agency.search(line.component.upper())]

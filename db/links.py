@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,44 +45,47 @@ def label_of(kind: str, row: Any) -> str:
 async def related(session: AsyncSession, scope: Scope, kind: str, key: str) -> list[Related]:
     """Records linked to (kind, key) that the scope can see, plus questions whose due rule
     follows the measure. Ordered by kind, then key."""
+    return (await related_to_each(session, scope, kind, [key]))[key]
+
+
+async def related_to_each(
+    session: AsyncSession, scope: Scope, kind: str, keys: Sequence[str]
+) -> dict[str, list[Related]]:
+    """`related` for several records of one kind in one read per kind of record at the other
+    end (a city's ten records: three statements, not thirty)."""
+    wanted = set(keys)
     link_query = visible(RecordLink, scope).where(
         or_(
-            and_(col(RecordLink.a_kind) == kind, col(RecordLink.a_key) == key),
-            and_(col(RecordLink.b_kind) == kind, col(RecordLink.b_key) == key),
+            and_(col(RecordLink.a_kind) == kind, col(RecordLink.a_key).in_(wanted)),
+            and_(col(RecordLink.b_kind) == kind, col(RecordLink.b_key).in_(wanted)),
         )
     )
-    ends: set[tuple[str, str]] = set()
+    ends: dict[str, set[tuple[str, str]]] = {key: set() for key in wanted}
     for link in (await session.execute(link_query)).scalars():
-        other = (
-            (link.b_kind, link.b_key)
-            if (link.a_kind, link.a_key) == (kind, key)
-            else (
-                link.a_kind,
-                link.a_key,
-            )
-        )
-        ends.add(other)
-    found: list[Related] = []
+        a, b = (link.a_kind, link.a_key), (link.b_kind, link.b_key)
+        if a[0] == kind and a[1] in wanted:
+            ends[a[1]].add(b)
+        if b[0] == kind and b[1] in wanted:
+            ends[b[1]].add(a)
     by_kind: dict[str, set[str]] = {}
-    for other_kind, other_key in ends:
+    for other_kind, other_key in {end for linked in ends.values() for end in linked}:
         by_kind.setdefault(other_kind, set()).add(other_key)
-    for other_kind, keys in by_kind.items():
+    rows: dict[tuple[str, str], Related] = {}
+    for other_kind, other_keys in by_kind.items():
         table: Any = RECORD_TABLES[other_kind]
-        rows = await session.execute(visible(table, scope).where(table.key.in_(keys)))
-        found += [Related(other_kind, r.key, label_of(other_kind, r), r) for r in rows.scalars()]
+        query = visible(table, scope).where(table.key.in_(other_keys))
+        for r in (await session.execute(query)).scalars():
+            rows[(other_kind, r.key)] = Related(other_kind, r.key, label_of(other_kind, r), r)
+    found = {key: [rows[end] for end in ends[key] if end in rows] for key in wanted}
     if kind == "measure":
-        followers = await session.execute(
-            visible(OversightQuestion, scope).where(
-                col(OversightQuestion.due_rule_measure_key) == key
-            )
-        )
-        known = {(r.kind, r.key) for r in found}
-        found += [
-            Related("question", q.key, label_of("question", q), q)
-            for q in followers.scalars()
-            if ("question", q.key) not in known
-        ]
-    return sorted(found, key=lambda r: (r.kind, r.key))
+        rule = col(OversightQuestion.due_rule_measure_key)
+        followers = await session.execute(visible(OversightQuestion, scope).where(rule.in_(wanted)))
+        for q in followers.scalars():
+            key = q.due_rule_measure_key
+            assert key is not None  # the query asked for it
+            if all((r.kind, r.key) != ("question", q.key) for r in found[key]):
+                found[key].append(Related("question", q.key, label_of("question", q), q))
+    return {key: sorted(found[key], key=lambda r: (r.kind, r.key)) for key in keys}
 
 
 async def link_records(

@@ -23,6 +23,7 @@ from db.scope import Actor, Scope
 from fakediscord import FakeDiscord, Reply
 from tests.conftest import Office
 from tests.support.replies import buttons, fields, titles, ts, wait_until_disabled
+from tests.support.statements import interaction_statements
 
 Json = dict[str, Any]
 EDITOR = Actor("test editor", 1)
@@ -320,6 +321,23 @@ async def test_a_typo_suggests_the_nearest_city(fake: FakeDiscord, office: Offic
     reply = await fake.slash("bodycam city", city="Minneapols", user=office.staffer)
     assert reply.content == "No record for 'Minneapols'. Did you mean Minneapolis, MN?"
     assert reply.ephemeral
+
+
+async def test_a_citys_statements_do_not_grow_with_its_records(
+    fake: FakeDiscord, office: Office, bot
+) -> None:
+    """A city with a record for each of five components is read in as many statements as a
+    city with one: links and camera funding are read once for all its records (they were read
+    per record: 2 more statements each)."""
+    await write(bot, bodycam("Onerecord", "TX"))
+    await write(bot, *(bodycam("Fiverecords", "TX", component=c.value) for c in Component))
+    counts = []
+    for city in ("Onerecord", "Fiverecords"):
+        with interaction_statements(bot) as seen:
+            reply = await fake.slash("bodycam city", city=city, user=office.staffer)
+        assert city in (reply.embeds[0]["title"] or ""), reply.embeds[0]
+        counts.append(len(seen))
+    assert counts[0] == counts[1] > 0, counts
 
 
 async def test_a_name_near_no_city_counts_the_known_ones(

@@ -6,7 +6,7 @@ from typing import Any
 
 from db.changes import validate
 from db.engine import Database
-from db.links import label_of, related
+from db.links import label_of, related, related_to_each
 from db.scope import Actor, Scope
 from db.seed import load_seed
 
@@ -29,6 +29,31 @@ async def test_a_measure_lists_the_questions_whose_due_rule_follows_it(db: Datab
         found = await related(session, Scope.shared(), "measure", "119-hr7147")
     assert {"OQ-4", "OQ-5", "OQ-7"} <= {r.key for r in found if r.kind == "question"}
     assert len({(r.kind, r.key) for r in found}) == len(found)
+
+
+async def test_several_records_read_together_match_each_read_alone(db: Database) -> None:
+    """`related_to_each` gives every key what `related` gives it alone (links from either end,
+    a measure's due-rule followers), in the keys' order, an unlinked key with an empty list."""
+    await load_seed(db)
+    line = "fy2026-ice-and-cbp-body-worn-cameras-for-officers"
+    cases = [
+        ("question", ["OQ-4", "OQ-7", "OQ-1", "no-such-question"]),
+        ("measure", ["119-hr7147", "119-hr5371"]),
+        ("funding_line", [line]),
+    ]
+    found: dict[str, list[Any]] = {}
+    async with db.session() as session:
+        for kind, keys in cases:
+            together = await related_to_each(session, Scope.guild(1), kind, keys)
+            alone = [await related(session, Scope.guild(1), kind, key) for key in keys]
+            assert list(together) == keys
+            assert [together[key] for key in keys] == alone, kind
+            found.update(together)
+    assert found["no-such-question"] == []
+    # Not an empty comparison: links from both ends and a measure's followers are there.
+    assert ("funding_line", line) in {(r.kind, r.key) for r in found["OQ-4"]}
+    assert ("question", "OQ-4") in {(r.kind, r.key) for r in found[line]}
+    assert "OQ-7" in {r.key for r in found["119-hr7147"]}
 
 
 async def test_a_guilds_private_link_is_not_seen_by_another_guild(db: Database) -> None:

@@ -60,7 +60,8 @@ class Appropriations(
         as_of: Day | None = None,
         share: bool = False,
     ) -> None:
-        await interaction.response.defer(ephemeral=not share, thinking=True)
+        # No defer up front: answered from memory it is one request, not two; a slow build is
+        # deferred in time by the watchdog (bot.deadline).
         database, scope = self.bot.database, scope_of(interaction)
 
         async def build() -> Answer:
@@ -90,8 +91,7 @@ class Appropriations(
     async def bill(
         self, interaction: discord.Interaction[OversightBot], bill: Bill, share: bool = False
     ) -> None:
-        await interaction.response.defer(ephemeral=not share, thinking=True)
-        scope = scope_of(interaction)
+        scope = scope_of(interaction)  # no defer up front, as /approps status
 
         async def build() -> Answer:  # reads the bill again: the option's copy may be older
             async with self.bot.database.session() as session:

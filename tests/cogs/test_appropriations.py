@@ -327,6 +327,20 @@ async def test_status_can_be_shared(fake: FakeDiscord, office: Office, bot) -> N
     assert not reply.ephemeral and reply.embeds[0]["title"] == "DHS funding · FY2026"
 
 
+@pytest.mark.parametrize("share", [False, True])
+async def test_status_and_bill_answer_in_one_callback(
+    fake: FakeDiscord, office: Office, bot, share: bool
+) -> None:
+    """/approps status and /approps bill answer with the message itself (callback type 4), not
+    a defer and then an edit: one request to Discord, private unless shared (a slow build is
+    still deferred in time by the watchdog, tests/bot/test_deadline.py)."""
+    for path, options in (("approps status", {}), ("approps bill", {"bill": "7147"})):
+        for _ in range(2):  # built, then from memory
+            reply = await fake.slash(path, share=share, user=office.staffer, **options)
+            assert (reply.type, reply.original_edits, reply.followups) == (4, 0, []), path
+            assert reply.ephemeral is not share and reply.embeds, path
+
+
 # ---------------------------------------------------------------- /approps status: as_of
 
 

@@ -19,6 +19,12 @@ sees "thinking", and its answer is a second request whenever it comes). Due comm
   worked off, instead of waiting behind the whole backlog.
 Owed commands are answered oldest first, with every `owed_every`-th slot reserved for them while
 due ones wait, so a sustained overload delays them but never starves them ("late, not never").
+
+And while new commands keep arriving (one came within `quiet_after`), only `owed_while_busy` owed
+commands run at once: after a burst, eight deferred commands in flight made every new one share
+the event loop with them (answer p99 130–143 ms for 12–15 s on SQLite); one at a time, new
+commands were answered within 73 ms at once, and the backlog was worked off no slower (the loop,
+not the slots, bounds that). With no arrivals for `quiet_after`, owed ones take every slot.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -41,6 +48,8 @@ COMMAND_SLOTS = 8  # about the connection pool's size: more in flight only queue
 # would only push a few unlucky commands past their defer and multiply the tail.
 CONGESTED_AFTER = 1.0
 OWED_EVERY = 4  # while due commands wait, every 4th freed slot goes to an owed (deferred) one
+OWED_WHILE_BUSY = 1  # owed commands running at once while new ones arrive (BENCHMARKS.md, run 5)
+QUIET_AFTER = 1.0  # seconds with no new command: then owed ones may take every slot
 WAITS_FOR_PERSON = "waits_for_person"  # a command's extras key
 CommandT = TypeVar("CommandT", bound=app_commands.Command[Any, ..., Any])
 
@@ -61,6 +70,7 @@ class Waiter:
     # Already acknowledged (deferred by the watchdog)? Then its answer is late whatever we do.
     owed: Callable[[], bool] = field(compare=False, repr=False)
     granted: asyncio.Future[None] = field(compare=False, repr=False)
+    was_owed: bool = field(default=False, compare=False)  # owed when granted its slot
 
 
 class Line:
@@ -80,16 +90,18 @@ class Line:
     def add(self, waiter: Waiter) -> None:
         self._due.append(waiter)
 
-    def next(self, now: float) -> Waiter | None:
-        """Who gets the slot that just freed (removed from the line); None if nobody waits."""
+    def next(self, now: float, *, owed_allowed: bool = True) -> Waiter | None:
+        """Who gets the slot that just freed (removed from the line); None if nobody waits (or
+        only owed commands do and `owed_allowed` is false)."""
         self._sort_oldest()
         due = bool(self._due)
-        if self._owed and (not due or self._granted % self.owed_every == self.owed_every - 1):
+        owed_turn = not due or self._granted % self.owed_every == self.owed_every - 1
+        if self._owed and owed_allowed and owed_turn:
             chosen: Waiter | None = heapq.heappop(self._owed)
         elif due and now - self._due[0].queued_at < self.congested_after:
             chosen = self._due.popleft()
         else:
-            chosen = self._newest_due()
+            chosen = self._newest_due(owed_allowed)
         if chosen is not None:
             self._granted += 1
         return chosen
@@ -104,7 +116,7 @@ class Line:
         while self._owed and self._owed[0].granted.done():
             heapq.heappop(self._owed)
 
-    def _newest_due(self) -> Waiter | None:
+    def _newest_due(self, owed_allowed: bool) -> Waiter | None:
         while self._due:
             waiter = self._due.pop()
             if waiter.granted.done():
@@ -112,7 +124,7 @@ class Line:
             if not waiter.owed():
                 return waiter
             heapq.heappush(self._owed, waiter)
-        return heapq.heappop(self._owed) if self._owed else None
+        return heapq.heappop(self._owed) if self._owed and owed_allowed else None
 
 
 class Admission:
@@ -124,9 +136,15 @@ class Admission:
         *,
         congested_after: float = CONGESTED_AFTER,
         owed_every: int = OWED_EVERY,
+        owed_while_busy: int = OWED_WHILE_BUSY,
+        quiet_after: float = QUIET_AFTER,
     ) -> None:
         self.slots = slots
+        self.owed_while_busy = owed_while_busy
+        self.quiet_after = quiet_after
         self._busy = 0
+        self._owed_running = 0
+        self._last_arrival = -math.inf
         self._line = Line(congested_after=congested_after, owed_every=owed_every)
         self._arrivals = itertools.count()
 
@@ -145,31 +163,50 @@ class Admission:
         ):
             yield
             return
-        await self._acquire(interaction)
+        async with self.hold(interaction.response.is_done):
+            yield
+
+    @contextlib.asynccontextmanager
+    async def hold(self, owed: Callable[[], bool]) -> AsyncIterator[None]:
+        """Hold a slot for a command that arrives now; `owed` says whether it was deferred."""
+        was_owed = await self._acquire(owed)
         try:
             yield
         finally:
-            self._release()
+            self._release(was_owed)
 
-    async def _acquire(self, interaction: discord.Interaction[Any]) -> None:
+    async def _acquire(self, owed: Callable[[], bool]) -> bool:
+        """Wait for a slot; whether the command was owed when it got it."""
+        loop = asyncio.get_running_loop()
+        self._last_arrival = loop.time()
         if self._busy < self.slots and not len(self._line):
             self._busy += 1
-            return
-        loop = asyncio.get_running_loop()
-        waiter = Waiter(
-            next(self._arrivals), loop.time(), interaction.response.is_done, loop.create_future()
-        )
+            return False
+        waiter = Waiter(next(self._arrivals), loop.time(), owed, loop.create_future())
         self._line.add(waiter)
+        self._grant()  # a free slot that owed commands may not take now is this one's
         try:
             await waiter.granted
         except asyncio.CancelledError:
             if waiter.granted.done() and not waiter.granted.cancelled():
-                self._release()  # granted, then cancelled before it could run: pass it on
+                self._release(waiter.was_owed)  # granted, then cancelled before it ran
             raise
+        return waiter.was_owed
 
-    def _release(self) -> None:
+    def _release(self, owed: bool) -> None:
         self._busy -= 1
+        self._owed_running -= owed
+        self._grant()
+
+    def _grant(self) -> None:
         now = asyncio.get_running_loop().time()
-        while self._busy < self.slots and (waiter := self._line.next(now)) is not None:
+        while self._busy < self.slots:
+            quiet = now - self._last_arrival >= self.quiet_after
+            allowed = quiet or self._owed_running < self.owed_while_busy
+            waiter = self._line.next(now, owed_allowed=allowed)
+            if waiter is None:
+                return
             self._busy += 1
+            waiter.was_owed = waiter.owed()
+            self._owed_running += waiter.was_owed
             waiter.granted.set_result(None)

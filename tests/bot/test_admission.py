@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.admission import Line, Waiter
+from bot.admission import Admission, Line, Waiter
 
 CONGESTED = 0.5
 
@@ -97,3 +97,89 @@ async def test_cancelled_waiters_are_skipped() -> None:
     commands[1].deferred = True
     commands[1].waiter.granted.cancel()
     assert order(line, commands, now=0.1) == [2]
+
+
+# ---------------------------------------------------------------- Admission: owed ones while busy
+
+
+class Holder:
+    """A command holding a slot of `admission` from `start()` until `finish()`."""
+
+    def __init__(self, admission: Admission, *, deferred: bool = False) -> None:
+        self.admission = admission
+        self.deferred = deferred
+        self.running = asyncio.Event()
+        self._done = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> Holder:
+        self.task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        async with self.admission.hold(lambda: self.deferred):
+            self.running.set()
+            await self._done.wait()
+
+    async def finish(self) -> None:
+        self._done.set()
+        assert self.task is not None
+        await self.task
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_while_commands_arrive_only_one_owed_command_runs_at_once() -> None:
+    """Three slots, three deferred commands waiting: while new ones arrive, one owed command
+    runs and the freed slots wait for new commands, which get them at once; once no command
+    has arrived for `quiet_after`, the owed ones take every slot."""
+    admission = Admission(slots=3, owed_while_busy=1, quiet_after=0.2)
+    first = [Holder(admission).start() for _ in range(3)]
+    await settle()
+    owed = [Holder(admission, deferred=True).start() for _ in range(3)]
+    await settle()
+    assert admission.waiting == 3
+    await first[0].finish()
+    await settle()
+    assert [h.running.is_set() for h in owed] == [True, False, False]
+    await first[1].finish()  # a slot frees, but one owed command already runs
+    await settle()
+    assert [h.running.is_set() for h in owed] == [True, False, False]
+    new = Holder(admission).start()  # a new command takes the free slot at once
+    await settle()
+    assert new.running.is_set() and admission.waiting == 2
+    await asyncio.sleep(0.25)  # no arrival for longer than quiet_after
+    await first[2].finish()
+    await new.finish()
+    await settle()
+    assert [h.running.is_set() for h in owed] == [True, True, True]  # two owed ones more
+    for holder in owed:
+        await holder.finish()
+    assert admission.waiting == 0
+
+
+async def test_an_owed_command_is_not_starved_by_arrivals() -> None:
+    """One slot; a deferred command waits behind due ones that keep arriving: with no owed
+    command running it still gets its turn (every fourth slot, bot.admission.Line)."""
+    admission = Admission(slots=1, owed_while_busy=1, quiet_after=10.0)
+    holders = [Holder(admission).start()]
+    await settle()
+    owed = Holder(admission, deferred=True).start()
+    await settle()
+    served: list[Holder] = []
+    for _ in range(6):
+        holders.append(Holder(admission).start())  # a new command for each one served
+        await settle()
+        (current,) = [h for h in (*holders, owed) if h.running.is_set() and h not in served]
+        served.append(current)
+        await current.finish()
+        await settle()
+    assert owed in served and served.index(owed) <= 4, [
+        holders.index(h) if h in holders else "owed" for h in served
+    ]
+    for holder in holders:
+        if holder not in served:
+            await holder.finish()

@@ -8,7 +8,10 @@ guilds. Per rate: the acknowledgement's and the answer's p50 and p99, the throug
 the bot's CPU per command, the interactions Discord would have failed (not acknowledged within
 3 s). The saturation rate is the lowest rate where the answer's p99 passes 100 ms, interpolated
 linearly between steps. A rate whose p99 passes the 3 s deadline (or whose answers are not all in
-`drain_s` after its last launch) ends the mix: higher rates would only queue more.
+`drain_s` after its last launch) ends the mix: higher rates would only queue more. `/noop` that
+has not saturated by the highest rate goes on, 1.5× the last rate per step, up to `noop_beyond`
+steps, until it does or the driver falls behind its schedule (`rate_beyond`): the mixed ÷ `/noop`
+target needs `/noop`'s saturation measured, not bounded.
 
 Two processes: each runs one of two shards (`[discord] shard_count = 2`, `shard_ids = [i]`)
 against one fake Discord that sends each guild's interactions to its shard's session
@@ -83,6 +86,11 @@ RATES = (25.0, 50.0, 100.0, 200.0, 400.0)
 
 ON_READY_WAIT = 2.5  # discord.py fires on_ready 2 s after the last GUILD_CREATE; services wait
 PAUSE_S = 1.0  # between steps
+# /noop past the rates listed: up to NOOP_BEYOND more steps, each BEYOND_FACTOR × the last, while
+# it has not saturated and the driver kept its schedule (launch lag p99 within DRIVER_LAG_MS).
+NOOP_BEYOND = 3
+BEYOND_FACTOR = 1.5
+DRIVER_LAG_MS = 50.0
 TwoProcesses = Literal["shards", "fakes"]
 
 
@@ -101,6 +109,7 @@ class LoadSettings:
     base_s: float = 10.0  # at the base rate before the burst
     after_s: float = 15.0  # at the base rate after it
     base_rate: float | None = None  # None: half the saturation rate
+    noop_beyond: int = NOOP_BEYOND  # /noop steps past the rates listed (rate_beyond)
 
     @classmethod
     def quick(cls, profile: Path | None = None) -> LoadSettings:
@@ -114,6 +123,7 @@ class LoadSettings:
             base_s=2.0,
             after_s=3.0,
             base_rate=5.0,
+            noop_beyond=1,
         )
 
 
@@ -315,9 +325,16 @@ async def first_answer(bot: BotProcess, route: Route, within: float = 90.0) -> N
 
 
 async def rising_rates(
-    target: Target, operations: list[Operation], settings: LoadSettings, label: str
+    target: Target,
+    operations: list[Operation],
+    settings: LoadSettings,
+    label: str,
+    *,
+    beyond: int = 0,
 ) -> dict[str, Any]:
-    """A warm-up, then one step per rate until the bot falls past the deadline."""
+    """A warm-up, then one step per rate until the bot falls past the deadline; then up to
+    `beyond` more steps (each BEYOND_FACTOR × the last) while it has not saturated and the
+    driver kept up: /noop's saturation is measured, not bounded by the rates listed."""
     rates = sorted(settings.rates)
     warm = await run_step(
         target, operations, rates[0], settings.warmup_s, seed=0, drain_s=settings.drain_s
@@ -334,6 +351,20 @@ async def rising_rates(
         )
         steps.append(figures(step))
         say(f"[{label}] {rate:g}/s: {_line(steps[-1])}")
+    beyond_rates: list[float] = []
+    while len(beyond_rates) < beyond and (more := rate_beyond(steps)) is not None:
+        beyond_rates.append(more)
+        await asyncio.sleep(PAUSE_S)
+        step = await run_step(
+            target,
+            operations,
+            more,
+            settings.seconds,
+            seed=len(steps) + 1,
+            drain_s=settings.drain_s,
+        )
+        steps.append(figures(step))
+        say(f"[{label}] {more:g}/s (past the rates listed): {_line(steps[-1])}")
     return {
         "warmup": {
             "rate": rates[0],
@@ -341,8 +372,24 @@ async def rising_rates(
         },
         "steps": steps,
         "skipped_rates": skipped,
+        "beyond_rates": beyond_rates,
         "saturation": saturation(steps, SATURATION_P99_MS),
     }
+
+
+def rate_beyond(steps: list[dict[str, Any]]) -> float | None:
+    """The next rate past the listed ones, or None: the last step saturated (answer p99 past
+    SATURATION_P99_MS, or lost), or the driver fell behind its schedule (launch lag p99 past
+    DRIVER_LAG_MS: a higher rate would measure the driver, not the bot)."""
+    if not steps:
+        return None
+    last = steps[-1]
+    p99, lag = last["answer"]["p99_ms"], last["launch_lag"]["p99_ms"]
+    if p99 is None or p99 > SATURATION_P99_MS:
+        return None
+    if lag is None or lag > DRIVER_LAG_MS:
+        return None
+    return float(round(last["rate"] * BEYOND_FACTOR))
 
 
 def _past_deadline(step: dict[str, Any]) -> bool:
@@ -508,7 +555,10 @@ async def configuration(stage: Stage, processes: int, built: dict[str, float]) -
             stage.workdir,
             f"{label}-{mix}",
         ) as target:
-            measured = await rising_rates(target, operations, settings, f"{name} {mix}")
+            beyond = settings.noop_beyond if mix == "noop" else 0
+            measured = await rising_rates(
+                target, operations, settings, f"{name} {mix}", beyond=beyond
+            )
             if mix == "mixed" and settings.overload:
                 measured["overload"] = await overload(
                     target, operations, settings, measured, f"{name} {mix}"

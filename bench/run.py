@@ -11,8 +11,9 @@ bench/results/ as JSON and printed as the table BENCHMARKS.md shows.
 large dataset (bench/resolver.py); only with --only resolver. "charts" what /approps chart and
 /bodycam timeline cost to read, draw and put in words, in this process, on the large dataset
 (bench/charts.py); only with --only charts. "load" the bot under open-loop arrivals at rising rates,
-mixed commands and /noop, SQLite, PostgreSQL and PostgreSQL with two processes (bench/load.py,
-~20 minutes; --quick: 5 s steps, with --only load). After the mixed commands' rates, each
+mixed commands and /noop (past the highest rate until it saturates, up to 3 more steps), SQLite,
+PostgreSQL and PostgreSQL with two processes (bench/load.py, ~30 minutes; --quick: 5 s steps,
+with --only load). After the mixed commands' rates, each
 configuration takes an overload: half the saturation rate for 10 s, --overload-factor × it for
 --burst-seconds, half again for 15 s (--quick: 5/s for 2 s, a 2 s burst, 5/s for 3 s);
 --no-overload skips it.

@@ -22,7 +22,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bench.load import autocomplete_now
+from bench.load import autocomplete_now, rate_beyond
 from bench.openloop import (
     Operation,
     Outcome,
@@ -330,17 +330,24 @@ def test_only_load_runs_both_mixes_against_bot_processes(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr[-3000:]
     [part] = json.loads(out.read_text())["load"]
     assert (part["configuration"], part["processes"], part["guilds"]) == ("sqlite", 1, 3)
-    for mix in ("mixed", "noop"):
+    # /noop did not saturate at 10/s: one more step (--quick allows one) at 1.5 × the last.
+    for mix, rates in (("mixed", [5, 10]), ("noop", [5, 10, 15])):
         steps = part["mixes"][mix]["steps"]
-        assert [(s["rate"], s["launched"], s["missed"]) for s in steps] == [(5, 5, 0), (10, 10, 0)]
+        assert [(s["rate"], s["launched"], s["missed"]) for s in steps] == [
+            (rate, rate, 0) for rate in rates
+        ]
         assert all(s["cpu_ms_per_command"] >= 0 for s in steps)
+    assert (part["mixes"]["mixed"]["beyond_rates"], part["mixes"]["noop"]["beyond_rates"]) == (
+        [],
+        [15],
+    )
     # CPU is read from /proc in clock ticks (10 ms): five /noop in a 1 s step can read 0 (CI did),
     # so only the mixed commands' steps together must show some (they read 9-12 ms each).
     assert sum(s["cpu_ms_per_command"] for s in part["mixes"]["mixed"]["steps"]) > 0
     noop = part["mixes"]["noop"]["steps"][-1]["operations"]["/noop"]
-    assert noop["answers"] == {"ok": 10}
+    assert noop["answers"] == {"ok": 15}
     assert part["statements"]["/approps status"]["statements"] > 0
-    assert "| sqlite | noop | 10 | " in done.stdout
+    assert "| sqlite | noop | 10 | " in done.stdout and "| sqlite | noop | 15 | " in done.stdout
     assert "Load: saturation (answer p99 passes 100 ms)" in done.stdout
     # The overload after the mixed rates: 5/s for 2 s, 2 × the reference for 2 s, 5/s for 3 s.
     assert "overload" not in part["mixes"]["noop"]
@@ -426,3 +433,18 @@ def test_a_share_of_a_noop_rate_that_never_saturated_shows_no_target_met() -> No
     assert "19% (a bound) **missed**" in below
     [_, _, exact] = saturation_table([configuration(459.0, "interpolated")])
     assert "29% met" in exact
+
+
+def test_noop_goes_past_the_rates_listed_until_it_saturates_or_the_driver_falls_behind() -> None:
+    """The next rate is 1.5 × the last while its answer p99 is within 100 ms and the driver
+    kept its schedule (launch lag p99 within 50 ms); none once it saturated, lost answers or
+    the driver fell behind."""
+
+    def step(rate: float, p99: float | None, lag: float | None = 1.2) -> dict[str, Any]:
+        return {"rate": rate, "answer": {"p99_ms": p99}, "launch_lag": {"p99_ms": lag}}
+
+    assert rate_beyond([step(1000, 50.0), step(1600, 3.9)]) == 2400
+    assert rate_beyond([step(2400, 140.0)]) is None  # saturated
+    assert rate_beyond([step(2400, None)]) is None  # answers lost
+    assert rate_beyond([step(2400, 30.0, lag=80.0)]) is None  # the driver fell behind
+    assert rate_beyond([]) is None

@@ -412,8 +412,9 @@ def test_profile_time_is_summed_by_library() -> None:
 
 
 def test_a_share_of_a_noop_rate_that_never_saturated_shows_no_target_met() -> None:
-    """/noop never saturated: its rate is only a lower bound, so the mixed share is an upper
-    bound: below 25 % it is missed, above it the target is not shown either way."""
+    """/noop never saturated (or its next step lost its answers): its rate is only a lower
+    bound, so the mixed share is an upper bound: below 25 % it is missed, above it the target
+    is not shown either way."""
 
     def configuration(mixed: float, noop_how: str) -> dict[str, Any]:
         steps = [{"rate": 100, "answer": {"p99_ms": 20.0}}]
@@ -428,7 +429,10 @@ def test_a_share_of_a_noop_rate_that_never_saturated_shows_no_target_met() -> No
         }
 
     [_, _, above] = saturation_table([configuration(459.0, "above the highest rate")])
-    assert "29% (a bound) not shown (/noop never saturated)" in above
+    assert "29% (a bound) not shown (/noop: above the highest rate)" in above
+    how = "last rate under (the next lost answers)"
+    [_, _, lost_next] = saturation_table([configuration(459.0, how)])
+    assert f"29% (a bound) not shown (/noop: {how})" in lost_next
     [_, _, below] = saturation_table([configuration(300.0, "above the highest rate")])
     assert "19% (a bound) **missed**" in below
     [_, _, exact] = saturation_table([configuration(459.0, "interpolated")])

@@ -152,6 +152,12 @@ class Admission:
     def waiting(self) -> int:
         return len(self._line)
 
+    @property
+    def quiet(self) -> bool:
+        """No slash command running or waiting, and none arrived for `quiet_after` seconds."""
+        since = asyncio.get_running_loop().time() - self._last_arrival
+        return self._busy == 0 and not len(self._line) and since >= self.quiet_after
+
     @contextlib.asynccontextmanager
     async def slot(self, interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
         """Hold a slot while a slash command runs; anything else passes straight through."""

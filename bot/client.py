@@ -16,6 +16,7 @@ import cogs
 from bot.calendar_events import CalendarEventsService
 from bot.charts import ChartRenderer
 from bot.config import Settings
+from bot.heap import FullCollections
 from bot.shards import shard_options
 from bot.sync import sync_commands
 from bot.tree import OversightTree
@@ -52,8 +53,9 @@ def extension_names(package: Any = cogs) -> Iterator[str]:
 # made a full collection every ~4 s, each walking every live object (answers' page views live
 # 5 minutes) and taking 25–92 ms: the bursts of slow answers that set the saturation rate
 # (BENCHMARKS.md, "Load"). Ten times fewer young collections and twice fewer old ones make full
-# collections ~30× rarer; a young collection of 10,000 objects takes about a millisecond.
-GC_THRESHOLDS = (10_000, 10, 20)
+# collections ~30× rarer; a young collection of 10,000 objects takes about a millisecond. The
+# third is "never": full collections run at quiet moments instead (bot.heap.FullCollections).
+GC_THRESHOLDS = (10_000, 10, 1_000_000_000)
 
 
 def settle_heap() -> None:
@@ -122,6 +124,10 @@ class OversightBot(commands.AutoShardedBot):  # its shards: bot.shards.shard_opt
             await self.load_extension(name)
         if not any(isinstance(s, CalendarEventsService) for s in self.services):
             self.services.append(CalendarEventsService(self))  # idle until a guild turns it on
+        # settle_heap turns the automatic full collections off: this runs them.
+        tree = self.tree
+        assert isinstance(tree, OversightTree)  # tree_cls, above
+        self.services.append(FullCollections(self, quiet=lambda: tree.admission.quiet))
         for service in self.services:
             await service.start()
         if self.sync_mode != "off":

@@ -221,16 +221,12 @@ async def counts_by(
     return {value: count for value, count in rows.all()}
 
 
-async def camera_funding(session: AsyncSession, scope: Scope, component: str) -> list[FundingLine]:
-    """Funding lines for body cameras that cover the component's agency (ICE for ICE-ERO, …)
-    or all of DHS, newest fiscal year first. 'other' gets every camera line."""
-    return (await camera_funding_of_each(session, scope, [component]))[component]
-
-
 async def camera_funding_of_each(
     session: AsyncSession, scope: Scope, components: Sequence[str]
 ) -> dict[str, list[FundingLine]]:
-    """`camera_funding` for several components in one read (a city's records)."""
+    """Per component, the funding lines for body cameras that cover its agency (ICE for
+    ICE-ERO, …) or all of DHS, newest fiscal year first ('other' gets every camera line): one
+    read for all of them (a city's records)."""
     text = or_(
         func.lower(col(FundingLine.purpose)).like("%camera%"),
         func.lower(col(FundingLine.account)).like("%camera%"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from db.bodycam import (
-    camera_funding,
+    camera_funding_of_each,
     city_records,
     counts_by,
     first_recorded,
@@ -325,10 +325,9 @@ async def test_camera_funding_covers_the_components_agency(db: Database) -> None
     await add(db, "funding_line", ice)
     await add(db, "funding_line", funding_line(component="CBP", purpose="Border wall"))
     async with db.session() as session:
-        for_ice = await camera_funding(session, SHARED, "ICE-ERO")
-        for_cbp = await camera_funding(session, SHARED, "CBP-USBP")
-        for_other = await camera_funding(session, SHARED, "other")
-        for_guild = await camera_funding(session, GUILD_A, "CBP-OFO")
+        shared = await camera_funding_of_each(session, SHARED, ["ICE-ERO", "CBP-USBP", "other"])
+        for_ice, for_cbp, for_other = shared["ICE-ERO"], shared["CBP-USBP"], shared["other"]
+        for_guild = (await camera_funding_of_each(session, GUILD_A, ["CBP-OFO"]))["CBP-OFO"]
     assert [line.purpose for line in for_ice] == [
         "Body-worn cameras for officers",
         "Camera storage",

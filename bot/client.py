@@ -52,9 +52,8 @@ def extension_names(package: Any = cogs) -> Iterator[str]:
 # The cyclic collector's thresholds (CPython's default: 700, 10, 10). Under load the default
 # made a full collection every ~4 s, each walking every live object (answers' page views live
 # 5 minutes) and taking 25–92 ms: the bursts of slow answers that set the saturation rate
-# (BENCHMARKS.md, "Load"). Ten times fewer young collections and twice fewer old ones make full
-# collections ~30× rarer; a young collection of 10,000 objects takes about a millisecond. The
-# third is "never": full collections run at quiet moments instead (bot.heap.FullCollections).
+# (BENCHMARKS.md, "Load"). Young collections are ten times rarer (5–8 ms each under load); full
+# ones never come from allocation counts: bot.heap.FullCollections runs them at quiet moments.
 GC_THRESHOLDS = (10_000, 10, 1_000_000_000)
 
 
